@@ -1,0 +1,68 @@
+import { UserError } from "../errors.js";
+import { loadObservations } from "../data/loadObservations.js";
+import { compareLaws } from "../fit/compare.js";
+import { num } from "../fit/report.js";
+import { defineCommand } from "./_command.js";
+import { fitOptionsFrom, holdoutFrom, lawFrom, loadOptionsFrom } from "./_fitOptions.js";
+import { dataOptions, listOption, printJson, progressFor, requireOption, sharedOptions } from "./_shared.js";
+
+export const command = defineCommand({
+  name: "compare",
+  summary: "fit several laws to the same data and rank them by held-out error or AIC",
+  usage: "scalefit compare --laws <law,law,…> --data <file> [--holdout C:0.125] [options]",
+  examples: [
+    "scalefit compare --laws chinchilla,kaplan,power --x N --data data/chinchilla/epoch.csv --drop-highest 5 --holdout C:0.125",
+  ],
+  options: {
+    laws: {
+      type: "string",
+      multiple: true,
+      value: "<laws>",
+      description: "laws to compare, comma-separated",
+    },
+    ...dataOptions,
+    ...sharedOptions,
+  },
+  async run(values, io) {
+    const names = listOption(values, "laws");
+    if (names.length < 2)
+      throw new UserError("scalefit compare needs at least two laws (--laws chinchilla,kaplan)");
+    const file = requireOption(values, "data", "compare");
+    const laws = [];
+    for (const name of names) laws.push(await lawFrom(values, name));
+    // Every law reads the same points: load once with the union of their inputs.
+    const inputs = [...new Set(laws.flatMap((law) => law.inputs))];
+    const loaded = loadObservations(file, { inputs, name: names.join(", ") }, loadOptionsFrom(values));
+    const progress = await progressFor(io, values.json === true);
+    const rule = holdoutFrom(values);
+    let rows;
+    try {
+      rows = compareLaws(laws, loaded.observations, {
+        ...fitOptionsFrom(values, { defaultIntervals: "covariance" }),
+        ...(rule ? { holdout: rule } : {}),
+        ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
+      });
+    } finally {
+      progress.stop();
+    }
+    if (values.json === true)
+      return printJson(io, {
+        rankedBy: rule ? "holdout" : "aic",
+        comparisons: rows,
+        dataDigest: loaded.table.digest,
+      });
+    const lines = [
+      `${loaded.provenance.points} points of ${file}; ranked by ${rule ? `held-out mean |relative error| (${rule.by}:${rule.fraction})` : "AIC"}`,
+      `  ${"law".padEnd(14)} ${"free".padStart(4)} ${"objective".padStart(12)} ${"AIC".padStart(11)} ${"ΔAIC".padStart(9)} ${"weight".padStart(7)}${rule ? "  held-out mean / max error, inside interval" : ""}`,
+    ];
+    for (const r of rows) {
+      const held = r.holdout
+        ? `  ${num(100 * r.holdout.meanAbsRelError, 3)}% / ${num(100 * r.holdout.maxAbsRelError, 3)}%, ${r.holdout.insideInterval === null ? "n/a" : `${num(100 * r.holdout.insideInterval, 3)}%`}`
+        : "";
+      lines.push(
+        `  ${r.law.padEnd(14)} ${String(r.freeParams).padStart(4)} ${r.objective.toExponential(5).padStart(12)} ${num(r.aic, 6).padStart(11)} ${num(r.deltaAic, 4).padStart(9)} ${num(r.akaikeWeight, 3).padStart(7)}${held}${r.converged ? "" : "  (not converged)"}`,
+      );
+    }
+    io.stdout(lines.join("\n") + "\n");
+  },
+});

@@ -1,0 +1,81 @@
+import { isUserError } from "../errors.js";
+import { version } from "../version.js";
+import { commandHelp, parseCommandArgs, type CliIO, type Command } from "./_command.js";
+
+/** The commands, loaded only when run: start-up stays cheap and heavy modules load on demand. */
+const commands: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
+  fit: { summary: "fit a scaling law to runs", load: () => import("./fit.js") },
+  predict: { summary: "predict the loss of new models from a fit", load: () => import("./predict.js") },
+  optimize: { summary: "compute-optimal N and D for a budget", load: () => import("./optimize.js") },
+  compare: { summary: "fit several laws to the same data and rank them", load: () => import("./compare.js") },
+  laws: { summary: "list the laws, their formulas and parameters", load: () => import("./laws.js") },
+  demo: {
+    summary: "fit the bundled Chinchilla data, predict 70B on 1.4T tokens, plan budgets",
+    load: () => import("./demo.js"),
+  },
+};
+
+function overview(): string {
+  const width = Math.max(...Object.keys(commands).map((c) => c.length)) + 2;
+  return [
+    `scalefit ${version}: fit scaling laws to small runs, predict large ones with honest intervals`,
+    "",
+    "Usage: scalefit <command> [options]   (scalefit <command> --help for its options)",
+    "",
+    "Commands:",
+    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}${c.summary}`),
+    "",
+  ].join("\n");
+}
+
+/** The process's streams. */
+export function processIO(): CliIO {
+  return {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    isTTY: !!process.stderr.isTTY,
+    env: process.env,
+  };
+}
+
+/**
+ * Runs the CLI on arguments (without `node` and the script) and returns the exit code: 0 on success,
+ * 1 on a user error (one line on stderr, no stack), 2 on an internal error.
+ * @example process.exitCode = await main(["fit", "--law", "chinchilla", "--data", "runs.csv"]);
+ */
+export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    io.stdout(overview());
+    return name === undefined ? 1 : 0;
+  }
+  if (name === "--version" || name === "-v") {
+    io.stdout(`${version}\n`);
+    return 0;
+  }
+  const entry = commands[name];
+  if (!entry) {
+    io.stderr(`scalefit: unknown command ${name} (commands: ${Object.keys(commands).join(", ")})\n`);
+    return 1;
+  }
+  try {
+    const { command } = await entry.load();
+    if (rest.includes("--help") || rest.includes("-h")) {
+      io.stdout(commandHelp(command));
+      return 0;
+    }
+    const values = parseCommandArgs(command, rest);
+    await command.run(values, io);
+    return 0;
+  } catch (error) {
+    if (isUserError(error)) {
+      io.stderr(`scalefit ${name}: ${error.message}\n`);
+      return 1;
+    }
+    const e = error as Error;
+    io.stderr(`scalefit ${name}: internal error: ${e?.message ?? String(error)}\n`);
+    if (io.env.SCALEFIT_DEBUG) io.stderr(`${e?.stack ?? ""}\n`);
+    else io.stderr("(set SCALEFIT_DEBUG=1 for the stack trace, and please report it)\n");
+    return 2;
+  }
+}

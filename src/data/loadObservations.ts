@@ -1,0 +1,49 @@
+import type { Law, Observations } from "../types.js";
+import { dropHighestLoss, mapColumns, tableToObservations } from "./observations.js";
+import { readTable, type Table } from "./readTable.js";
+
+/** Options of `loadObservations`. */
+export interface LoadOptions {
+  /** Column renames, role → file column: `{loss: "val_loss"}`. */
+  readonly map?: Readonly<Record<string, string>>;
+  /** Drop this many highest-loss points (Epoch drops 5 of Chinchilla's 245). @default 0 */
+  readonly dropHighest?: number;
+}
+
+/** Observations for a law, with the table they came from and how they were built (for provenance). */
+export interface LoadedData {
+  readonly observations: Observations;
+  readonly table: Table;
+  /** Rows in the file, points kept, columns derived. */
+  readonly provenance: {
+    readonly file: string;
+    readonly rows: number;
+    readonly points: number;
+    readonly droppedHighest: number;
+    readonly derived: readonly string[];
+    readonly map: Readonly<Record<string, string>>;
+  };
+}
+
+/**
+ * Reads a CSV or JSONL file into the observations a law needs, every cell checked.
+ * @example const {observations} = loadObservations("data/chinchilla/epoch.csv", chinchilla, {dropHighest: 5});
+ */
+export function loadObservations(file: string, law: Pick<Law, "inputs" | "name">, options: LoadOptions = {}): LoadedData {
+  const table = mapColumns(readTable(file), options.map ?? {});
+  const { observations, notes } = tableToObservations(table, law.inputs, law.name);
+  const dropHighest = options.dropHighest ?? 0;
+  const kept = dropHighestLoss(observations, dropHighest);
+  return {
+    observations: kept,
+    table,
+    provenance: {
+      file,
+      rows: table.lines.length,
+      points: kept.loss.length,
+      droppedHighest: dropHighest,
+      derived: notes.derived,
+      map: options.map ?? {},
+    },
+  };
+}

@@ -1,0 +1,145 @@
+import { UserError } from "../errors.js";
+import type { Observations } from "../types.js";
+import type { Table } from "./readTable.js";
+
+/**
+ * Column roles of DESIGN.md: the names a data file's columns take (directly or through `--map`).
+ * `weight` weighs points in the fit.
+ */
+export const roles = [
+  "run", "N", "D", "C", "Ne", "Nd", "step", "tokens", "lr", "loss", "B", "S", "bits", "Dfp", "Dqat", "U", "K", "weight",
+] as const;
+
+/**
+ * Parses `--map loss=val_loss,N=params` (role=column pairs, comma-separated, repeatable).
+ * @example parseMap(["loss=val_loss,N=params"]) // {loss: "val_loss", N: "params"}
+ */
+export function parseMap(values: readonly string[]): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const item of values.flatMap((v) => v.split(","))) {
+    const match = /^\s*([^=\s]+)\s*=\s*(.+?)\s*$/.exec(item);
+    if (!match) throw new UserError(`invalid --map ${item} (expected role=column, e.g. loss=val_loss)`);
+    const [, role, column] = match;
+    if (!(roles as readonly string[]).includes(role!)) {
+      throw new UserError(`unknown --map target ${role} (roles: ${roles.join(", ")})`);
+    }
+    map[role!] = column!;
+  }
+  return map;
+}
+
+/**
+ * Renames columns to roles: `{loss: "val_loss"}` makes column val_loss the loss. The target role's own
+ * column, if the file has one, is shadowed.
+ * @example mapColumns(table, {loss: "val_loss"}).columns // [..., "loss"]
+ */
+export function mapColumns(table: Table, map: Readonly<Record<string, string>>): Table {
+  const cells: Record<string, readonly (string | number | undefined)[]> = { ...table.cells };
+  const columns = [...table.columns];
+  for (const [role, source] of Object.entries(map)) {
+    if (!table.columns.includes(source)) {
+      throw new UserError(`--map ${role}=${source}: ${table.file} has no column ${source} (columns: ${table.columns.join(", ")})`);
+    }
+    cells[role] = table.cells[source]!;
+    if (!columns.includes(role)) columns.push(role);
+  }
+  return { ...table, columns, cells };
+}
+
+/** How the observations were built: derived columns, for the conventions of a fit. */
+export interface ObservationNotes {
+  /** Columns computed from others, e.g. `D = C / (6 N)`. */
+  readonly derived: readonly string[];
+}
+
+/**
+ * Observations for a law from a table: the inputs it needs (deriving D = C/(6N), C = 6ND or N = C/(6D)
+ * when a column is missing and the others are there: the 6ND convention of Kaplan et al. 2020, §2.1),
+ * the loss, and the optional `run` labels and `weight`s. Every cell is checked: a message names the file,
+ * line, column and value at fault.
+ * @example tableToObservations(readTable("data/chinchilla/epoch.csv"), ["N", "D"], "lawname")
+ */
+export function tableToObservations(
+  table: Table,
+  inputs: readonly string[],
+  lawName: string,
+): { observations: Observations; notes: ObservationNotes } {
+  const has = (name: string) => table.columns.includes(name);
+  const derived: string[] = [];
+  const derivable: Record<string, { from: [string, string]; text: string; make: (a: number, b: number) => number }> = {
+    D: { from: ["C", "N"], text: "D = C / (6 N)", make: (c, n) => c / (6 * n) },
+    C: { from: ["N", "D"], text: "C = 6 N D", make: (n, d) => 6 * n * d },
+    N: { from: ["C", "D"], text: "N = C / (6 D)", make: (c, d) => c / (6 * d) },
+  };
+  const needed = [...inputs, "loss"];
+  const missing = needed.filter((name) => !has(name) && !(derivable[name] && derivable[name].from.every(has)));
+  if (missing.length > 0) {
+    throw new UserError(
+      `${table.file} has no column ${missing.join(", ")}: law ${lawName} needs ${needed.join(", ")} ` +
+        `(columns: ${table.columns.join(", ")}; --map ${missing[0]}=<column> renames one)`,
+    );
+  }
+  const column = (name: string): Float64Array => {
+    if (has(name)) return numericColumn(table, name);
+    const rule = derivable[name]!;
+    const [a, b] = rule.from.map((source) => numericColumn(table, source));
+    derived.push(rule.text);
+    return a!.map((v, i) => rule.make(v, b![i]!));
+  };
+  const values: Record<string, Float64Array> = {};
+  for (const name of inputs) values[name] = column(name);
+  const loss = numericColumn(table, "loss");
+  const run = has("run")
+    ? table.cells.run!.map((v, i) => {
+        if (v === undefined) throw new UserError(`${table.file} line ${table.lines[i]}, column run: empty value`);
+        return String(v);
+      })
+    : undefined;
+  const weight = has("weight") ? numericColumn(table, "weight", { allowZero: true }) : undefined;
+  return {
+    observations: { inputs: values, loss, ...(run ? { run } : {}), ...(weight ? { weight } : {}) },
+    notes: { derived },
+  };
+}
+
+/** A column as numbers, every cell checked (finite, and positive unless `allowZero`). */
+function numericColumn(table: Table, name: string, { allowZero = false } = {}): Float64Array {
+  const cells = table.cells[name]!;
+  const out = new Float64Array(cells.length);
+  cells.forEach((cell, i) => {
+    const where = `${table.file} line ${table.lines[i]}, column ${name}`;
+    if (cell === undefined) throw new UserError(`${where}: empty value`);
+    const value = typeof cell === "number" ? cell : Number(cell);
+    if (typeof cell === "string" && (cell.trim() === "" || Number.isNaN(value)) && !/^nan$/i.test(cell.trim())) {
+      throw new UserError(`${where}: ${JSON.stringify(cell)} is not a number`);
+    }
+    if (!Number.isFinite(value)) throw new UserError(`${where}: ${cell} is not a finite number`);
+    if (allowZero ? value < 0 : value <= 0) {
+      throw new UserError(`${where}: ${cell} is not ${allowZero ? "non-negative" : "positive"}`);
+    }
+    out[i] = value;
+  });
+  return out;
+}
+
+/**
+ * Drops the `count` points with the highest loss (Besiroglu et al. 2024 drop the 5 highest-loss runs
+ * of the Chinchilla data as outliers).
+ * @example dropHighestLoss(observations, 5).loss.length // 240 for the 245 Chinchilla points
+ */
+export function dropHighestLoss(data: Observations, count: number): Observations {
+  if (count <= 0) return data;
+  if (count >= data.loss.length) {
+    throw new UserError(`--drop-highest ${count} would drop all ${data.loss.length} points`);
+  }
+  const order = Array.from(data.loss.keys()).sort((a, b) => data.loss[b]! - data.loss[a]! || a - b);
+  const dropped = new Set(order.slice(0, count));
+  const keep = Array.from(data.loss.keys()).filter((i) => !dropped.has(i));
+  const pick = (column: Float64Array) => Float64Array.from(keep, (i) => column[i]!);
+  return {
+    inputs: Object.fromEntries(Object.entries(data.inputs).map(([name, column]) => [name, pick(column)])),
+    loss: pick(data.loss),
+    ...(data.run ? { run: keep.map((i) => data.run![i]!) } : {}),
+    ...(data.weight ? { weight: pick(data.weight) } : {}),
+  };
+}

@@ -1,0 +1,164 @@
+import { UserError } from "../errors.js";
+import type { FittedLaw } from "../predict/fittedLaw.js";
+import type { FitResult, IntervalMethod, LossName, Params, ResolvedFitOptions } from "../types.js";
+import { version } from "../version.js";
+import { resolveLaw } from "./laws/index.js";
+
+/**
+ * The fit artifact (DESIGN.md, "CLI contract"): one JSON document with what a reader needs to judge a fit
+ * and what `predict` and `optimize` need to use it, including the draws behind its intervals.
+ */
+export interface FitArtifact {
+  readonly law: string;
+  /** What rebuilds the law: `{x}` for power, `{formula, inputs, log}` for custom. */
+  readonly lawSpec: Readonly<Record<string, unknown>>;
+  readonly formula: string;
+  readonly params: Params;
+  readonly intervals: Readonly<Record<string, readonly [number, number]>>;
+  readonly intervalMethod: IntervalMethod;
+  readonly level: number;
+  readonly objective: number;
+  readonly objectiveDefinition: string;
+  readonly points: number;
+  readonly freeParams: number;
+  readonly converged: boolean;
+  readonly status: string;
+  readonly warnings: readonly { readonly code: string; readonly message: string }[];
+  readonly options: ResolvedFitOptions;
+  readonly variables: FitResult["variables"];
+  readonly derived: FitResult["derived"];
+  readonly aic: number;
+  readonly bic: number;
+  readonly conditionNumber: number;
+  readonly correlations: number[][] | null;
+  readonly minima: FitResult["minima"];
+  readonly dataRange: FitResult["dataRange"];
+  readonly residuals: number[];
+  readonly draws: Readonly<Record<string, number[]>> | null;
+  /** Where the data came from and how they were read (file digest, dropped points, derived columns). */
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly dataDigest: string;
+  readonly version: string;
+}
+
+/**
+ * The JSON artifact of a fit. `data` describes the input (file, digest, filters) for provenance.
+ * @example JSON.stringify(fitToArtifact(fit, {dataDigest: table.digest, data: {file: "epoch.csv"}}))
+ */
+export function fitToArtifact(
+  fit: FitResult,
+  { dataDigest, data = {} }: { dataDigest: string; data?: Record<string, unknown> },
+): FitArtifact {
+  return {
+    law: fit.law.name,
+    lawSpec: { ...(fit.law.spec ?? {}) },
+    formula: fit.law.formula,
+    params: fit.params,
+    intervals: fit.intervals,
+    intervalMethod: fit.intervalMethod,
+    level: fit.level,
+    objective: fit.objective,
+    objectiveDefinition: fit.objectiveDefinition,
+    points: fit.points,
+    freeParams: fit.freeParams,
+    converged: fit.converged,
+    status: fit.status,
+    warnings: fit.warnings,
+    options: fit.options,
+    variables: fit.variables,
+    derived: fit.derived,
+    aic: fit.aic,
+    bic: fit.bic,
+    conditionNumber: fit.conditionNumber,
+    correlations: fit.correlations,
+    minima: fit.minima,
+    dataRange: fit.dataRange,
+    residuals: Array.from(fit.residuals),
+    draws: fit.draws
+      ? Object.fromEntries(Object.entries(fit.draws).map(([k, v]) => [k, Array.from(v)]))
+      : null,
+    data,
+    dataDigest,
+    version,
+  };
+}
+
+/**
+ * Rebuilds a usable fit (law, parameters, draws, residuals) from a parsed artifact, checking its shape;
+ * `source` names the file in messages.
+ * @example const fit = await fitFromArtifact(JSON.parse(readFileSync("fit.json", "utf8")), "fit.json");
+ */
+export async function fitFromArtifact(
+  json: unknown,
+  source = "fit artifact",
+): Promise<FittedLaw & { artifact: FitArtifact }> {
+  const bad = (what: string): never => {
+    throw new UserError(`${source} is not a scalefit fit artifact: ${what}`);
+  };
+  if (json === null || typeof json !== "object" || Array.isArray(json)) bad("expected a JSON object");
+  const a = json as Partial<FitArtifact>;
+  if (typeof a.law !== "string") bad("missing law");
+  if (!a.params || typeof a.params !== "object") bad("missing params");
+  for (const [name, value] of Object.entries(a.params!))
+    if (typeof value !== "number") bad(`parameter ${name} is not a number`);
+  if (!a.options || typeof a.options !== "object") bad("missing options");
+  if (a.draws !== null && a.draws !== undefined && typeof a.draws !== "object")
+    bad("draws must be an object");
+  const spec = (a.lawSpec ?? {}) as { x?: string; formula?: string; inputs?: string[]; log?: string[] };
+  const law = await resolveLaw(a.law!, {
+    ...(spec.x !== undefined ? { x: spec.x } : {}),
+    ...(spec.formula !== undefined ? { formula: spec.formula } : {}),
+    ...(spec.inputs !== undefined ? { inputs: spec.inputs } : {}),
+    ...(spec.log !== undefined ? { log: spec.log } : {}),
+  });
+  for (const p of law.params)
+    if (typeof a.params![p.name] !== "number") bad(`missing parameter ${p.name} of law ${law.name}`);
+  const draws = a.draws
+    ? Object.fromEntries(
+        Object.entries(a.draws).map(([k, v]) => {
+          if (!Array.isArray(v)) bad(`draws of ${k} are not an array`);
+          return [k, Float64Array.from(v, (x) => (x === null ? NaN : Number(x)))];
+        }),
+      )
+    : null;
+  const options = a.options as ResolvedFitOptions;
+  return {
+    law,
+    params: a.params!,
+    draws,
+    residuals: Float64Array.from(a.residuals ?? []),
+    dataRange: a.dataRange ?? {},
+    level: typeof a.level === "number" ? a.level : 0.95,
+    options: {
+      ...options,
+      loss: (options.loss ?? "huber") as LossName,
+      space: options.space ?? "log",
+      seed: options.seed ?? 1,
+    },
+    artifact: a as FitArtifact,
+  };
+}
+
+/**
+ * Reads a fit artifact file written by `scalefit fit --out` (or `fitToArtifact`).
+ * @example const fit = await loadFit("fit.json"); predictLoss(fit, [{N: 7e10, D: 1.4e12}])
+ */
+export async function loadFit(file: string): Promise<FittedLaw & { artifact: FitArtifact }> {
+  const { readFileSync } = await import("node:fs");
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UserError(
+      `cannot read ${file}: ${code === "ENOENT" ? "no such file" : (error as Error).message}`,
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new UserError(`${file} is not valid JSON (${(error as Error).message})`);
+  }
+  return fitFromArtifact(json, file);
+}

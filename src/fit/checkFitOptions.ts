@@ -1,0 +1,167 @@
+import { UserError } from "../errors.js";
+import type { FitOptions, Law, Observations, ParamSpec, ResolvedFitOptions } from "../types.js";
+import { lossNames } from "./losses.js";
+
+/** Options and parameter specs after validation. */
+export interface CheckedFit {
+  readonly options: ResolvedFitOptions;
+  readonly specs: readonly ParamSpec[];
+}
+
+const intervalMethods = ["bootstrap", "covariance", "none"] as const;
+
+/**
+ * Validates `fitLaw`'s options against a law and its data once, fills the defaults and resolves the
+ * parameter specs (overrides, fixed values). Throws a `UserError` naming the option and value at fault.
+ * @example checkFitOptions(chinchilla, data, {fix: {E: 1.69}}).specs[0] // {name: "E", fixed: true, value: 1.69, ...}
+ */
+export function checkFitOptions(law: Law, data: Observations, options: FitOptions = {}): CheckedFit {
+  const loss = options.loss ?? "huber";
+  if (!lossNames.includes(loss))
+    throw new UserError(`invalid loss: ${loss} (expected ${lossNames.join(", ")})`);
+  const space = options.space ?? "log";
+  if (space !== "log" && space !== "linear")
+    throw new UserError(`invalid space: ${space} (expected log or linear)`);
+  const delta = options.delta ?? 1e-3;
+  if (!(delta > 0) || !Number.isFinite(delta))
+    throw new UserError(`invalid delta: ${delta} (expected a positive number)`);
+  const level = options.level ?? 0.95;
+  if (!(level > 0 && level < 1))
+    throw new UserError(`invalid level: ${level} (expected a number between 0 and 1)`);
+  const intervals = options.intervals ?? "bootstrap";
+  if (!intervalMethods.includes(intervals)) {
+    throw new UserError(`invalid intervals: ${intervals} (expected ${intervalMethods.join(", ")})`);
+  }
+  const bootstrap = options.bootstrap ?? 1000;
+  if (!Number.isInteger(bootstrap) || bootstrap < 0)
+    throw new UserError(`invalid bootstrap: ${bootstrap} (expected a whole number)`);
+  if (intervals === "bootstrap" && bootstrap < 20) {
+    throw new UserError(
+      `invalid bootstrap: ${bootstrap} (at least 20 refits are needed for percentile intervals)`,
+    );
+  }
+  const seed = options.seed ?? 1;
+  if (!Number.isInteger(seed)) throw new UserError(`invalid seed: ${seed} (expected an integer)`);
+  const refine = options.refine ?? 8;
+  if (!Number.isInteger(refine) || refine < 1)
+    throw new UserError(`invalid refine: ${refine} (expected a positive integer)`);
+  const names = law.params.map((p) => p.name);
+  const known = (name: string, what: string) => {
+    if (!names.includes(name)) {
+      throw new UserError(`unknown parameter ${name} in ${what}: law ${law.name} has ${names.join(", ")}`);
+    }
+  };
+  const fix = { ...(options.fix ?? {}) };
+  for (const [name, value] of Object.entries(fix)) {
+    known(name, "fix");
+    if (!Number.isFinite(value)) throw new UserError(`invalid value for fixed parameter ${name}: ${value}`);
+  }
+  for (const name of Object.keys(options.params ?? {})) known(name, "params");
+  const profile = [...(options.profile ?? [])];
+  for (const name of profile) {
+    known(name, "profile");
+    if (name in fix) throw new UserError(`cannot profile ${name}: it is fixed`);
+  }
+  const specs = law.params.map((spec): ParamSpec => {
+    const override = options.params?.[spec.name] ?? {};
+    let merged: ParamSpec = { ...spec, ...override, name: spec.name };
+    if (merged.min !== undefined && merged.max !== undefined) {
+      if (merged.min > merged.max) merged = { ...merged, min: merged.max, max: merged.min };
+      if (merged.min === merged.max)
+        throw new UserError(`parameter ${spec.name} has min == max (${merged.min}); fix it instead`);
+    }
+    if (spec.name in fix) {
+      const value = fix[spec.name]!;
+      if (merged.log && !(value > 0) && value !== 0) {
+        throw new UserError(`invalid value for fixed parameter ${spec.name}: ${value} (it must be positive)`);
+      }
+      merged = { ...merged, fixed: true, value };
+    } else if (merged.fixed) {
+      fix[spec.name] = merged.value ?? 1;
+    }
+    if (!merged.fixed && merged.log && merged.max !== undefined && merged.max <= 0) {
+      throw new UserError(`parameter ${spec.name} is fitted as a logarithm but its max is ${merged.max}`);
+    }
+    return merged;
+  });
+  const free = specs.filter((s) => !s.fixed).length;
+  checkObservations(law, data, space);
+  const n = countPoints(data);
+  if (n < free) {
+    throw new UserError(
+      `fewer points than free parameters: ${n} points, ${free} free parameters of law ${law.name}`,
+    );
+  }
+  return {
+    specs,
+    options: {
+      loss,
+      delta,
+      space,
+      fix,
+      intervals,
+      bootstrap,
+      level,
+      seed,
+      refine,
+      profile,
+      fTol: options.fTol ?? 1e-14,
+      xTol: options.xTol ?? 1e-12,
+      gTol: options.gTol ?? 1e-10,
+      maxEvaluations: options.maxEvaluations ?? 5000,
+    },
+  };
+}
+
+/** Points with a positive weight. */
+export function countPoints(data: Observations): number {
+  if (!data.weight) return data.loss.length;
+  let n = 0;
+  for (const w of data.weight) if (w > 0) n++;
+  return n;
+}
+
+/**
+ * Checks that observations have every input the law reads, equal lengths, and finite positive values
+ * (losses must be positive to take logarithms; sizes are positive by nature).
+ * @example checkObservations(chinchilla, {inputs: {N: Float64Array.of(1e8)}, loss: Float64Array.of(3)}, "log") // throws: law chinchilla needs input D
+ */
+export function checkObservations(law: Law, data: Observations, space: "log" | "linear"): void {
+  const n = data.loss.length;
+  if (n === 0) throw new UserError("no observations to fit");
+  for (const name of law.inputs) {
+    const column = data.inputs[name];
+    if (!column) {
+      const have = Object.keys(data.inputs);
+      throw new UserError(
+        `law ${law.name} needs input ${name}; the data have ${have.length ? have.join(", ") : "no inputs"}`,
+      );
+    }
+    if (column.length !== n)
+      throw new UserError(`input ${name} has ${column.length} values but loss has ${n}`);
+    for (let i = 0; i < n; i++) {
+      const v = column[i]!;
+      if (!Number.isFinite(v) || v <= 0) {
+        throw new UserError(`observation ${i + 1}: ${name} = ${v} is not a positive finite number`);
+      }
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    const v = data.loss[i]!;
+    if (!Number.isFinite(v) || (space === "log" && v <= 0)) {
+      throw new UserError(
+        `observation ${i + 1}: loss = ${v} is not a ${space === "log" ? "positive " : ""}finite number`,
+      );
+    }
+  }
+  if (data.weight) {
+    if (data.weight.length !== n)
+      throw new UserError(`weight has ${data.weight.length} values but loss has ${n}`);
+    data.weight.forEach((w, i) => {
+      if (!(w >= 0) || !Number.isFinite(w))
+        throw new UserError(`observation ${i + 1}: weight = ${w} is not a non-negative number`);
+    });
+  }
+  if (data.run && data.run.length !== n)
+    throw new UserError(`run has ${data.run.length} labels but loss has ${n}`);
+}

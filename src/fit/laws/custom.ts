@@ -1,0 +1,272 @@
+import { UserError } from "../../errors.js";
+import type { Inputs, Law, ParamSpec, Params } from "../../types.js";
+import { range } from "../starts.js";
+
+/**
+ * Input roles a formula may use without declaring them (DESIGN.md's column roles). `B` (batch size) is
+ * left out because Chinchilla-style formulas use B as a parameter: declare it with `inputs`.
+ */
+export const inputRoles = [
+  "N",
+  "D",
+  "C",
+  "S",
+  "U",
+  "Ne",
+  "Nd",
+  "bits",
+  "Dfp",
+  "Dqat",
+  "step",
+  "tokens",
+  "lr",
+] as const;
+
+/** Functions a formula may call: all differentiable, all evaluated by our own compiler. */
+const functions: Record<string, (x: number) => number> = {
+  exp: Math.exp,
+  log: Math.log,
+  log10: Math.log10,
+  log2: Math.log2,
+  sqrt: Math.sqrt,
+  cbrt: Math.cbrt,
+  abs: Math.abs,
+  sin: Math.sin,
+  cos: Math.cos,
+  tan: Math.tan,
+  tanh: Math.tanh,
+};
+
+const constants: Record<string, number> = { e: Math.E, pi: Math.PI };
+
+/** Options of `customLaw`. */
+export interface CustomLawOptions {
+  /** Names in the formula that are inputs (data columns). @default the symbols that are known roles (N, D, C, …) */
+  readonly inputs?: readonly string[];
+  /** Parameters fitted as logarithms (positive scales such as A, B, E). */
+  readonly log?: readonly string[];
+  /** Spec overrides per parameter: bounds, start value, grid. */
+  readonly params?: Readonly<Record<string, Partial<Omit<ParamSpec, "name">>>>;
+}
+
+/** A compiled expression: evaluates on a vector of variable values (parameters first, then inputs). */
+type Compiled = (values: Float64Array) => number;
+
+/** The part of mathjs's node tree the compiler reads. */
+interface MathNode {
+  readonly type: string;
+  readonly name?: string;
+  readonly value?: unknown;
+  readonly op?: string;
+  readonly fn?: MathNode | string;
+  readonly args?: readonly MathNode[];
+  readonly content?: MathNode;
+  toString(): string;
+}
+
+/**
+ * A law from a formula typed by the user, e.g. `E + A/N^alpha + B/D^beta`. The text is parsed once by
+ * mathjs into an expression tree, differentiated symbolically for every parameter (mathjs `derivative`),
+ * and compiled by our own tree walker into closures: nothing is ever passed to `eval` or `Function`.
+ * Parameters that enter linearly are detected symbolically (their derivatives do not depend on any of
+ * them), so the fitter projects them out exactly as for built-in laws; parameters used as exponents get
+ * the exponent grid of the built-in laws. Loads mathjs on first use (about a second).
+ * @example const law = await customLaw("E + A/N^alpha + B/D^beta", {log: ["E", "A", "B"]});
+ */
+export async function customLaw(formula: string, options: CustomLawOptions = {}): Promise<Law> {
+  const math = await import("mathjs");
+  let tree: MathNode;
+  try {
+    tree = math.parse(formula) as unknown as MathNode;
+  } catch (error) {
+    throw new UserError(`invalid formula "${formula}": ${(error as Error).message}`);
+  }
+  const symbols = collectSymbols(tree);
+  const declared = options.inputs;
+  const inputs = symbols.filter((s) =>
+    declared ? declared.includes(s) : (inputRoles as readonly string[]).includes(s),
+  );
+  for (const name of declared ?? []) {
+    if (!symbols.includes(name)) throw new UserError(`input ${name} does not appear in formula "${formula}"`);
+  }
+  const paramNames = symbols.filter((s) => !inputs.includes(s) && !(s in constants));
+  if (inputs.length === 0) {
+    throw new UserError(
+      `formula "${formula}" uses no input (known inputs: ${inputRoles.join(", ")}; declare others with --inputs)`,
+    );
+  }
+  if (paramNames.length === 0) throw new UserError(`formula "${formula}" has no parameter to fit`);
+  for (const name of [...(options.log ?? []), ...Object.keys(options.params ?? {})]) {
+    if (!paramNames.includes(name)) {
+      throw new UserError(
+        `unknown parameter ${name}: formula "${formula}" has parameters ${paramNames.join(", ")}`,
+      );
+    }
+  }
+  const variables = [...paramNames, ...inputs];
+  const index = new Map(variables.map((name, i) => [name, i]));
+  const predictCompiled = compile(tree, index);
+  const derivatives = paramNames.map((name) => {
+    try {
+      return math.derivative(tree as never, name) as unknown as MathNode;
+    } catch (error) {
+      throw new UserError(
+        `cannot differentiate formula "${formula}" with respect to ${name}: ${(error as Error).message}`,
+      );
+    }
+  });
+  const gradientCompiled = derivatives.map((d) => compile(d, index));
+  const linear = linearParameters(paramNames, derivatives);
+  const exponents = exponentParameters(tree);
+  const logged = new Set(options.log ?? []);
+  const params: ParamSpec[] = paramNames.map((name) => {
+    const isExponent = !linear.includes(name) && exponents.has(name);
+    return {
+      name,
+      value: isExponent ? 0.3 : 1,
+      ...(logged.has(name) ? { log: true } : {}),
+      ...(isExponent ? { grid: range(0.05, 2, 0.1) } : {}),
+      ...(options.params?.[name] ?? {}),
+    };
+  });
+  const p0 = paramNames.length;
+  const values = new Float64Array(variables.length);
+  const load = (p: Params, x: Inputs) => {
+    for (let j = 0; j < p0; j++) values[j] = p[paramNames[j]!]!;
+    for (let j = 0; j < inputs.length; j++) values[p0 + j] = x[inputs[j]!]!;
+    return values;
+  };
+  const text = tree.toString();
+  return {
+    name: "custom",
+    formula: text,
+    description: "a formula given by the user",
+    reference: "user formula, differentiated symbolically (mathjs derivative)",
+    inputs,
+    params,
+    linear,
+    predict: (p, x) => predictCompiled(load(p, x)),
+    gradient(p, x) {
+      const v = load(p, x);
+      return gradientCompiled.map((g) => g(v));
+    },
+    spec: { formula, inputs: [...inputs], log: [...logged] },
+  };
+}
+
+function collectSymbols(node: MathNode): string[] {
+  const seen: string[] = [];
+  const visit = (n: MathNode) => {
+    if (n.type === "SymbolNode") {
+      if (!seen.includes(n.name!)) seen.push(n.name!);
+      return;
+    }
+    if (n.type === "FunctionNode") {
+      n.args!.forEach(visit);
+      return;
+    }
+    if (n.type === "ParenthesisNode") return visit(n.content!);
+    if (n.type === "OperatorNode") return n.args!.forEach(visit);
+  };
+  visit(node);
+  return seen;
+}
+
+/** Compiles a node into a closure over a value vector; rejects anything but arithmetic and known functions. */
+function compile(node: MathNode, index: Map<string, number>): Compiled {
+  switch (node.type) {
+    case "ConstantNode": {
+      const value = Number(node.value);
+      if (!Number.isFinite(value))
+        throw new UserError(`unsupported constant ${String(node.value)} in formula`);
+      return () => value;
+    }
+    case "SymbolNode": {
+      const name = node.name!;
+      const i = index.get(name);
+      if (i !== undefined) return (v) => v[i]!;
+      if (name in constants) {
+        const value = constants[name]!;
+        return () => value;
+      }
+      throw new UserError(`unknown symbol ${name} in formula`);
+    }
+    case "ParenthesisNode":
+      return compile(node.content!, index);
+    case "OperatorNode": {
+      const args = node.args!.map((a) => compile(a, index));
+      const [a, b] = args;
+      if (args.length === 1) {
+        if (node.op === "-") return (v) => -a!(v);
+        if (node.op === "+") return a!;
+      } else if (args.length === 2) {
+        switch (node.op) {
+          case "+":
+            return (v) => a!(v) + b!(v);
+          case "-":
+            return (v) => a!(v) - b!(v);
+          case "*":
+            return (v) => a!(v) * b!(v);
+          case "/":
+            return (v) => a!(v) / b!(v);
+          case "^":
+            return (v) => a!(v) ** b!(v);
+        }
+      }
+      throw new UserError(
+        `unsupported operator ${node.op} in formula (use + - * / ^ and ${Object.keys(functions).join(", ")})`,
+      );
+    }
+    case "FunctionNode": {
+      const name = typeof node.fn === "string" ? node.fn : node.fn!.name!;
+      const f = functions[name];
+      if (!f)
+        throw new UserError(
+          `unknown function ${name} in formula (allowed: ${Object.keys(functions).join(", ")})`,
+        );
+      if (node.args!.length !== 1) throw new UserError(`function ${name} takes one argument in formula`);
+      const a = compile(node.args![0]!, index);
+      return (v) => f(a(v));
+    }
+    default:
+      throw new UserError(`unsupported expression ${node.toString()} in formula (${node.type})`);
+  }
+}
+
+/**
+ * Parameters in which the formula is affine, jointly: each one's derivative depends on none of them.
+ * Greedy: drop the parameter whose derivative depends on the most others until the set is consistent.
+ */
+function linearParameters(names: readonly string[], derivatives: readonly MathNode[]): string[] {
+  const depends = derivatives.map((d) => new Set(collectSymbols(d)));
+  let set = names.filter((_, j) => depends[j]!.size > 0 || derivatives[j]!.type === "ConstantNode");
+  for (;;) {
+    const offenders = set
+      .map((name) => ({
+        name,
+        count: set.filter((other) => depends[names.indexOf(name)]!.has(other)).length,
+      }))
+      .filter((o) => o.count > 0)
+      .sort((a, b) => b.count - a.count);
+    if (offenders.length === 0) return set;
+    set = set.filter((name) => name !== offenders[0]!.name);
+  }
+}
+
+/** Symbols that appear in an exponent (right of ^) or inside exp(): candidates for the exponent grid. */
+function exponentParameters(node: MathNode): Set<string> {
+  const found = new Set<string>();
+  const visit = (n: MathNode, inExponent: boolean) => {
+    if (n.type === "SymbolNode" && inExponent) found.add(n.name!);
+    if (n.type === "ParenthesisNode") visit(n.content!, inExponent);
+    if (n.type === "OperatorNode") {
+      n.args!.forEach((a, i) => visit(a, inExponent || (n.op === "^" && i === 1)));
+    }
+    if (n.type === "FunctionNode") {
+      const name = typeof n.fn === "string" ? n.fn : n.fn!.name!;
+      n.args!.forEach((a) => visit(a, inExponent || name === "exp"));
+    }
+  };
+  visit(node, false);
+  return found;
+}

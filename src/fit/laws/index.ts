@@ -1,0 +1,44 @@
+import { UserError } from "../../errors.js";
+import type { Law } from "../../types.js";
+import { chinchilla } from "./chinchilla.js";
+import { customLaw, type CustomLawOptions } from "./custom.js";
+import { kaplan } from "./kaplan.js";
+import { kaplanSteps } from "./kaplanSteps.js";
+import { powerLaw } from "./power.js";
+
+/** The built-in laws by registry name (`power` here is in C; `powerLaw(x)` picks another input). */
+export const laws: Readonly<Record<string, Law>> = {
+  power: powerLaw("C"),
+  chinchilla,
+  kaplan,
+  "kaplan-steps": kaplanSteps,
+};
+
+/** Every name `resolveLaw` accepts. */
+export const lawNames: readonly string[] = [...Object.keys(laws), "custom"];
+
+/** What selects and configures a law by name. */
+export interface LawRequest extends CustomLawOptions {
+  /** The input of `power`: N, D or C. */
+  readonly x?: string;
+  /** The formula of `custom`. */
+  readonly formula?: string;
+}
+
+/**
+ * The law of a name, configured: `power` in `x`, `custom` from `formula`. Async because a custom formula
+ * loads the expression parser on demand.
+ * @example const law = await resolveLaw("power", {x: "N"});
+ */
+export async function resolveLaw(name: string, request: LawRequest = {}): Promise<Law> {
+  if (name === "custom") {
+    if (!request.formula) throw new UserError('law custom needs a formula (--formula "E + A/N^alpha")');
+    return customLaw(request.formula, request);
+  }
+  if (request.formula) throw new UserError(`--formula is only for law custom, not ${name}`);
+  if (name === "power") return powerLaw(request.x ?? "C");
+  if (request.x !== undefined) throw new UserError(`--x is only for law power, not ${name}`);
+  const law = laws[name];
+  if (!law) throw new UserError(`unknown law: ${name} (expected one of ${lawNames.join(", ")})`);
+  return law;
+}

@@ -1,0 +1,81 @@
+import type { Law, Observations, Params } from "../../types.js";
+import { boundedLinearLeastSquares, forEachCell, gridMinima, range } from "../starts.js";
+
+const exponents = range(0.02, 1, 0.04);
+
+/**
+ * Kaplan et al. 2020 joint law in parameters and data: L(N, D) = [(Nc/N)^(alphaN/alphaD) + Dc/D]^alphaD
+ * ("Scaling Laws for Neural Language Models", eq. 1.5; published alphaN 0.076, alphaD 0.103, Nc 6.4e13,
+ * Dc 1.8e13 with N counting non-embedding parameters). No irreducible term.
+ * Starts: for each (alphaN, alphaD) on a grid, L^(1/alphaD) = Nc^(alphaN/alphaD)·N^(−alphaN/alphaD) + Dc/D is
+ * linear in (Nc^(alphaN/alphaD), Dc), solved by non-negative least squares.
+ * @example kaplan.predict({Nc: 6.4e13, Dc: 1.8e13, alphaN: 0.076, alphaD: 0.103}, {N: 1e9, D: 2e10})
+ */
+export const kaplan: Law = {
+  name: "kaplan",
+  formula: "((Nc/N)^(alphaN/alphaD) + Dc/D)^alphaD",
+  description: "Kaplan's joint law in non-embedding parameters N and tokens D",
+  reference: "Kaplan et al. 2020, eq. 1.5",
+  inputs: ["N", "D"],
+  params: [
+    { name: "Nc", log: true, value: 6.4e13, description: "parameter scale" },
+    { name: "Dc", log: true, value: 1.8e13, description: "data scale" },
+    { name: "alphaN", min: 0, value: 0.076, grid: exponents, description: "parameter exponent" },
+    { name: "alphaD", min: 0, value: 0.103, grid: exponents, description: "data exponent" },
+  ],
+  predict(p, x) {
+    return ((p.Nc! / x.N!) ** (p.alphaN! / p.alphaD!) + p.Dc! / x.D!) ** p.alphaD!;
+  },
+  gradient(p, x) {
+    const ratio = p.alphaN! / p.alphaD!;
+    const logNc = Math.log(p.Nc! / x.N!);
+    const u = Math.exp(ratio * logNc);
+    const s = u + p.Dc! / x.D!;
+    const L = s ** p.alphaD!;
+    const outer = L / s; // s^(alphaD − 1)
+    return [
+      (outer * u * p.alphaN!) / p.Nc!,
+      (outer * p.alphaD!) / x.D!,
+      outer * u * logNc,
+      L * Math.log(s) - outer * u * logNc * ratio,
+    ];
+  },
+  starts(data, fixed, options) {
+    return kaplanStarts(data, fixed, options.space === "log");
+  },
+};
+
+function kaplanStarts(data: Observations, fixed: Params, relative: boolean): Params[] {
+  const N = data.inputs.N!;
+  const D = data.inputs.D!;
+  const loss = data.loss;
+  const n = loss.length;
+  const aN = fixed.alphaN !== undefined ? [fixed.alphaN] : exponents;
+  const aD = fixed.alphaD !== undefined ? [fixed.alphaD] : exponents;
+  const cost = new Float64Array(aN.length * aD.length).fill(Infinity);
+  const found: (Params | undefined)[] = [];
+  const y = new Float64Array(n);
+  const w = new Float64Array(n);
+  const basisN = new Float64Array(n);
+  const basisD = new Float64Array(n);
+  for (let i = 0; i < n; i++) basisD[i] = 1 / D[i]!;
+  forEachCell([aN, aD], ([alphaN, alphaD], cell) => {
+    const ratio = alphaN! / alphaD!;
+    for (let i = 0; i < n; i++) {
+      y[i] = loss[i]! ** (1 / alphaD!);
+      // relative errors in L^(1/alphaD) are relative errors in L divided by alphaD
+      w[i] = (data.weight?.[i] ?? 1) * (relative ? 1 / (y[i]! * y[i]!) : 1);
+      basisN[i] = N[i]! ** -ratio;
+    }
+    if (!y.every(Number.isFinite) || !basisN.some((v) => v > 0)) return;
+    const solved = boundedLinearLeastSquares([basisN, basisD], y, w, [0, 0]);
+    if (!solved) return;
+    const [a, Dc] = solved.coefficients;
+    if (!(a! > 0) || !(Dc! > 0)) return;
+    cost[cell] = solved.cost * alphaD! * alphaD!;
+    found[cell] = { Nc: a! ** (1 / ratio), Dc: Dc!, alphaN: alphaN!, alphaD: alphaD!, ...fixed };
+  });
+  return gridMinima([aN.length, aD.length], cost, 8)
+    .map((cell) => found[cell])
+    .filter((p): p is Params => p !== undefined && Number.isFinite(p.Nc!));
+}

@@ -1,0 +1,73 @@
+import type { Law, Observations, Params } from "../../types.js";
+import { boundedLinearLeastSquares, forEachCell, gridMinima, range } from "../starts.js";
+
+const nExponents = range(0.02, 1, 0.04);
+const sExponents = range(0.05, 2, 0.1);
+
+/**
+ * Kaplan et al. 2020 joint law in parameters and optimiser steps: L(N, S) = (Nc/N)^alphaN + (Sc/S)^alphaS
+ * ("Scaling Laws for Neural Language Models", eq. 1.6; published alphaN 0.077, alphaS 0.76, Nc 6.5e13,
+ * Sc 2.1e3, with S the minimum number of steps S_min at the critical batch size).
+ * Starts: for each (alphaN, alphaS) on a grid the law is linear in (Nc^alphaN, Sc^alphaS).
+ * @example kaplanSteps.predict({Nc: 6.5e13, Sc: 2.1e3, alphaN: 0.077, alphaS: 0.76}, {N: 1e9, S: 1e5})
+ */
+export const kaplanSteps: Law = {
+  name: "kaplan-steps",
+  formula: "(Nc/N)^alphaN + (Sc/S)^alphaS",
+  description: "Kaplan's joint law in non-embedding parameters N and optimiser steps S",
+  reference: "Kaplan et al. 2020, eq. 1.6",
+  inputs: ["N", "S"],
+  params: [
+    { name: "Nc", log: true, value: 6.5e13, description: "parameter scale" },
+    { name: "Sc", log: true, value: 2.1e3, description: "step scale" },
+    { name: "alphaN", min: 0, value: 0.077, grid: nExponents, description: "parameter exponent" },
+    { name: "alphaS", min: 0, value: 0.76, grid: sExponents, description: "step exponent" },
+  ],
+  predict: (p, x) => (p.Nc! / x.N!) ** p.alphaN! + (p.Sc! / x.S!) ** p.alphaS!,
+  gradient(p, x) {
+    const logN = Math.log(p.Nc! / x.N!);
+    const logS = Math.log(p.Sc! / x.S!);
+    const tn = Math.exp(p.alphaN! * logN);
+    const ts = Math.exp(p.alphaS! * logS);
+    return [(p.alphaN! * tn) / p.Nc!, (p.alphaS! * ts) / p.Sc!, tn * logN, ts * logS];
+  },
+  starts(data, fixed, options) {
+    return stepStarts(data, fixed, options.space === "log");
+  },
+};
+
+function stepStarts(data: Observations, fixed: Params, relative: boolean): Params[] {
+  const N = data.inputs.N!;
+  const S = data.inputs.S!;
+  const loss = data.loss;
+  const n = loss.length;
+  const aN = fixed.alphaN !== undefined ? [fixed.alphaN] : nExponents;
+  const aS = fixed.alphaS !== undefined ? [fixed.alphaS] : sExponents;
+  const w = new Float64Array(n);
+  for (let i = 0; i < n; i++) w[i] = (data.weight?.[i] ?? 1) * (relative ? 1 / loss[i]! ** 2 : 1);
+  const cost = new Float64Array(aN.length * aS.length).fill(Infinity);
+  const found: (Params | undefined)[] = [];
+  const bn = new Float64Array(n);
+  const bs = new Float64Array(n);
+  forEachCell([aN, aS], ([alphaN, alphaS], cell) => {
+    for (let i = 0; i < n; i++) {
+      bn[i] = N[i]! ** -alphaN!;
+      bs[i] = S[i]! ** -alphaS!;
+    }
+    const solved = boundedLinearLeastSquares([bn, bs], loss, w, [0, 0]);
+    if (!solved) return;
+    const [a, b] = solved.coefficients;
+    if (!(a! > 0) || !(b! > 0)) return;
+    cost[cell] = solved.cost;
+    found[cell] = {
+      Nc: a! ** (1 / alphaN!),
+      Sc: b! ** (1 / alphaS!),
+      alphaN: alphaN!,
+      alphaS: alphaS!,
+      ...fixed,
+    };
+  });
+  return gridMinima([aN.length, aS.length], cost, 8)
+    .map((cell) => found[cell])
+    .filter((p): p is Params => p !== undefined && Number.isFinite(p.Nc!) && Number.isFinite(p.Sc!));
+}

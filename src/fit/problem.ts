@@ -1,0 +1,124 @@
+import type { Law, LossName, Observations, ParamSpec, Params } from "../types.js";
+import { evaluateLaw, lawJacobian } from "./evaluate.js";
+import { leastSquares, type LeastSquaresResult } from "./leastSquares.js";
+import { fromInternal, gradientScale, insideBounds, toInternal } from "./transforms.js";
+
+/** Settings that define the objective (everything but the starts). */
+export interface ObjectiveSettings {
+  readonly space: "log" | "linear";
+  readonly loss: LossName;
+  readonly delta: number;
+  readonly fTol: number;
+  readonly xTol: number;
+  readonly gTol: number;
+  readonly maxEvaluations: number;
+}
+
+/**
+ * A law bound to data and settings: residuals and Jacobian in the solver's internal coordinates.
+ * Residuals are √w_i (log L̂_i − log L_i) in log space, √w_i (L̂_i − L_i) in linear space.
+ */
+export interface FitProblem {
+  readonly law: Law;
+  readonly data: Observations;
+  readonly settings: ObjectiveSettings;
+  /** All parameters, in the law's order, after overrides. */
+  readonly specs: readonly ParamSpec[];
+  /** The fitted (not fixed) parameters, in the law's order. */
+  readonly free: readonly ParamSpec[];
+  /** Values of the fixed parameters. */
+  readonly fixed: Params;
+  /** Weight of each point (user weights times bootstrap multiplicities). */
+  readonly weights: Float64Array;
+  readonly n: number;
+  toParams(u: ArrayLike<number>): Params;
+  /** Internal coordinates of a start, moved inside the bounds. */
+  toInternal(p: Params): Float64Array;
+  residuals(u: Float64Array, out: Float64Array): void;
+  jacobian(u: Float64Array, r: Float64Array, columns: Float64Array[]): void;
+  /** Predictions at every point. */
+  predictions(p: Params): Float64Array;
+  /** Local refinement from one start. */
+  refine(start: Params): LeastSquaresResult;
+}
+
+/**
+ * Binds a law to observations. `weights` (default: the data's weights or 1) lets the bootstrap refit on
+ * resampled runs without copying the data: a run drawn k times weighs k.
+ */
+export function createProblem(
+  law: Law,
+  data: Observations,
+  specs: readonly ParamSpec[],
+  settings: ObjectiveSettings,
+  weights?: Float64Array,
+): FitProblem {
+  const n = data.loss.length;
+  const free = specs.filter((s) => !s.fixed);
+  const fixed: Params = {};
+  for (const s of specs) if (s.fixed) fixed[s.name] = s.value!;
+  const lawIndex = free.map((s) => law.params.findIndex((q) => q.name === s.name));
+  const w = weights ?? data.weight ?? new Float64Array(n).fill(1);
+  const sqrtW = w.map(Math.sqrt);
+  const log = settings.space === "log";
+  const target = log ? data.loss.map(Math.log) : data.loss;
+  const toParams = (u: ArrayLike<number>): Params => {
+    const p: Params = { ...fixed };
+    for (let j = 0; j < free.length; j++) p[free[j]!.name] = fromInternal(free[j]!, u[j]!);
+    return p;
+  };
+  const predicted = new Float64Array(n);
+  const residuals = (u: Float64Array, out: Float64Array) => {
+    evaluateLaw(law, toParams(u), data, predicted);
+    for (let i = 0; i < n; i++) {
+      const sw = sqrtW[i]!;
+      out[i] = sw === 0 ? 0 : sw * ((log ? Math.log(predicted[i]!) : predicted[i]!) - target[i]!);
+    }
+  };
+  const scales = new Float64Array(free.length);
+  const lawColumns = law.params.map(() => new Float64Array(n));
+  const jacobian = (u: Float64Array, _r: Float64Array, out: Float64Array[]) => {
+    const p = toParams(u);
+    for (let j = 0; j < free.length; j++) scales[j] = gradientScale(free[j]!, u[j]!);
+    lawJacobian(law, p, data, lawColumns);
+    if (log) evaluateLaw(law, p, data, predicted);
+    for (let j = 0; j < free.length; j++) {
+      const column = lawColumns[lawIndex[j]!]!;
+      const target = out[j]!;
+      const scale = scales[j]!;
+      for (let i = 0; i < n; i++) {
+        const sw = sqrtW[i]!;
+        target[i] = sw === 0 ? 0 : (log ? sw / predicted[i]! : sw) * column[i]! * scale;
+      }
+    }
+  };
+  const problem: FitProblem = {
+    law,
+    data,
+    settings,
+    specs,
+    free,
+    fixed,
+    weights: w,
+    n,
+    toParams,
+    toInternal: (p) =>
+      Float64Array.from(free, (s) => toInternal(s, insideBounds(s, p[s.name] ?? s.value ?? 1))),
+    residuals,
+    jacobian,
+    predictions: (p) => evaluateLaw(law, p, data, new Float64Array(n)),
+    refine(start) {
+      return leastSquares(residuals, problem.toInternal(start), {
+        n,
+        jacobian,
+        loss: settings.loss,
+        fScale: settings.delta,
+        fTol: settings.fTol,
+        xTol: settings.xTol,
+        gTol: settings.gTol,
+        maxEvaluations: settings.maxEvaluations,
+      });
+    },
+  };
+  return problem;
+}

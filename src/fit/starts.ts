@@ -1,0 +1,304 @@
+import type { Law, Observations, ParamSpec, Params } from "../types.js";
+import { evaluateLaw, lawJacobian } from "./evaluate.js";
+import { solveLinear } from "./linalg.js";
+
+/**
+ * The deterministic multi-start grid. Parameters that enter linearly are projected out at every grid
+ * cell (variable projection: Golub & Pereyra 1973; for Chinchilla, Open-Athena/vpnls), so only the
+ * exponents are gridded, and the grid's local minima become the starts of the local refinement.
+ */
+
+/**
+ * Weighted least squares with optional bounds on each coefficient:
+ * minimise Σ w_i (offset_i + Σ_k c_k basis_k[i] − y_i)² subject to lower_k ≤ c_k ≤ upper_k.
+ * Exact for the few coefficients a law has: every face of the box is tried (2^k unconstrained solves on
+ * the free coefficients) and the best feasible solution wins, which is the convex problem's optimum.
+ * Returns undefined when no face gives a solvable system.
+ * @example boundedLinearLeastSquares([Float64Array.of(1, 1)], Float64Array.of(2, 4), Float64Array.of(1, 1), [0]) // {coefficients: [3], cost: 2}
+ */
+export function boundedLinearLeastSquares(
+  basis: readonly Float64Array[],
+  y: Float64Array,
+  w: Float64Array,
+  lower: readonly (number | undefined)[],
+  upper: readonly (number | undefined)[] = [],
+  offset?: Float64Array,
+): { coefficients: Float64Array; cost: number } | undefined {
+  const k = basis.length;
+  const n = y.length;
+  // Normal equations on unit-scaled columns: small k, well enough conditioned for starting values.
+  // Plain arrays: small typed arrays live off the V8 heap and cost a garbage collection each thousand.
+  const scale = new Array<number>(k).fill(0);
+  for (let a = 0; a < k; a++) {
+    let s = 0;
+    const col = basis[a]!;
+    for (let i = 0; i < n; i++) s += w[i]! * col[i]! * col[i]!;
+    scale[a] = s > 0 ? Math.sqrt(s) : 0;
+  }
+  const G = new Array<number>(k * k).fill(0);
+  const h = new Array<number>(k).fill(0);
+  let yy = 0;
+  for (let i = 0; i < n; i++) {
+    const wi = w[i]!;
+    if (wi === 0) continue;
+    const target = y[i]! - (offset ? offset[i]! : 0);
+    yy += wi * target * target;
+    for (let a = 0; a < k; a++) {
+      const sa = scale[a]!;
+      if (sa === 0) continue;
+      const va = (basis[a]![i]! / sa) * wi;
+      h[a] += va * target;
+      for (let b = a; b < k; b++) {
+        const sb = scale[b]!;
+        if (sb === 0) continue;
+        G[a * k + b] += va * (basis[b]![i]! / sb);
+      }
+    }
+  }
+  for (let a = 0; a < k; a++) for (let b = 0; b < a; b++) G[a * k + b] = G[b * k + a]!;
+  const bounded = Array.from({ length: k }, (_, a) => lower[a] !== undefined || upper[a] !== undefined);
+  let best: { coefficients: Float64Array; cost: number } | undefined;
+  // Each coefficient is free, at its lower bound or at its upper bound.
+  const choices = Array.from({ length: k }, (_, a) =>
+    bounded[a] ? [-1, ...(lower[a] !== undefined ? [0] : []), ...(upper[a] !== undefined ? [1] : [])] : [-1],
+  );
+  const state = new Array<number>(k).fill(0);
+  const visit = (a: number): void => {
+    if (a === k) {
+      const candidate = solveFace(state.map((s, i) => choices[i]![s]!));
+      if (candidate && (!best || candidate.cost < best.cost)) best = candidate;
+      return;
+    }
+    for (let s = 0; s < choices[a]!.length; s++) {
+      state[a] = s;
+      visit(a + 1);
+    }
+  };
+  const solveFace = (face: number[]) => {
+    const c = new Array<number>(k).fill(0);
+    const free: number[] = [];
+    for (let a = 0; a < k; a++) {
+      if (face[a] === 0) c[a] = lower[a]! * scale[a]!;
+      else if (face[a] === 1) c[a] = upper[a]! * scale[a]!;
+      else if (scale[a] === 0) c[a] = 0;
+      else free.push(a);
+    }
+    if (free.length > 0) {
+      const m = free.length;
+      const M = new Array<number>(m * m).fill(0);
+      const rhs = new Array<number>(m).fill(0);
+      free.forEach((a, i) => {
+        let r = h[a]!;
+        for (let b = 0; b < k; b++) if (!free.includes(b)) r -= G[a * k + b]! * c[b]!;
+        rhs[i] = r;
+        free.forEach((b, j) => (M[i * m + j] = G[a * k + b]!));
+      });
+      const solution = solveLinear(M, rhs, m);
+      if (!solution) return undefined;
+      free.forEach((a, i) => (c[a] = solution[i]!));
+    }
+    for (let a = 0; a < k; a++) {
+      const value = scale[a]! > 0 ? c[a]! / scale[a]! : 0;
+      if (lower[a] !== undefined && value < lower[a]! - 1e-12 * Math.abs(lower[a]!)) return undefined;
+      if (upper[a] !== undefined && value > upper[a]! + 1e-12 * Math.abs(upper[a]!)) return undefined;
+    }
+    // cost = yy - 2 cᵀh + cᵀGc, in scaled coordinates
+    let cost = yy;
+    for (let a = 0; a < k; a++) {
+      cost -= 2 * c[a]! * h[a]!;
+      for (let b = 0; b < k; b++) cost += c[a]! * G[a * k + b]! * c[b]!;
+    }
+    const coefficients = new Float64Array(k);
+    for (let a = 0; a < k; a++) coefficients[a] = scale[a]! > 0 ? c[a]! / scale[a]! : 0;
+    return { coefficients, cost: Math.max(cost, 0) };
+  };
+  // The unconstrained optimum, when feasible, is the constrained one (the problem is convex).
+  const unconstrained = solveFace(new Array<number>(k).fill(-1));
+  if (unconstrained) return unconstrained;
+  visit(0);
+  return best;
+}
+
+/**
+ * Indices of the local minima of a cost on a rectangular grid (each no higher than its axis neighbours),
+ * best first, at most `keep`; filled up with the best other cells when there are fewer minima.
+ * @example gridMinima([3], Float64Array.of(2, 1, 3)) // [1, 0, 2] with keep = 3
+ */
+export function gridMinima(shape: readonly number[], cost: Float64Array, keep = 8): number[] {
+  const strides = shape.map((_, a) => shape.slice(a + 1).reduce((s, v) => s * v, 1));
+  const minima: number[] = [];
+  for (let cell = 0; cell < cost.length; cell++) {
+    const c = cost[cell]!;
+    if (!Number.isFinite(c)) continue;
+    let isMinimum = true;
+    for (let a = 0; a < shape.length && isMinimum; a++) {
+      const position = Math.floor(cell / strides[a]!) % shape[a]!;
+      for (const d of [-1, 1]) {
+        const q = position + d;
+        if (q < 0 || q >= shape[a]!) continue;
+        const neighbour = cost[cell + d * strides[a]!]!;
+        if (neighbour < c) isMinimum = false;
+      }
+    }
+    if (isMinimum) minima.push(cell);
+  }
+  minima.sort((a, b) => cost[a]! - cost[b]!);
+  const chosen = minima.slice(0, keep);
+  if (chosen.length < keep) {
+    const rest = Array.from(cost.keys())
+      .filter((c) => Number.isFinite(cost[c]!) && !chosen.includes(c))
+      .sort((a, b) => cost[a]! - cost[b]!);
+    chosen.push(...rest.slice(0, keep - chosen.length));
+  }
+  return chosen;
+}
+
+/** Iterates the cells of a rectangular grid: calls `visit(values, cell)` with one value per axis. */
+export function forEachCell(
+  axes: readonly (readonly number[])[],
+  visit: (values: number[], cell: number) => void,
+): void {
+  const shape = axes.map((a) => a.length);
+  const total = shape.reduce((s, v) => s * v, 1);
+  const values = new Array<number>(axes.length).fill(0);
+  for (let cell = 0; cell < total; cell++) {
+    let rest = cell;
+    for (let a = axes.length - 1; a >= 0; a--) {
+      values[a] = axes[a]![rest % shape[a]!]!;
+      rest = Math.floor(rest / shape[a]!);
+    }
+    visit(values, cell);
+  }
+}
+
+/** Options of the generic starting grid. */
+export interface GridStartOptions {
+  readonly space: "log" | "linear";
+  /** Non-negative weight per point (bootstrap multiplicities included). */
+  readonly weights: Float64Array;
+  /** Number of grid minima returned. */
+  readonly keep: number;
+  /** Use every `stride`-th value of each axis (coarser grids for bootstrap refits). @default 1 */
+  readonly stride?: number;
+}
+
+/**
+ * Starting points from the grid over the law's non-linear free parameters, with the linear ones
+ * projected out by bounded weighted least squares at each cell (relative errors in log space).
+ * A law without linear parameters gets the plain grid, scored by its squared relative error.
+ */
+export function projectedGridStarts(
+  law: Law,
+  data: Observations,
+  specs: readonly ParamSpec[],
+  fixed: Params,
+  options: GridStartOptions,
+): Params[] {
+  const stride = options.stride ?? 1;
+  const free = specs.filter((s) => !s.fixed);
+  const linear = free.filter((s) => law.linear?.includes(s.name));
+  const gridded = free.filter((s) => !linear.includes(s));
+  const axes = gridded.map((s) => thin(axisFor(s), stride));
+  const n = data.loss.length;
+  const y = data.loss;
+  const w = new Float64Array(n);
+  for (let i = 0; i < n; i++) w[i] = options.weights[i]! / (options.space === "log" ? y[i]! * y[i]! : 1);
+  const basis = linear.map(() => new Float64Array(n));
+  const offset = new Float64Array(n);
+  const shape = axes.map((a) => a.length);
+  const total = shape.reduce((s, v) => s * v, 1);
+  const cost = new Float64Array(total).fill(Infinity);
+  const solutions: (Float64Array | undefined)[] = new Array(total);
+  const lower = linear.map((s) => (s.log ? 0 : s.min));
+  const upper = linear.map((s) => (s.log ? undefined : s.max));
+  const indices = linear.map((s) => law.params.findIndex((q) => q.name === s.name));
+  const lawColumns = law.params.map(() => new Float64Array(n));
+  const base: Params = { ...defaults(specs), ...fixed };
+  forEachCell(axes, (values, cell) => {
+    const p: Params = { ...base };
+    gridded.forEach((s, a) => (p[s.name] = values[a]!));
+    for (const s of linear) p[s.name] = 0;
+    evaluateLaw(law, p, data, offset);
+    // The linear parameters' Jacobian columns are their basis functions (they do not depend on them).
+    if (linear.length > 0) lawJacobian(law, p, data, lawColumns);
+    let check = 0;
+    for (let i = 0; i < n; i++) {
+      if (w[i] === 0) continue;
+      check += offset[i]!;
+      for (let k = 0; k < linear.length; k++) {
+        const value = lawColumns[indices[k]!]![i]!;
+        basis[k]![i] = value;
+        check += value;
+      }
+    }
+    // One sum tells whether any value was NaN or infinite.
+    if (!Number.isFinite(check)) return;
+    if (linear.length === 0) {
+      let sum = 0;
+      for (let i = 0; i < n; i++) sum += w[i]! * (offset[i]! - y[i]!) ** 2;
+      cost[cell] = sum;
+      return;
+    }
+    const solved = boundedLinearLeastSquares(basis, y, w, lower, upper, offset);
+    if (!solved) return;
+    cost[cell] = solved.cost;
+    solutions[cell] = solved.coefficients;
+  });
+  const best = gridMinima(shape, cost, options.keep);
+  return best.map((cell) => {
+    const p: Params = { ...base };
+    let rest = cell;
+    for (let a = axes.length - 1; a >= 0; a--) {
+      p[gridded[a]!.name] = axes[a]![rest % shape[a]!]!;
+      rest = Math.floor(rest / shape[a]!);
+    }
+    const coefficients = solutions[cell];
+    linear.forEach((s, k) => {
+      let value = coefficients ? coefficients[k]! : (s.value ?? 1);
+      // A log-scaled coefficient projected to zero starts small but positive.
+      if (s.log && !(value > 0))
+        value = (1e-6 * Math.max(1e-12, maxAbs(y))) / Math.max(1e-300, maxAbs(basis[k]!));
+      p[s.name] = value;
+    });
+    return p;
+  });
+}
+
+/** The values to try for a parameter: its grid, or a few values across its bounds, or its start. */
+export function axisFor(spec: ParamSpec): readonly number[] {
+  if (spec.grid && spec.grid.length > 0) return spec.grid;
+  const lo = spec.min;
+  const hi = spec.max;
+  if (lo !== undefined && hi !== undefined && Number.isFinite(lo) && Number.isFinite(hi)) {
+    if (spec.log && lo > 0) return Array.from({ length: 5 }, (_, i) => lo * (hi / lo) ** ((i + 0.5) / 5));
+    return Array.from({ length: 5 }, (_, i) => lo + ((hi - lo) * (i + 0.5)) / 5);
+  }
+  return [spec.value ?? 1];
+}
+
+/** Default values of all parameters (their `value`, or 1). */
+export function defaults(specs: readonly ParamSpec[]): Params {
+  const p: Params = {};
+  for (const s of specs) p[s.name] = s.value ?? 1;
+  return p;
+}
+
+function thin(values: readonly number[], stride: number): number[] {
+  if (stride <= 1 || values.length <= 3) return [...values];
+  const out: number[] = [];
+  const offset = Math.floor(((values.length - 1) % stride) / 2);
+  for (let i = offset; i < values.length; i += stride) out.push(values[i]!);
+  return out;
+}
+
+function maxAbs(values: Float64Array): number {
+  let m = 0;
+  for (const v of values) if (Number.isFinite(v)) m = Math.max(m, Math.abs(v));
+  return m;
+}
+
+/** Evenly spaced values from `start` to `stop` inclusive. @example range(0.5, 2, 0.5) // [0.5, 1, 1.5, 2] */
+export function range(start: number, stop: number, step: number): number[] {
+  const count = Math.floor((stop - start) / step + 1e-9) + 1;
+  return Array.from({ length: count }, (_, i) => Number((start + i * step).toPrecision(12)));
+}

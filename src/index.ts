@@ -1,0 +1,56 @@
+/**
+ * scalefit: fit scaling laws to small training runs and predict large ones, with honest uncertainty.
+ * This file is the one public entry of the library; anything not exported here is private.
+ */
+
+// Laws
+export { chinchilla, chinchillaOptimal } from "./fit/laws/chinchilla.js";
+export { customLaw, inputRoles, type CustomLawOptions } from "./fit/laws/custom.js";
+export { lawNames, laws, resolveLaw, type LawRequest } from "./fit/laws/index.js";
+export { kaplan } from "./fit/laws/kaplan.js";
+export { kaplanSteps } from "./fit/laws/kaplanSteps.js";
+export { power, powerLaw } from "./fit/laws/power.js";
+
+// Fitting
+export { fitLaw, objectiveDefinition } from "./fit/fitLaw.js";
+export { checkFitOptions, checkObservations } from "./fit/checkFitOptions.js";
+export { leastSquares, type LeastSquaresOptions, type LeastSquaresResult } from "./fit/leastSquares.js";
+export { robustCost, robustLoss } from "./fit/losses.js";
+export { fromInternal, gradientScale, insideBounds, toInternal } from "./fit/transforms.js";
+export { bootstrapDraws, clusterIndex } from "./fit/bootstrap.js";
+export { profileParameter, type ProfileResult } from "./fit/profile.js";
+export { covarianceEstimate, informationCriteria } from "./fit/statistics.js";
+export {
+  backtest,
+  parseHoldout,
+  type Backtest,
+  type HoldoutReport,
+  type HoldoutRule,
+} from "./fit/backtest.js";
+export { compareLaws, type Comparison, type CompareOptions } from "./fit/compare.js";
+export { formatFitReport, type ReportContext } from "./fit/report.js";
+export { fitFromArtifact, fitToArtifact, loadFit, type FitArtifact } from "./fit/artifact.js";
+
+// Prediction
+export { predictLoss, type Prediction, type PredictOptions } from "./predict/predictLoss.js";
+export { computeOptimal, type Allocation } from "./predict/computeOptimal.js";
+export { frontier } from "./predict/frontier.js";
+export type { FittedLaw } from "./predict/fittedLaw.js";
+
+// Data
+export { readTable, type Table } from "./data/readTable.js";
+export { dropHighestLoss, mapColumns, parseMap, roles, tableToObservations } from "./data/observations.js";
+export { loadObservations, type LoadedData, type LoadOptions } from "./data/loadObservations.js";
+export { chinchillaDataPath, demoBudgets, runDemo, type DemoResult } from "./demo.js";
+
+// Utilities
+export { randomSource, type RandomSource } from "./random.js";
+export {
+  chiSquare1Quantile,
+  normalQuantile,
+  percentileInterval,
+  quantileSorted,
+} from "./fit/distributions.js";
+export { UserError, isUserError } from "./errors.js";
+export { version } from "./version.js";
+export type * from "./types.js";

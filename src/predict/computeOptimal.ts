@@ -1,0 +1,71 @@
+import { UserError } from "../errors.js";
+import { percentileInterval } from "../fit/distributions.js";
+import { drawParams } from "../fit/fitLaw.js";
+import type { Params } from "../types.js";
+import type { FittedLaw } from "./fittedLaw.js";
+import { frontier } from "./frontier.js";
+
+/** Compute-optimal allocation at one budget, with intervals from the fit's draws. */
+export interface Allocation {
+  /** Training compute in FLOPs (C = 6 N D). */
+  readonly C: number;
+  readonly N: number;
+  readonly D: number;
+  readonly loss: number;
+  /** D / N. */
+  readonly tokensPerParameter: number;
+  /** How N and D were found: the law's closed form or a numerical sweep. */
+  readonly method: "closed-form" | "frontier";
+  readonly intervals: Readonly<
+    Record<"N" | "D" | "loss" | "tokensPerParameter", readonly [number, number]>
+  > | null;
+}
+
+/**
+ * Compute-optimal N and D at a compute budget C = 6 N D: the law's closed form when it has one
+ * (Chinchilla: Hoffmann et al. 2022, eq. 4), otherwise a sweep over N (`frontier`). Intervals come from
+ * the same draws as the fit's parameter intervals, so they carry the parameters' correlations.
+ * @example computeOptimal(fit, 5.76e23) // {N: 7.2e10, D: 1.33e12, tokensPerParameter: 18.5, ...}
+ */
+export function computeOptimal(fit: FittedLaw, C: number, { level = fit.level } = {}): Allocation {
+  const { law } = fit;
+  if (!law.inputs.includes("N") || !law.inputs.includes("D") || law.inputs.length !== 2) {
+    throw new UserError(
+      `optimize --compute needs a law in N and D; law ${law.name} has inputs ${law.inputs.join(", ")}`,
+    );
+  }
+  if (!(C > 0) || !Number.isFinite(C))
+    throw new UserError(`invalid compute: ${C} (expected a positive number of FLOPs)`);
+  const method = law.computeOptimal ? "closed-form" : "frontier";
+  const allocate = (p: Params) => {
+    if (law.computeOptimal) {
+      const { N, D } = law.computeOptimal(p, C);
+      return { N, D, loss: law.predict(p, { N, D }) };
+    }
+    return frontier(law, p, C);
+  };
+  const best = allocate(fit.params);
+  let intervals: Allocation["intervals"] = null;
+  if (fit.draws) {
+    const all = drawParams(fit.params, fit.draws).map(allocate);
+    intervals = {
+      N: percentileInterval(
+        all.map((a) => a.N),
+        level,
+      ),
+      D: percentileInterval(
+        all.map((a) => a.D),
+        level,
+      ),
+      loss: percentileInterval(
+        all.map((a) => a.loss),
+        level,
+      ),
+      tokensPerParameter: percentileInterval(
+        all.map((a) => a.D / a.N),
+        level,
+      ),
+    };
+  }
+  return { C, ...best, tokensPerParameter: best.D / best.N, method, intervals };
+}

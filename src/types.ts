@@ -1,0 +1,265 @@
+/**
+ * Shared plain types: observations, parameter specs, laws, fit options and results.
+ * Everything here is data (no classes), so it serialises to JSON and crosses the CLI boundary unchanged.
+ */
+
+/** Parameter values by name, e.g. `{E: 1.69, A: 406.4, B: 410.7, alpha: 0.34, beta: 0.28}`. */
+export type Params = Record<string, number>;
+
+/** Input values of one point by role name, e.g. `{N: 7e10, D: 1.4e12}`. */
+export type Inputs = Record<string, number>;
+
+/**
+ * One parameter of a law, with the meanings of lmfit's `Parameter` (`vary` → `fixed`).
+ * @example {name: "A", log: true, grid: [1, 1e2, 1e4], description: "scale of the N term"}
+ */
+export interface ParamSpec {
+  /** The paper's symbol: `E`, `A`, `alpha`, … */
+  readonly name: string;
+  /** Starting value when no grid or linear projection supplies one. */
+  readonly value?: number;
+  /** Lower bound (inclusive). Bounds are enforced by a smooth transform, never by clamping. */
+  readonly min?: number;
+  /** Upper bound (inclusive). */
+  readonly max?: number;
+  /** Held at `value` during the fit. */
+  readonly fixed?: boolean;
+  /** Fitted as its logarithm (the value must be positive), as the Epoch fit does with `a = log A`. */
+  readonly log?: boolean;
+  /** Starting values to try for this parameter (the deterministic multi-start grid). */
+  readonly grid?: readonly number[];
+  /** A few words for reports. */
+  readonly description?: string;
+}
+
+/**
+ * Observations as typed columns: one entry per point.
+ * @example {inputs: {N: Float64Array.of(1e8, 1e9), D: Float64Array.of(2e9, 2e10)}, loss: Float64Array.of(3.1, 2.7)}
+ */
+export interface Observations {
+  /** Input columns by role name (`N`, `D`, `C`, `S`, …). */
+  readonly inputs: Readonly<Record<string, Float64Array>>;
+  /** The observed loss at each point (nats/token). */
+  readonly loss: Float64Array;
+  /** Run label of each point; the bootstrap resamples whole runs. Default: every point is its own run. */
+  readonly run?: readonly string[];
+  /** Non-negative weight of each point. Default: 1. */
+  readonly weight?: Float64Array;
+}
+
+/**
+ * A scaling law: one plain object per file under `src/fit/laws/`.
+ * `predict` and `gradient` work on one point; the fitter builds the Jacobian from the rows.
+ */
+export interface Law {
+  /** Registry name: `chinchilla`, `power`, … */
+  readonly name: string;
+  /** The formula as a reader checks it against the paper, e.g. `E + A/N^alpha + B/D^beta`. */
+  readonly formula: string;
+  /** One sentence for reports and `--help`. */
+  readonly description: string;
+  /** Paper, equation or URL. */
+  readonly reference: string;
+  /** Input roles read from each point, e.g. `["N", "D"]`. */
+  readonly inputs: readonly string[];
+  /** Parameters in a fixed order: the order of `gradient`'s entries. */
+  readonly params: readonly ParamSpec[];
+  /**
+   * Parameters that enter the prediction linearly once the others are fixed (E, A, B in Chinchilla).
+   * The fitter projects them out on its starting grid (variable projection): only the others are gridded.
+   */
+  readonly linear?: readonly string[];
+  /** Predicted loss at one point. */
+  predict(p: Params, x: Inputs): number;
+  /** d predict / d parameter at one point, in `params` order. Laws without it use finite differences. */
+  gradient?(p: Params, x: Inputs): number[];
+  /**
+   * Optional vectorised `predict` over all points (same values): tight loops over typed columns that the
+   * JIT optimises at once. Curve laws need it (a point's loss depends on the whole schedule before it).
+   */
+  evaluate?(p: Params, data: Observations, out: Float64Array): void;
+  /** Optional vectorised `gradient`: `out[j][i]` = d predict_i / d params[j], in `params` order. */
+  jacobian?(p: Params, data: Observations, out: Float64Array[]): void;
+  /**
+   * Starting points for laws that know a better initialisation than the generic grid (e.g. a transformed
+   * linear problem). `fixed` holds the values of held parameters. Return them best first.
+   */
+  starts?(data: Observations, fixed: Params, options: StartOptions): Params[];
+  /** Closed-form compute-optimal allocation under C = 6ND, when the law has one. */
+  computeOptimal?(p: Params, C: number): { N: number; D: number };
+  /** Named quantities derived from the parameters (e.g. the compute-optimal exponent), with intervals from the same draws. */
+  readonly derived?: Readonly<Record<string, DerivedQuantity>>;
+  /** Extra description of the law for the fit artifact (e.g. the formula text of a custom law, the input of `power`). */
+  readonly spec?: Readonly<Record<string, unknown>>;
+}
+
+/** A function of the fitted parameters reported with an interval. */
+export interface DerivedQuantity {
+  readonly description: string;
+  value(p: Params): number;
+}
+
+/** What a law's `starts` may use. */
+export interface StartOptions {
+  /** How residuals are measured: fit relative errors in log space or absolute in linear space. */
+  readonly space: "log" | "linear";
+  /** Parameter specs after user overrides (bounds, grids, fixed values). */
+  readonly specs: readonly ParamSpec[];
+}
+
+/** A soft problem with a fit: counted, printed in reports, never thrown. */
+export interface Warning {
+  /** Stable machine code: `at-bound`, `correlation`, `condition`, `few-points`, `extrapolation`, `not-converged`, `multimodal`, `wide-interval`, `not-identified`. */
+  readonly code: string;
+  /** One line for people. */
+  readonly message: string;
+}
+
+/** Robust loss applied to residuals, in SciPy's vocabulary. */
+export type LossName = "linear" | "huber" | "softL1" | "cauchy";
+
+/** How parameter intervals are computed. */
+export type IntervalMethod = "bootstrap" | "covariance" | "none";
+
+/**
+ * Options of `fitLaw`. Defaults are the published recipe (Hoffmann et al. 2022; Besiroglu et al. 2024):
+ * Huber loss with delta 1e-3 on log residuals, a deterministic grid of starts, bootstrap intervals.
+ */
+export interface FitOptions {
+  /** Robust loss on the residuals. @default "huber" */
+  readonly loss?: LossName;
+  /** Where Huber (or softL1/cauchy) bends, in residual units (log-loss units in log space). @default 1e-3 */
+  readonly delta?: number;
+  /** Compare log L̂ with log L (relative errors) or L̂ with L. @default "log" */
+  readonly space?: "log" | "linear";
+  /** Parameters held at given values, e.g. `{E: 0}` for Kaplan's pure power law. */
+  readonly fix?: Readonly<Params>;
+  /** Overrides of parameter specs: bounds, start values, grids, log scale. */
+  readonly params?: Readonly<Record<string, Partial<Omit<ParamSpec, "name">>>>;
+  /** Extra starting points, refined along with the grid's. */
+  readonly starts?: readonly Params[];
+  /** How many grid minima are refined by Levenberg–Marquardt. @default 8 */
+  readonly refine?: number;
+  /** Interval method. @default "bootstrap" */
+  readonly intervals?: IntervalMethod;
+  /** Bootstrap refits (whole runs resampled with replacement). @default 1000 */
+  readonly bootstrap?: number;
+  /** Confidence level of every interval. @default 0.95 */
+  readonly level?: number;
+  /** Seed of the bootstrap resampling and of covariance draws. @default 1 */
+  readonly seed?: number;
+  /** Parameters to profile (profile-likelihood intervals, reported beside the main intervals). */
+  readonly profile?: readonly string[];
+  /** Relative cost-reduction tolerance of the local solver. @default 1e-14 */
+  readonly fTol?: number;
+  /** Step tolerance of the local solver. @default 1e-12 */
+  readonly xTol?: number;
+  /** Gradient (cosine) tolerance of the local solver. @default 1e-10 */
+  readonly gTol?: number;
+  /** Residual evaluations per local refinement. @default 5000 */
+  readonly maxEvaluations?: number;
+  /** Called as long work advances (bootstrap refits, profile steps). */
+  readonly onProgress?: (done: number, total: number, stage: string) => void;
+}
+
+/** A fitted parameter, with lmfit's fields under readable names. */
+export interface FittedParam {
+  readonly name: string;
+  readonly value: number;
+  /** Standard error from the (robust) covariance; NaN when it cannot be estimated. */
+  readonly stderr: number;
+  /** The value the best refinement started from. */
+  readonly init: number;
+  readonly fixed: boolean;
+  readonly log: boolean;
+  readonly min?: number;
+  readonly max?: number;
+  /** Interval at the fit's level from the fit's interval method; undefined for fixed parameters. */
+  readonly interval?: readonly [number, number];
+  /** Profile-likelihood interval, when asked for. Infinite ends: the data do not bound the parameter. */
+  readonly profile?: readonly [number, number];
+  /** Which bound the value sits on, if any. */
+  readonly atBound?: "min" | "max";
+}
+
+/** A quantity derived from the parameters, with an interval from the same draws. */
+export interface DerivedValue {
+  readonly description: string;
+  readonly value: number;
+  readonly interval?: readonly [number, number];
+}
+
+/** One distinct local minimum found by the multi-start refinement. */
+export interface LocalMinimum {
+  readonly objective: number;
+  readonly params: Params;
+}
+
+/** Everything a fit found: plain data (the `law` object aside), formatted by `formatFitReport`. */
+export interface FitResult {
+  readonly law: Law;
+  /** Best-fit values of all parameters (fixed ones included). */
+  readonly params: Params;
+  /** Per-parameter details, in the law's order. */
+  readonly variables: readonly FittedParam[];
+  /** Interval per free parameter at `level` (from `intervalMethod`). */
+  readonly intervals: Readonly<Record<string, readonly [number, number]>>;
+  readonly intervalMethod: IntervalMethod;
+  readonly level: number;
+  /** The minimised cost: Σ Huber_delta(r_i) for huber, ½ Σ r_i² for linear (weights included). */
+  readonly objective: number;
+  /** In words: loss, delta and space of the objective. */
+  readonly objectiveDefinition: string;
+  readonly points: number;
+  readonly freeParams: number;
+  readonly degreesOfFreedom: number;
+  /** Σ w_i r_i² of the residuals in the fitted space. */
+  readonly chiSquare: number;
+  readonly reducedChiSquare: number;
+  /** Akaike and Bayesian information criteria (see `informationCriteria`). */
+  readonly aic: number;
+  readonly bic: number;
+  /** Covariance of the free parameters (law order), natural scale; null when not estimable. */
+  readonly covariance: number[][] | null;
+  /** Correlations of the free parameters. */
+  readonly correlations: number[][] | null;
+  /** Condition number of the Jacobian with unit-scaled columns. */
+  readonly conditionNumber: number;
+  readonly converged: boolean;
+  readonly status: string;
+  readonly message: string;
+  /** Residual evaluations of the whole fit (all starts, not the bootstrap). */
+  readonly evaluations: number;
+  /** Number of starts refined. */
+  readonly starts: number;
+  /** Distinct local minima, best first. */
+  readonly minima: readonly LocalMinimum[];
+  readonly derived: Readonly<Record<string, DerivedValue>>;
+  /** Draws of the free parameters (bootstrap refits or covariance samples), one array per parameter. */
+  readonly draws: Readonly<Record<string, Float64Array>> | null;
+  /** Unweighted residuals in the fitted space (log L̂ − log L in log space). */
+  readonly residuals: Float64Array;
+  /** Range of each input over the fitted points: how far a prediction extrapolates. */
+  readonly dataRange: Readonly<Record<string, readonly [number, number]>>;
+  readonly warnings: readonly Warning[];
+  /** The resolved options (defaults filled), as printed in the report. */
+  readonly options: ResolvedFitOptions;
+}
+
+/** Fit options after defaults: what the report and the artifact record. */
+export interface ResolvedFitOptions {
+  readonly loss: LossName;
+  readonly delta: number;
+  readonly space: "log" | "linear";
+  readonly fix: Params;
+  readonly intervals: IntervalMethod;
+  readonly bootstrap: number;
+  readonly level: number;
+  readonly seed: number;
+  readonly refine: number;
+  readonly profile: readonly string[];
+  readonly fTol: number;
+  readonly xTol: number;
+  readonly gTol: number;
+  readonly maxEvaluations: number;
+}

@@ -1,0 +1,21 @@
+import { main } from "../src/cli/main.js";
+
+/** Output of one in-process CLI run. */
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI in-process with captured streams (no terminal, CI set: no progress bars). */
+export async function runCli(...argv: string[]): Promise<CliRun> {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(argv, {
+    stdout: (text) => (stdout += text),
+    stderr: (text) => (stderr += text),
+    isTTY: false,
+    env: { CI: "true" },
+  });
+  return { code, stdout, stderr };
+}

@@ -1,0 +1,20 @@
+// Runs every test/**/*.test.ts with node:test through tsx (Node 20's --test has no glob support).
+import { spawnSync } from "node:child_process";
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+function find(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return find(path);
+    return name.endsWith(".test.ts") ? [path] : [];
+  });
+}
+
+const only = process.argv.slice(2);
+const files = (only.length ? only : find("test")).sort();
+const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", ...files], {
+  stdio: "inherit",
+  env: { ...process.env, FORCE_COLOR: process.env.CI ? "0" : process.env.FORCE_COLOR },
+});
+process.exit(result.status ?? 1);
