@@ -1,8 +1,9 @@
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { loadObservations, type LoadedData } from "./data/loadObservations.js";
 import { fitLaw } from "./fit/fitLaw.js";
 import { chinchilla } from "./fit/laws/chinchilla.js";
 import { computeOptimal, type Allocation } from "./predict/computeOptimal.js";
+import { packageRoot } from "./packageRoot.js";
 import { predictLoss, type Prediction } from "./predict/predictLoss.js";
 import type { FitResult } from "./types.js";
 
@@ -10,9 +11,7 @@ import type { FitResult } from "./types.js";
  * Path of the bundled Chinchilla data: Epoch AI's extraction of Hoffmann et al. 2022, Figure 4
  * (epoch-research/analyzing-chinchilla), as columns N, D = C / (6N), loss. See data/chinchilla/SOURCE.md.
  */
-export const chinchillaDataPath: string = fileURLToPath(
-  new URL("../data/chinchilla/epoch.csv", import.meta.url),
-);
+export const chinchillaDataPath: string = join(packageRoot(), "data/chinchilla/epoch.csv");
 
 /** Compute budgets the demo plans for: 1e21 to 1e25 FLOPs and Chinchilla's own 5.76e23. */
 export const demoBudgets: readonly number[] = [1e21, 1e22, 1e23, 5.76e23, 1e24, 1e25];

@@ -5,9 +5,12 @@ import { fileURLToPath } from "node:url";
 
 const outputDir = join(dirname(fileURLToPath(import.meta.url)), "output");
 
-/** Rounds every number in a text to `digits` significant digits, so goldens survive last-digit noise. */
+/**
+ * Rounds every number in a text to `digits` significant digits and collapses runs of spaces (column
+ * padding follows the unrounded widths), so goldens survive last-digit noise.
+ */
 export function normalize(text: string, digits = 4): string {
-  return text.replace(/-?\d+\.?\d*(?:e[-+]?\d+)?/gi, (match) => {
+  return text.replace(/ {2,}/g, " ").replace(/-?\d+\.?\d*(?:e[-+]?\d+)?/gi, (match) => {
     const value = Number(match);
     if (!Number.isFinite(value) || /^\d{1,3}$/.test(match)) return match;
     return Number(value.toPrecision(digits)).toString();

@@ -63,10 +63,17 @@ export function parseCommandArgs(command: Command, argv: readonly string[]): Opt
     switch (e.code) {
       case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
         throw new UserError(`unknown option ${quoted.split(" ")[0]} for scalefit ${command.name} (${help})`);
-      case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
+      case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE": {
+        const option = quoted.split(" ")[0];
+        if (/ambiguous/.test(e.message)) {
+          throw new UserError(
+            `option ${option} is followed by a value that starts with a dash: write ${option}=<value> (${help})`,
+          );
+        }
         throw new UserError(
-          `option ${quoted.split(" ")[0]} ${/argument missing/.test(e.message) ? "needs a value" : "takes no value"} (${help})`,
+          `option ${option} ${/argument missing/.test(e.message) ? "needs a value" : "takes no value"} (${help})`,
         );
+      }
       case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
         throw new UserError(`unexpected argument ${quoted} for scalefit ${command.name} (${help})`);
       default:

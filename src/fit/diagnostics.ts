@@ -10,6 +10,8 @@ export interface DiagnosticInput {
   readonly correlations: number[][] | null;
   readonly conditionNumber: number;
   readonly rank: number;
+  /** Undetermined directions of the free parameters (see `covarianceEstimate`). */
+  readonly nullSpace: readonly (readonly number[])[];
   readonly minima: readonly LocalMinimum[];
   /** Deviance of each minimum relative to the best (same order as `minima`). */
   readonly minimaDeviance: readonly number[];
@@ -57,9 +59,14 @@ export function fitWarnings(input: DiagnosticInput): Warning[] {
     });
   }
   if (input.rank < free.length) {
+    const involved = free
+      .filter((_, j) => input.nullSpace.some((v) => Math.abs(v[j]!) > 0.1))
+      .map((v) => v.name);
     warnings.push({
       code: "not-identified",
-      message: `the data cannot identify all parameters of ${input.lawName}: the Jacobian has rank ${input.rank} for ${free.length} free parameters`,
+      message:
+        `the data cannot identify all parameters of ${input.lawName}: the Jacobian has rank ${input.rank} for ${free.length} free parameters` +
+        (involved.length ? ` (undetermined: ${involved.join(", ")})` : ""),
     });
   } else if (input.conditionNumber > warningThresholds.condition) {
     warnings.push({
@@ -81,6 +88,7 @@ export function fitWarnings(input: DiagnosticInput): Warning[] {
     }
   }
   const best = input.minima[0];
+  let competing = 0;
   if (best) {
     input.minima.slice(1).forEach((other, k) => {
       const deviance = input.minimaDeviance[k + 1]!;
@@ -89,6 +97,8 @@ export function fitWarnings(input: DiagnosticInput): Warning[] {
         (v) => relativeDifference(best.params, other.params, v.name) > warningThresholds.distinctMinimum,
       );
       if (differing.length === 0) return;
+      // Two competing minima make the point; more would bury the other warnings.
+      if (++competing > 2) return;
       warnings.push({
         code: "multimodal",
         message:
@@ -96,12 +106,23 @@ export function fitWarnings(input: DiagnosticInput): Warning[] {
           `with ${differing.map((v) => `${v.name} = ${format(other.params[v.name]!)}`).join(", ")}: these parameters are not identified by the data`,
       });
     });
+    if (competing > 2) {
+      warnings.push({
+        code: "multimodal",
+        message: `${competing - 2} more local minima fit about as well (see the minima of the fit)`,
+      });
+    }
   }
   for (const v of free) {
     const interval = v.interval ?? v.profile;
     if (!interval) continue;
     const [lo, hi] = interval;
-    if (!Number.isFinite(lo) || !Number.isFinite(hi)) {
+    if (Number.isNaN(lo) || Number.isNaN(hi)) {
+      warnings.push({
+        code: "wide-interval",
+        message: `the interval of ${v.name} cannot be estimated from these data`,
+      });
+    } else if (!Number.isFinite(lo) || !Number.isFinite(hi)) {
       warnings.push({
         code: "wide-interval",
         message: `the data do not bound ${v.name}: its interval is [${format(lo)}, ${format(hi)}]`,

@@ -170,6 +170,7 @@ export function fitLaw(law: Law, data: Observations, options: FitOptions = {}): 
     correlations,
     conditionNumber: covariance.condition,
     rank: covariance.rank,
+    nullSpace: covariance.nullSpace,
     minima,
     minimaDeviance,
     devianceThreshold: threshold,
@@ -237,7 +238,7 @@ function initialStarts(problem: FitProblem, refine: number, extra: readonly Para
 }
 
 /** Refinements that must agree on the best minimum before the remaining grid starts are skipped. */
-const agreement = 3;
+const agreement = 2;
 
 /**
  * Refines the starts in order (best grid cells first) and stops early once the best minimum has been

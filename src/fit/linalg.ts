@@ -186,7 +186,7 @@ export function inverseGram(
   R: Float64Array,
   p: number,
   rcond = 1e-13,
-): { inverse: Float64Array; condition: number; rank: number } {
+): { inverse: Float64Array; condition: number; rank: number; nullSpace: number[][] } {
   const { values, V } = svd(R, p);
   const largest = values[0] ?? 0;
   const inverse = new Float64Array(p * p);
@@ -215,7 +215,9 @@ export function inverseGram(
     }
   }
   const smallest = values[p - 1] ?? 0;
-  return { inverse, condition: smallest > 0 ? largest / smallest : Infinity, rank };
+  const nullSpace: number[][] = [];
+  for (let k = rank; k < p; k++) nullSpace.push(Array.from({ length: p }, (_, i) => V[i * p + k]!));
+  return { inverse, condition: smallest > 0 ? largest / smallest : Infinity, rank, nullSpace };
 }
 
 /**

@@ -26,55 +26,53 @@ export function boundedLinearLeastSquares(
 ): { coefficients: Float64Array; cost: number } | undefined {
   const k = basis.length;
   const n = y.length;
-  // Normal equations on unit-scaled columns: small k, well enough conditioned for starting values.
+  const target = new Float64Array(n);
+  for (let i = 0; i < n; i++) target[i] = y[i]! - (offset ? offset[i]! : 0);
+  const G = new Array<number>(k * k).fill(0);
+  const h = new Array<number>(k).fill(0);
+  for (let a = 0; a < k; a++) {
+    h[a] = weightedDot(basis[a]!, target, w);
+    for (let b = a; b < k; b++) G[a * k + b] = G[b * k + a] = weightedDot(basis[a]!, basis[b]!, w);
+  }
+  return boundedLeastSquaresFromGram(G, h, weightedDot(target, target, w), lower, upper);
+}
+
+/** Σ w_i a_i b_i over points with a non-zero weight. */
+export function weightedDot(a: Float64Array, b: Float64Array, w: Float64Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) {
+    const wi = w[i]!;
+    if (wi !== 0) sum += wi * a[i]! * b[i]!;
+  }
+  return sum;
+}
+
+/**
+ * The bounded least-squares problem from its normal equations: Gram matrix G (row-major k×k), h = Bᵀ W t
+ * and tᵀ W t, with t the target. Solved on unit-scaled columns; see `boundedLinearLeastSquares`.
+ */
+export function boundedLeastSquaresFromGram(
+  gram: readonly number[],
+  h0: readonly number[],
+  yy: number,
+  lower: readonly (number | undefined)[],
+  upper: readonly (number | undefined)[] = [],
+): { coefficients: Float64Array; cost: number } | undefined {
+  const k = h0.length;
   // Plain arrays: small typed arrays live off the V8 heap and cost a garbage collection each thousand.
   const scale = new Array<number>(k).fill(0);
   for (let a = 0; a < k; a++) {
-    let s = 0;
-    const col = basis[a]!;
-    for (let i = 0; i < n; i++) s += w[i]! * col[i]! * col[i]!;
-    scale[a] = s > 0 ? Math.sqrt(s) : 0;
+    const d = gram[a * k + a]!;
+    scale[a] = d > 0 ? Math.sqrt(d) : 0;
   }
   const G = new Array<number>(k * k).fill(0);
   const h = new Array<number>(k).fill(0);
-  let yy = 0;
-  for (let i = 0; i < n; i++) {
-    const wi = w[i]!;
-    if (wi === 0) continue;
-    const target = y[i]! - (offset ? offset[i]! : 0);
-    yy += wi * target * target;
-    for (let a = 0; a < k; a++) {
-      const sa = scale[a]!;
-      if (sa === 0) continue;
-      const va = (basis[a]![i]! / sa) * wi;
-      h[a] += va * target;
-      for (let b = a; b < k; b++) {
-        const sb = scale[b]!;
-        if (sb === 0) continue;
-        G[a * k + b] += va * (basis[b]![i]! / sb);
-      }
-    }
+  for (let a = 0; a < k; a++) {
+    if (scale[a] === 0) continue;
+    h[a] = h0[a]! / scale[a]!;
+    for (let b = 0; b < k; b++) if (scale[b] !== 0) G[a * k + b] = gram[a * k + b]! / (scale[a]! * scale[b]!);
   }
-  for (let a = 0; a < k; a++) for (let b = 0; b < a; b++) G[a * k + b] = G[b * k + a]!;
-  const bounded = Array.from({ length: k }, (_, a) => lower[a] !== undefined || upper[a] !== undefined);
-  let best: { coefficients: Float64Array; cost: number } | undefined;
-  // Each coefficient is free, at its lower bound or at its upper bound.
-  const choices = Array.from({ length: k }, (_, a) =>
-    bounded[a] ? [-1, ...(lower[a] !== undefined ? [0] : []), ...(upper[a] !== undefined ? [1] : [])] : [-1],
-  );
-  const state = new Array<number>(k).fill(0);
-  const visit = (a: number): void => {
-    if (a === k) {
-      const candidate = solveFace(state.map((s, i) => choices[i]![s]!));
-      if (candidate && (!best || candidate.cost < best.cost)) best = candidate;
-      return;
-    }
-    for (let s = 0; s < choices[a]!.length; s++) {
-      state[a] = s;
-      visit(a + 1);
-    }
-  };
-  const solveFace = (face: number[]) => {
+  const solveFace = (face: readonly number[]) => {
     const c = new Array<number>(k).fill(0);
     const free: number[] = [];
     for (let a = 0; a < k; a++) {
@@ -87,22 +85,23 @@ export function boundedLinearLeastSquares(
       const m = free.length;
       const M = new Array<number>(m * m).fill(0);
       const rhs = new Array<number>(m).fill(0);
-      free.forEach((a, i) => {
+      for (let i = 0; i < m; i++) {
+        const a = free[i]!;
         let r = h[a]!;
         for (let b = 0; b < k; b++) if (!free.includes(b)) r -= G[a * k + b]! * c[b]!;
         rhs[i] = r;
-        free.forEach((b, j) => (M[i * m + j] = G[a * k + b]!));
-      });
+        for (let j = 0; j < m; j++) M[i * m + j] = G[a * k + free[j]!]!;
+      }
       const solution = solveLinear(M, rhs, m);
       if (!solution) return undefined;
-      free.forEach((a, i) => (c[a] = solution[i]!));
+      for (let i = 0; i < m; i++) c[free[i]!] = solution[i]!;
     }
     for (let a = 0; a < k; a++) {
       const value = scale[a]! > 0 ? c[a]! / scale[a]! : 0;
       if (lower[a] !== undefined && value < lower[a]! - 1e-12 * Math.abs(lower[a]!)) return undefined;
       if (upper[a] !== undefined && value > upper[a]! + 1e-12 * Math.abs(upper[a]!)) return undefined;
     }
-    // cost = yy - 2 cᵀh + cᵀGc, in scaled coordinates
+    // cost = yy − 2 cᵀh + cᵀGc, in scaled coordinates
     let cost = yy;
     for (let a = 0; a < k; a++) {
       cost -= 2 * c[a]! * h[a]!;
@@ -115,6 +114,25 @@ export function boundedLinearLeastSquares(
   // The unconstrained optimum, when feasible, is the constrained one (the problem is convex).
   const unconstrained = solveFace(new Array<number>(k).fill(-1));
   if (unconstrained) return unconstrained;
+  // Otherwise every face: each coefficient free (−1), at its lower bound (0) or at its upper bound (1).
+  const choices = Array.from({ length: k }, (_, a) => [
+    -1,
+    ...(lower[a] !== undefined ? [0] : []),
+    ...(upper[a] !== undefined ? [1] : []),
+  ]);
+  let best: { coefficients: Float64Array; cost: number } | undefined;
+  const face = new Array<number>(k).fill(-1);
+  const visit = (a: number): void => {
+    if (a === k) {
+      const candidate = solveFace(face);
+      if (candidate && (!best || candidate.cost < best.cost)) best = candidate;
+      return;
+    }
+    for (const choice of choices[a]!) {
+      face[a] = choice;
+      visit(a + 1);
+    }
+  };
   visit(0);
   return best;
 }
@@ -203,7 +221,7 @@ export function projectedGridStarts(
   const y = data.loss;
   const w = new Float64Array(n);
   for (let i = 0; i < n; i++) w[i] = options.weights[i]! / (options.space === "log" ? y[i]! * y[i]! : 1);
-  const basis = linear.map(() => new Float64Array(n));
+  const basis: Float64Array[] = linear.map(() => new Float64Array(n));
   const offset = new Float64Array(n);
   const shape = axes.map((a) => a.length);
   const total = shape.reduce((s, v) => s * v, 1);
@@ -214,32 +232,80 @@ export function projectedGridStarts(
   const indices = linear.map((s) => law.params.findIndex((q) => q.name === s.name));
   const lawColumns = law.params.map(() => new Float64Array(n));
   const base: Params = { ...defaults(specs), ...fixed };
-  forEachCell(axes, (values, cell) => {
+  const paramsAt = (values: readonly number[]) => {
     const p: Params = { ...base };
     gridded.forEach((s, a) => (p[s.name] = values[a]!));
     for (const s of linear) p[s.name] = 0;
-    evaluateLaw(law, p, data, offset);
-    // The linear parameters' Jacobian columns are their basis functions (they do not depend on them).
-    if (linear.length > 0) lawJacobian(law, p, data, lawColumns);
-    let check = 0;
-    for (let i = 0; i < n; i++) {
-      if (w[i] === 0) continue;
-      check += offset[i]!;
-      for (let k = 0; k < linear.length; k++) {
-        const value = lawColumns[indices[k]!]![i]!;
-        basis[k]![i] = value;
-        check += value;
-      }
+    return p;
+  };
+  // Basis columns (and the offset) are cached by the values of the grid parameters they depend on:
+  // Chinchilla's N^−alpha column is computed once per alpha, not once per (alpha, beta) cell.
+  const depends = gridDependence(law, data, axes, paramsAt, indices);
+  const cache = new Map<string, { column: Float64Array; finite: boolean }>();
+  const position = new Array<number>(axes.length).fill(0);
+  const keyOf = (tag: string, on: readonly number[]) => `${tag}:${on.map((a) => position[a]).join(",")}`;
+  const scalars = new Map<string, number>();
+  const cached = (key: string, compute: () => number) => {
+    let value = scalars.get(key);
+    if (value === undefined) scalars.set(key, (value = compute()));
+    return value;
+  };
+  const gram = new Array<number>(linear.length * linear.length).fill(0);
+  const gramH = new Array<number>(linear.length).fill(0);
+  const columnFor = (tag: string, on: readonly number[], fill: () => Float64Array) => {
+    const key = keyOf(tag, on);
+    let entry = cache.get(key);
+    if (!entry) {
+      const column = fill().slice();
+      let check = 0;
+      for (let i = 0; i < n; i++) if (w[i] !== 0) check += column[i]!;
+      // One sum tells whether any value was NaN or infinite.
+      entry = { column, finite: Number.isFinite(check) };
+      cache.set(key, entry);
     }
-    // One sum tells whether any value was NaN or infinite.
-    if (!Number.isFinite(check)) return;
+    return entry;
+  };
+  forEachCell(axes, (values, cell) => {
+    let rest = cell;
+    for (let a = axes.length - 1; a >= 0; a--) {
+      position[a] = rest % shape[a]!;
+      rest = Math.floor(rest / shape[a]!);
+    }
+    let differentiated = false;
+    const p = paramsAt(values);
+    const offsetEntry = columnFor("offset", depends.offset, () => evaluateLaw(law, p, data, offset));
+    if (!offsetEntry.finite) return;
+    let finite = true;
+    for (let k = 0; k < linear.length; k++) {
+      const entry = columnFor(String(k), depends.columns[k]!, () => {
+        if (!differentiated) lawJacobian(law, p, data, lawColumns);
+        differentiated = true;
+        return lawColumns[indices[k]!]!;
+      });
+      basis[k] = entry.column;
+      finite &&= entry.finite;
+    }
+    if (!finite) return;
+    const offsetKey = keyOf("offset", depends.offset);
+    const residualEntry = columnFor("residual", depends.offset, () =>
+      y.map((v, i) => v - offsetEntry.column[i]!),
+    );
+    const yy = cached(`yy:${offsetKey}`, () => weightedDot(residualEntry.column, residualEntry.column, w));
     if (linear.length === 0) {
-      let sum = 0;
-      for (let i = 0; i < n; i++) sum += w[i]! * (offset[i]! - y[i]!) ** 2;
-      cost[cell] = sum;
+      cost[cell] = yy;
       return;
     }
-    const solved = boundedLinearLeastSquares(basis, y, w, lower, upper, offset);
+    // Gram entries are cached too: most pairs of columns repeat across cells.
+    const keys = linear.map((_, k) => keyOf(String(k), depends.columns[k]!));
+    for (let a = 0; a < linear.length; a++) {
+      gramH[a] = cached(`h:${keys[a]}:${offsetKey}`, () => weightedDot(basis[a]!, residualEntry.column, w));
+      for (let b = a; b < linear.length; b++) {
+        gram[a * linear.length + b] = gram[b * linear.length + a] = cached(`g:${keys[a]}:${keys[b]}`, () =>
+          weightedDot(basis[a]!, basis[b]!, w),
+        );
+      }
+    }
+    const solved = boundedLeastSquaresFromGram(gram, gramH, yy, lower, upper);
     if (!solved) return;
     cost[cell] = solved.cost;
     solutions[cell] = solved.coefficients;
@@ -301,4 +367,48 @@ function maxAbs(values: Float64Array): number {
 export function range(start: number, stop: number, step: number): number[] {
   const count = Math.floor((stop - start) / step + 1e-9) + 1;
   return Array.from({ length: count }, (_, i) => Number((start + i * step).toPrecision(12)));
+}
+
+/**
+ * Which grid axes the offset and each linear basis column depend on, found by evaluating the law at the
+ * middle of the grid and moving one axis at a time to its ends: a column that does not change is
+ * independent of that axis.
+ */
+function gridDependence(
+  law: Law,
+  data: Observations,
+  axes: readonly (readonly number[])[],
+  paramsAt: (values: readonly number[]) => Params,
+  indices: readonly number[],
+): { offset: number[]; columns: number[][] } {
+  const n = data.loss.length;
+  const middle = axes.map((axis) => axis[Math.floor(axis.length / 2)]!);
+  const probe = (values: readonly number[]) => {
+    const p = paramsAt(values);
+    const offset = evaluateLaw(law, p, data, new Float64Array(n));
+    const columns = indices.length
+      ? lawJacobian(
+          law,
+          p,
+          data,
+          law.params.map(() => new Float64Array(n)),
+        )
+      : [];
+    return { offset, columns: indices.map((j) => columns[j]!) };
+  };
+  const center = probe(middle);
+  const same = (a: Float64Array, b: Float64Array) => a.every((v, i) => Object.is(v, b[i]));
+  const offset: number[] = [];
+  const columns: number[][] = indices.map(() => []);
+  axes.forEach((axis, a) => {
+    if (axis.length < 2) return;
+    const ends = [axis[0]!, axis[axis.length - 1]!].map((value) =>
+      probe(middle.map((m, b) => (b === a ? value : m))),
+    );
+    if (ends.some((e) => !same(e.offset, center.offset))) offset.push(a);
+    indices.forEach((_, k) => {
+      if (ends.some((e) => !same(e.columns[k]!, center.columns[k]!))) columns[k]!.push(a);
+    });
+  });
+  return { offset, columns };
 }

@@ -11,6 +11,8 @@ export interface CovarianceEstimate {
   readonly condition: number;
   /** Numerical rank of the Jacobian. */
   readonly rank: number;
+  /** Directions (in parameter order) the data do not determine: one vector per missing rank. */
+  readonly nullSpace: number[][];
   /** The residual variance factor used (σ² for least squares, Huber's corrected factor otherwise). */
   readonly scale: number;
   /** False when a robust loss left no residual in its quadratic zone and σ² was used instead. */
@@ -44,7 +46,7 @@ export function covarianceEstimate(
     jacobian.map((c, j) => c.map((v) => v / norms[j]!)),
     new Float64Array(n),
   );
-  const { inverse, condition, rank } = inverseGram(R, p);
+  const { inverse, condition, rank, nullSpace } = inverseGram(R, p);
   const rho = robustLoss(loss);
   const out = new Float64Array(3);
   let psi2 = 0;
@@ -93,7 +95,7 @@ export function covarianceEstimate(
     for (let b = 0; b < p; b++)
       covariance[a * p + b] = (scale * inverse[a * p + b]!) / (norms[a]! * norms[b]!);
   }
-  return { covariance, condition, rank, scale, robustCorrection };
+  return { covariance, condition, rank, nullSpace, scale, robustCorrection };
 }
 
 /** Correlation matrix of a covariance matrix (NaN where a variance is not positive). */

@@ -82,6 +82,8 @@ export async function customLaw(formula: string, options: CustomLawOptions = {})
     throw new UserError(`invalid formula "${formula}": ${(error as Error).message}`);
   }
   const symbols = collectSymbols(tree);
+  // Compiling once up front rejects anything but arithmetic and known functions before any analysis.
+  compile(tree, new Map(symbols.map((name, i) => [name, i])));
   const declared = options.inputs;
   const inputs = symbols.filter((s) =>
     declared ? declared.includes(s) : (inputRoles as readonly string[]).includes(s),
@@ -218,7 +220,10 @@ function compile(node: MathNode, index: Map<string, number>): Compiled {
       );
     }
     case "FunctionNode": {
-      const name = typeof node.fn === "string" ? node.fn : node.fn!.name!;
+      if (typeof node.fn !== "string" && node.fn?.type !== "SymbolNode") {
+        throw new UserError(`unsupported expression ${node.toString()} in formula`);
+      }
+      const name = typeof node.fn === "string" ? node.fn : node.fn.name!;
       const f = functions[name];
       if (!f)
         throw new UserError(

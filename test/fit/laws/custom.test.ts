@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { UserError } from "../../../src/errors.js";
+import { fitLaw } from "../../../src/fit/fitLaw.js";
+import { chinchilla } from "../../../src/fit/laws/chinchilla.js";
+import { customLaw } from "../../../src/fit/laws/custom.js";
+import { epochData } from "../../_epoch.js";
+import { checkGradient } from "../../_lawChecks.js";
+
+test("customLaw finds inputs, parameters, linear parameters and exponents of a formula", async () => {
+  const law = await customLaw("E + A/N^alpha + B/D^beta");
+  assert.deepEqual(law.inputs, ["N", "D"]);
+  assert.deepEqual(
+    law.params.map((p) => p.name),
+    ["E", "A", "alpha", "B", "beta"],
+  );
+  assert.deepEqual(law.linear, ["E", "A", "B"]);
+  assert.ok(law.params.find((p) => p.name === "alpha")!.grid!.length > 10);
+  const kaplanLike = await customLaw("(Nc/N)^aN + (Sc/S)^aS");
+  assert.deepEqual(kaplanLike.linear, []);
+});
+
+test("customLaw's symbolic gradient matches central differences", async () => {
+  const law = await customLaw("L0 + A*exp(-k*sqrt(N)) + log(1 + C/D)^2 / c", { inputs: ["N", "D"] });
+  checkGradient(law, { L0: 1.5, A: 2, k: 0.01, C: 1e3, c: 4 }, [
+    { N: 10, D: 100 },
+    { N: 2500, D: 7 },
+  ]);
+});
+
+test("a custom formula equal to chinchilla fits Epoch's data exactly as the built-in law", async () => {
+  const custom = await customLaw("E + A/N^alpha + B/D^beta", {
+    log: ["E", "A", "B"],
+    params: { alpha: { min: 0 }, beta: { min: 0 } },
+  });
+  const data = epochData();
+  const a = fitLaw(custom, data, { intervals: "none" });
+  const b = fitLaw(chinchilla, data, { intervals: "none" });
+  assert.ok(Math.abs(a.objective / b.objective - 1) < 1e-9, `${a.objective} vs ${b.objective}`);
+  for (const name of ["E", "A", "B", "alpha", "beta"])
+    assert.ok(Math.abs(a.params[name]! / b.params[name]! - 1) < 1e-5, name);
+});
+
+test("customLaw rejects what it cannot compile, with a message naming it (and never evaluates code)", async () => {
+  const cases: [string, RegExp, object?][] = [
+    ["E + A/(N^", /invalid formula "E \+ A\/\(N\^": Unexpected end of expression/],
+    ["E + foo(N)", /unknown function foo in formula/],
+    ["A + B", /uses no input/],
+    ["N^2", /has no parameter to fit/],
+    ["E + A*N > 2", /unsupported operator > in formula/],
+    ["f(x) = x", /unsupported expression/],
+    ["process.exit(1) + N", /unsupported expression|unknown/],
+    ["E + A/N^alpha", /unknown parameter B: formula/, { log: ["B"] }],
+  ];
+  for (const [formula, message, options] of cases) {
+    await assert.rejects(
+      customLaw(formula, options ?? {}),
+      (e: unknown) => e instanceof UserError && message.test(e.message),
+      formula,
+    );
+  }
+});
