@@ -10,10 +10,11 @@ import type { FitResult } from "./types.js";
 /**
  * Path of the bundled Chinchilla data: Epoch AI's extraction of Hoffmann et al. 2022, Figure 4
  * (epoch-research/analyzing-chinchilla), as columns N, D = C / (6N), loss. See data/chinchilla/SOURCE.md.
+ * @example loadObservations(chinchillaDataPath, chinchilla, {dropHighest: 5})
  */
 export const chinchillaDataPath: string = join(packageRoot(), "data/chinchilla/epoch.csv");
 
-/** Compute budgets the demo plans for: 1e21 to 1e25 FLOPs and Chinchilla's own 5.76e23. */
+/** Compute budgets the demo plans for: 1e21 to 1e25 FLOPs and Chinchilla's own 5.76e23. @example demoBudgets.map((C) => computeOptimal(fit, C)) */
 export const demoBudgets: readonly number[] = [1e21, 1e22, 1e23, 5.76e23, 1e24, 1e25];
 
 /** What the demo computes. */

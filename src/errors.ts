@@ -8,7 +8,10 @@ export class UserError extends Error {
   override readonly name = "UserError";
 }
 
-/** Whether a value is a `UserError` (also across module copies). */
+/**
+ * Whether a value is a `UserError` (also across module copies, such as the bundled CLI and the library).
+ * @example try { fitLaw(law, data) } catch (e) { if (isUserError(e)) console.error(e.message) }
+ */
 export function isUserError(error: unknown): error is UserError {
   return error instanceof Error && error.name === "UserError";
 }

@@ -13,7 +13,10 @@ export interface RandomSource {
   int(n: number): number;
 }
 
-/** Creates a seeded random source; the same seed always gives the same stream. */
+/**
+ * Creates a seeded random source; the same seed always gives the same stream (xoshiro128**, see above).
+ * @example const a = randomSource(7).uniform(), b = randomSource(7).uniform(); a === b // true
+ */
 export function randomSource(seed = 1): RandomSource {
   let s = seed >>> 0;
   const splitmix = () => {

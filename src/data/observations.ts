@@ -5,6 +5,7 @@ import type { Table } from "./readTable.js";
 /**
  * Column roles of DESIGN.md: the names a data file's columns take (directly or through `--map`).
  * `weight` weighs points in the fit.
+ * @example roles.includes("loss") // true
  */
 export const roles = [
   "run", "N", "D", "C", "Ne", "Nd", "step", "tokens", "lr", "loss", "B", "S", "bits", "Dfp", "Dqat", "U", "K", "weight",

@@ -214,7 +214,10 @@ export function fitLaw(law: Law, data: Observations, options: FitOptions = {}): 
   };
 }
 
-/** The objective in words, for reports. */
+/**
+ * The objective in words, for reports (the definitions of SciPy's `least_squares` losses).
+ * @example objectiveDefinition("huber", 1e-3, "log") // "Σ huber_δ(log L̂ − log L), δ = 0.001"
+ */
 export function objectiveDefinition(loss: string, delta: number, space: "log" | "linear"): string {
   const residual = space === "log" ? "log L̂ − log L" : "L̂ − L";
   if (loss === "linear") return `½ Σ (${residual})²`;

@@ -8,7 +8,10 @@ import type { LossName } from "../types.js";
  */
 export type RobustLoss = (z: number, out: Float64Array) => void;
 
-/** The rho function of a named loss. */
+/**
+ * The rho function of a named loss (SciPy `least_squares`, argument `loss`).
+ * @example robustLoss("cauchy")(1, out) // out = [log 2, 0.5, -0.25]
+ */
 export function robustLoss(name: LossName): RobustLoss {
   switch (name) {
     case "linear":

@@ -5,6 +5,7 @@ import { range } from "../starts.js";
 /**
  * Input roles a formula may use without declaring them (DESIGN.md's column roles). `B` (batch size) is
  * left out because Chinchilla-style formulas use B as a parameter: declare it with `inputs`.
+ * @example inputRoles.includes("N") // true
  */
 export const inputRoles = [
   "N",
@@ -127,7 +128,7 @@ export async function customLaw(formula: string, options: CustomLawOptions = {})
       name,
       value: isExponent ? 0.3 : 1,
       ...(logged.has(name) ? { log: true } : {}),
-      ...(isExponent ? { grid: range(0.05, 2, 0.1) } : {}),
+      ...(isExponent ? { grid: range(0, 2, 0.1) } : {}),
       ...(options.params?.[name] ?? {}),
     };
   });

@@ -6,7 +6,10 @@ import { kaplan } from "./kaplan.js";
 import { kaplanSteps } from "./kaplanSteps.js";
 import { powerLaw } from "./power.js";
 
-/** The built-in laws by registry name (`power` here is in C; `powerLaw(x)` picks another input). */
+/**
+ * The built-in laws by registry name (`power` here is in C; `powerLaw(x)` picks another input).
+ * @example laws.chinchilla.formula // "E + A/N^alpha + B/D^beta"
+ */
 export const laws: Readonly<Record<string, Law>> = {
   power: powerLaw("C"),
   chinchilla,
@@ -14,7 +17,7 @@ export const laws: Readonly<Record<string, Law>> = {
   "kaplan-steps": kaplanSteps,
 };
 
-/** Every name `resolveLaw` accepts. */
+/** Every name `resolveLaw` accepts. @example lawNames.includes("custom") // true */
 export const lawNames: readonly string[] = [...Object.keys(laws), "custom"];
 
 /** What selects and configures a law by name. */

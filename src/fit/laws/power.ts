@@ -2,14 +2,11 @@ import type { Law } from "../../types.js";
 import { logOf } from "../columns.js";
 import { range } from "../starts.js";
 
-/** The inputs a one-variable power law can be fitted in. */
-export const powerInputs = ["N", "D", "C", "S", "B", "K", "U"] as const;
-
 /**
  * Power law plus constant in one variable: L(x) = E + A · x^(−alpha), x one of N, D, C (or any positive
  * input). Henighan et al. 2020 ("Scaling Laws for Autoregressive Generative Modeling", eq. 1.1; their
  * L∞ + (x0/x)^α is the same law with A = x0^α); Kaplan et al. 2020's pure power law is E fixed at 0.
- * E and A enter linearly (projected out on the grid); alpha is gridded over [0.01, 2].
+ * E and A enter linearly (projected out on the grid); alpha is gridded over {0, 0.01, …, 2}.
  * @example powerLaw("C").predict({E: 1.7, A: 80, alpha: 0.1}, {C: 1e21}) // 1.7 + 80 * 1e21 ** -0.1
  */
 export function powerLaw(x: string = "C"): Law {
@@ -22,7 +19,7 @@ export function powerLaw(x: string = "C"): Law {
     params: [
       { name: "E", log: true, value: 1, description: "irreducible loss (asymptote)" },
       { name: "A", log: true, value: 10, description: "scale" },
-      { name: "alpha", min: 0, value: 0.1, grid: range(0.01, 2, 0.01), description: "exponent" },
+      { name: "alpha", min: 0, value: 0.1, grid: range(0, 2, 0.01), description: "exponent" },
     ],
     linear: ["E", "A"],
     predict: (p, v) => p.E! + p.A! * Math.exp(-p.alpha! * Math.log(v[x]!)),
@@ -51,5 +48,5 @@ export function powerLaw(x: string = "C"): Law {
   };
 }
 
-/** `power` in C, the default input. */
+/** `power` in C, the default input (Kaplan et al. 2020 fit L(C) this way). @example power.inputs // ["C"] */
 export const power: Law = powerLaw("C");
