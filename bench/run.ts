@@ -12,6 +12,18 @@ import { chinchilla, chinchillaDataPath, fitLaw, loadObservations } from "../src
 const root = fileURLToPath(new URL("..", import.meta.url));
 const anchors = process.env.SCALEFIT_ANCHORS ?? join(root, "../shared/anchors");
 const python = process.env.SCALEFIT_PYTHON ?? "/usr/bin/python3";
+/** `scalefit fit` of chinchilla on Epoch's 240 points, with extra arguments. */
+const fitArgs = (...extra: string[]) => [
+  join(root, "bin/scalefit.js"),
+  "fit",
+  "--law",
+  "chinchilla",
+  "--data",
+  chinchillaDataPath,
+  "--drop-highest",
+  "5",
+  ...extra,
+];
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const line = (label: string, value: string) => console.log(`${label.padEnd(58)} ${value}`);
 
@@ -55,23 +67,7 @@ line(
 line("  objective (Σ Huber δ=1e-3 of log residuals)", first.objective.toPrecision(17));
 
 // 2. Whole process: `scalefit fit ... --intervals none --json`, median of 7.
-const ours = wholeProcess(
-  process.execPath,
-  [
-    join(root, "bin/scalefit.js"),
-    "fit",
-    "--law",
-    "chinchilla",
-    "--data",
-    chinchillaDataPath,
-    "--drop-highest",
-    "5",
-    "--intervals",
-    "none",
-    "--json",
-  ],
-  7,
-);
+const ours = wholeProcess(process.execPath, fitArgs("--intervals", "none", "--json"), 7);
 line("scalefit fit as a whole process (median of 7)", `${(1000 * ours.seconds).toFixed(0)} ms`);
 
 // 3. Bootstrap: 1000 refits resampling runs.
@@ -86,23 +82,7 @@ line(
   "  alpha 95% interval",
   `[${boot.intervals.alpha![0].toFixed(4)}, ${boot.intervals.alpha![1].toFixed(4)}]`,
 );
-const bootProcess = wholeProcess(
-  process.execPath,
-  [
-    join(root, "bin/scalefit.js"),
-    "fit",
-    "--law",
-    "chinchilla",
-    "--data",
-    chinchillaDataPath,
-    "--drop-highest",
-    "5",
-    "--bootstrap",
-    "1000",
-    "--json",
-  ],
-  1,
-);
+const bootProcess = wholeProcess(process.execPath, fitArgs("--bootstrap", "1000", "--json"), 1);
 line("scalefit fit --bootstrap 1000 as a whole process", `${bootProcess.seconds.toFixed(2)} s`);
 
 // 4. The SciPy baseline on the same file, same run.

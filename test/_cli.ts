@@ -19,3 +19,15 @@ export async function runCli(...argv: string[]): Promise<CliRun> {
   });
   return { code, stdout, stderr };
 }
+
+/** Keys DESIGN.md's CLI contract promises in the fit document (`fit --json` and the artifact). */
+export const contractKeys = [
+  "law",
+  "params",
+  "intervals",
+  "objective",
+  "points",
+  "converged",
+  "warnings",
+  "options",
+];

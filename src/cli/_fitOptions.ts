@@ -6,13 +6,19 @@ import type { FitOptions, IntervalMethod, Law, LossName } from "../types.js";
 import type { OptionValues } from "./_command.js";
 import { listOption, numberOption, parameterOverrides, parseAssignments } from "./_shared.js";
 
-/** The law named on the command line, configured by --x, --formula, --inputs and --log. */
-export async function lawFrom(values: OptionValues, name: string): Promise<Law> {
+/**
+ * The law named on the command line, configured by --x, --formula, --inputs and --log. With `shared`
+ * (compare: several laws, one command line) --x goes to power only and --formula to custom only.
+ */
+export async function lawFrom(values: OptionValues, name: string, { shared = false } = {}): Promise<Law> {
   const inputs = listOption(values, "inputs");
   const log = listOption(values, "log");
+  const x = typeof values.x === "string" && (!shared || name === "power") ? values.x : undefined;
+  const formula =
+    typeof values.formula === "string" && (!shared || name === "custom") ? values.formula : undefined;
   return resolveLaw(name, {
-    ...(typeof values.x === "string" ? { x: values.x } : {}),
-    ...(typeof values.formula === "string" ? { formula: values.formula } : {}),
+    ...(x !== undefined ? { x } : {}),
+    ...(formula !== undefined ? { formula } : {}),
     ...(inputs.length ? { inputs } : {}),
     ...(name === "custom" && log.length ? { log } : {}),
   });

@@ -8,7 +8,7 @@ import { dataOptions, listOption, printJson, progressFor, requireOption, sharedO
 
 export const command = defineCommand({
   name: "compare",
-  summary: "fit several laws to the same data and rank them by held-out error or AIC",
+  summary: "fit several laws to the same data and rank them by held-out error or AIC (BIC shown)",
   usage: "scalefit compare --laws <law,law,…> --data <file> [--holdout C:0.125] [options]",
   examples: [
     "scalefit compare --laws chinchilla,kaplan,power --x N --data data/chinchilla/epoch.csv --drop-highest 5 --holdout C:0.125",
@@ -29,7 +29,7 @@ export const command = defineCommand({
       throw new UserError("scalefit compare needs at least two laws (--laws chinchilla,kaplan)");
     const file = requireOption(values, "data", "compare");
     const laws = [];
-    for (const name of names) laws.push(await lawFrom(values, name));
+    for (const name of names) laws.push(await lawFrom(values, name, { shared: true }));
     // Every law reads the same points: load once with the union of their inputs.
     const inputs = [...new Set(laws.flatMap((law) => law.inputs))];
     const loaded = loadObservations(file, { inputs, name: names.join(", ") }, loadOptionsFrom(values));
@@ -53,14 +53,14 @@ export const command = defineCommand({
       });
     const lines = [
       `${loaded.provenance.points} points of ${file}; ranked by ${rule ? `held-out mean |relative error| (${rule.by}:${rule.fraction})` : "AIC"}`,
-      `  ${"law".padEnd(14)} ${"free".padStart(4)} ${"objective".padStart(12)} ${"AIC".padStart(11)} ${"ΔAIC".padStart(9)} ${"weight".padStart(7)}${rule ? "  held-out mean / max error, inside interval" : ""}`,
+      `  ${"law".padEnd(14)} ${"free".padStart(4)} ${"objective".padStart(12)} ${"AIC".padStart(11)} ${"BIC".padStart(11)} ${"ΔAIC".padStart(9)} ${"weight".padStart(7)}${rule ? "  held-out mean / max error, inside interval" : ""}`,
     ];
     for (const r of rows) {
       const held = r.holdout
         ? `  ${num(100 * r.holdout.meanAbsRelError, 3)}% / ${num(100 * r.holdout.maxAbsRelError, 3)}%, ${r.holdout.insideInterval === null ? "n/a" : `${num(100 * r.holdout.insideInterval, 3)}%`}`
         : "";
       lines.push(
-        `  ${r.law.padEnd(14)} ${String(r.freeParams).padStart(4)} ${r.objective.toExponential(5).padStart(12)} ${num(r.aic, 6).padStart(11)} ${num(r.deltaAic, 4).padStart(9)} ${num(r.akaikeWeight, 3).padStart(7)}${held}${r.converged ? "" : "  (not converged)"}`,
+        `  ${r.law.padEnd(14)} ${String(r.freeParams).padStart(4)} ${r.objective.toExponential(5).padStart(12)} ${num(r.aic, 6).padStart(11)} ${num(r.bic, 6).padStart(11)} ${num(r.deltaAic, 4).padStart(9)} ${num(r.akaikeWeight, 3).padStart(7)}${held}${r.converged ? "" : "  (not converged)"}`,
       );
     }
     io.stdout(lines.join("\n") + "\n");

@@ -1,6 +1,6 @@
 import { UserError } from "../errors.js";
 import type { FittedLaw } from "../predict/fittedLaw.js";
-import type { FitResult, IntervalMethod, LossName, Params, ResolvedFitOptions } from "../types.js";
+import type { FitResult, LossName, ResolvedFitOptions } from "../types.js";
 import { version } from "../version.js";
 import { resolveLaw } from "./laws/index.js";
 
@@ -8,31 +8,34 @@ import { resolveLaw } from "./laws/index.js";
  * The fit artifact (DESIGN.md, "CLI contract"): one JSON document with what a reader needs to judge a fit
  * and what `predict` and `optimize` need to use it, including the draws behind its intervals.
  */
-export interface FitArtifact {
+/** The fields of a `FitResult` an artifact copies as they are. */
+type CopiedFields =
+  | "params"
+  | "intervals"
+  | "intervalMethod"
+  | "level"
+  | "objective"
+  | "objectiveDefinition"
+  | "points"
+  | "freeParams"
+  | "converged"
+  | "status"
+  | "warnings"
+  | "options"
+  | "variables"
+  | "derived"
+  | "aic"
+  | "bic"
+  | "conditionNumber"
+  | "correlations"
+  | "minima"
+  | "dataRange";
+
+export interface FitArtifact extends Pick<FitResult, CopiedFields> {
   readonly law: string;
   /** What rebuilds the law: `{x}` for power, `{formula, inputs, log}` for custom. */
   readonly lawSpec: Readonly<Record<string, unknown>>;
   readonly formula: string;
-  readonly params: Params;
-  readonly intervals: Readonly<Record<string, readonly [number, number]>>;
-  readonly intervalMethod: IntervalMethod;
-  readonly level: number;
-  readonly objective: number;
-  readonly objectiveDefinition: string;
-  readonly points: number;
-  readonly freeParams: number;
-  readonly converged: boolean;
-  readonly status: string;
-  readonly warnings: readonly { readonly code: string; readonly message: string }[];
-  readonly options: ResolvedFitOptions;
-  readonly variables: FitResult["variables"];
-  readonly derived: FitResult["derived"];
-  readonly aic: number;
-  readonly bic: number;
-  readonly conditionNumber: number;
-  readonly correlations: number[][] | null;
-  readonly minima: FitResult["minima"];
-  readonly dataRange: FitResult["dataRange"];
   readonly residuals: number[];
   readonly draws: Readonly<Record<string, number[]>> | null;
   /** Where the data came from and how they were read (file digest, dropped points, derived columns). */

@@ -5,42 +5,21 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { runCli } from "../_cli.js";
+import { contractKeys, runCli } from "../_cli.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const data = join(root, "data/chinchilla/epoch.csv");
 const dir = mkdtempSync(join(tmpdir(), "scalefit-commands-"));
+/** `scalefit fit` of chinchilla on Epoch's 240 points, with extra arguments. */
+const fitEpoch = (...extra: string[]) =>
+  runCli("fit", "--law", "chinchilla", "--data", data, "--drop-highest", "5", ...extra);
 
 test("fit --json prints the contract's document and --out writes the same", async () => {
   const out = join(dir, "fit.json");
-  const run = await runCli(
-    "fit",
-    "--law",
-    "chinchilla",
-    "--data",
-    data,
-    "--drop-highest",
-    "5",
-    "--bootstrap",
-    "100",
-    "--json",
-    "--out",
-    out,
-  );
+  const run = await fitEpoch("--bootstrap", "100", "--json", "--out", out);
   assert.equal(run.code, 0, run.stderr);
   const doc = JSON.parse(run.stdout);
-  for (const key of [
-    "law",
-    "params",
-    "intervals",
-    "objective",
-    "points",
-    "converged",
-    "warnings",
-    "options",
-    "dataDigest",
-    "version",
-  ]) {
+  for (const key of [...contractKeys, "dataDigest", "version"]) {
     assert.ok(key in doc, key);
   }
   assert.equal(doc.law, "chinchilla");
@@ -54,19 +33,7 @@ test("fit --json prints the contract's document and --out writes the same", asyn
 
 test("predict --json and optimize --json follow the contract", async () => {
   const out = join(dir, "fit-cov.json");
-  await runCli(
-    "fit",
-    "--law",
-    "chinchilla",
-    "--data",
-    data,
-    "--drop-highest",
-    "5",
-    "--intervals",
-    "covariance",
-    "--out",
-    out,
-  );
+  await fitEpoch("--intervals", "covariance", "--out", out);
   const predicted = await runCli(
     "predict",
     "--fit",
@@ -93,37 +60,12 @@ test("predict --json and optimize --json follow the contract", async () => {
 });
 
 test("fit --holdout adds the held-out error to the JSON and a [[Holdout]] section to the report", async () => {
-  const json = await runCli(
-    "fit",
-    "--law",
-    "chinchilla",
-    "--data",
-    data,
-    "--drop-highest",
-    "5",
-    "--intervals",
-    "covariance",
-    "--holdout",
-    "C:0.125",
-    "--json",
-  );
+  const json = await fitEpoch("--intervals", "covariance", "--holdout", "C:0.125", "--json");
   const doc = JSON.parse(json.stdout);
   for (const key of ["rule", "points", "meanAbsRelError", "maxAbsRelError", "insideInterval"])
     assert.ok(key in doc.holdout, key);
   assert.equal(doc.holdout.rule, "C:0.125");
-  const text = await runCli(
-    "fit",
-    "--law",
-    "chinchilla",
-    "--data",
-    data,
-    "--drop-highest",
-    "5",
-    "--intervals",
-    "none",
-    "--holdout",
-    "C:0.125",
-  );
+  const text = await fitEpoch("--intervals", "none", "--holdout", "C:0.125");
   assert.match(text.stdout, /\[\[Holdout\]\]\n {4}rule {19}= C:0.125 \(fit on 224 points, predict 16\)/);
 });
 

@@ -7,6 +7,7 @@ import { customLaw } from "../../src/fit/laws/custom.js";
 import { powerLaw } from "../../src/fit/laws/power.js";
 import { predictLoss } from "../../src/predict/predictLoss.js";
 import { version } from "../../src/version.js";
+import { contractKeys } from "../_cli.js";
 import { epochData } from "../_epoch.js";
 import { readFileSync } from "node:fs";
 
@@ -28,17 +29,7 @@ test("fitToArtifact → JSON → fitFromArtifact predicts exactly as the origina
     const json = JSON.parse(JSON.stringify(fitToArtifact(fit, { dataDigest: "sha256:test" })));
     assert.equal(json.version, version);
     assert.equal(json.dataDigest, "sha256:test");
-    for (const key of [
-      "law",
-      "params",
-      "intervals",
-      "objective",
-      "points",
-      "converged",
-      "warnings",
-      "options",
-    ])
-      assert.ok(key in json, key);
+    for (const key of contractKeys) assert.ok(key in json, key);
     const loaded = await fitFromArtifact(json);
     const at = [{ N: 7e10, D: 1.4e12 }];
     assert.deepEqual(predictLoss(loaded, at), predictLoss(fit, at));

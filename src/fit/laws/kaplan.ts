@@ -1,5 +1,5 @@
 import type { Law, Observations, Params } from "../../types.js";
-import { boundedLinearLeastSquares, forEachCell, gridMinima, range } from "../starts.js";
+import { exponentPairStarts, range } from "../starts.js";
 
 const exponents = range(0.02, 1, 0.04);
 
@@ -49,33 +49,24 @@ function kaplanStarts(data: Observations, fixed: Params, relative: boolean): Par
   const N = data.inputs.N!;
   const D = data.inputs.D!;
   const loss = data.loss;
-  const n = loss.length;
-  const aN = fixed.alphaN !== undefined ? [fixed.alphaN] : exponents;
-  const aD = fixed.alphaD !== undefined ? [fixed.alphaD] : exponents;
-  const cost = new Float64Array(aN.length * aD.length).fill(Infinity);
-  const found: (Params | undefined)[] = [];
-  const y = new Float64Array(n);
-  const w = new Float64Array(n);
-  const basisN = new Float64Array(n);
-  const basisD = new Float64Array(n);
-  for (let i = 0; i < n; i++) basisD[i] = 1 / D[i]!;
-  forEachCell([aN, aD], ([alphaN, alphaD], cell) => {
-    const ratio = alphaN! / alphaD!;
-    for (let i = 0; i < n; i++) {
-      y[i] = loss[i]! ** (1 / alphaD!);
-      // relative errors in L^(1/alphaD) are relative errors in L divided by alphaD
-      w[i] = (data.weight?.[i] ?? 1) * (relative ? 1 / (y[i]! * y[i]!) : 1);
-      basisN[i] = N[i]! ** -ratio;
-    }
-    if (!y.every(Number.isFinite) || !basisN.some((v) => v > 0)) return;
-    const solved = boundedLinearLeastSquares([basisN, basisD], y, w, [0, 0]);
-    if (!solved) return;
-    const [a, Dc] = solved.coefficients;
-    if (!(a! > 0) || !(Dc! > 0)) return;
-    cost[cell] = solved.cost * alphaD! * alphaD!;
-    found[cell] = { Nc: a! ** (1 / ratio), Dc: Dc!, alphaN: alphaN!, alphaD: alphaD!, ...fixed };
+  const axes: [readonly number[], readonly number[]] = [
+    fixed.alphaN !== undefined ? [fixed.alphaN] : exponents,
+    fixed.alphaD !== undefined ? [fixed.alphaD] : exponents,
+  ];
+  return exponentPairStarts(axes, loss.length, {
+    fill(alphaN, alphaD, [basisN, basisD], y, w) {
+      const ratio = alphaN / alphaD;
+      let check = 0;
+      for (let i = 0; i < loss.length; i++) {
+        y[i] = loss[i]! ** (1 / alphaD);
+        // relative errors in L^(1/alphaD) are relative errors in L divided by alphaD
+        w[i] = (data.weight?.[i] ?? 1) * (relative ? 1 / (y[i]! * y[i]!) : 1);
+        basisN[i] = N[i]! ** -ratio;
+        basisD[i] = 1 / D[i]!;
+        check += y[i]! + basisN[i]!;
+      }
+      return Number.isFinite(check) ? alphaD * alphaD : undefined;
+    },
+    toParams: (alphaN, alphaD, a, Dc) => ({ Nc: a ** (alphaD / alphaN), Dc, alphaN, alphaD, ...fixed }),
   });
-  return gridMinima([aN.length, aD.length], cost, 8)
-    .map((cell) => found[cell])
-    .filter((p): p is Params => p !== undefined && Number.isFinite(p.Nc!));
 }

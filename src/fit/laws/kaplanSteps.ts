@@ -1,5 +1,5 @@
 import type { Law, Observations, Params } from "../../types.js";
-import { boundedLinearLeastSquares, forEachCell, gridMinima, range } from "../starts.js";
+import { exponentPairStarts, range } from "../starts.js";
 
 const nExponents = range(0.02, 1, 0.04);
 const sExponents = range(0.05, 2, 0.1);
@@ -40,34 +40,26 @@ function stepStarts(data: Observations, fixed: Params, relative: boolean): Param
   const N = data.inputs.N!;
   const S = data.inputs.S!;
   const loss = data.loss;
-  const n = loss.length;
-  const aN = fixed.alphaN !== undefined ? [fixed.alphaN] : nExponents;
-  const aS = fixed.alphaS !== undefined ? [fixed.alphaS] : sExponents;
-  const w = new Float64Array(n);
-  for (let i = 0; i < n; i++) w[i] = (data.weight?.[i] ?? 1) * (relative ? 1 / loss[i]! ** 2 : 1);
-  const cost = new Float64Array(aN.length * aS.length).fill(Infinity);
-  const found: (Params | undefined)[] = [];
-  const bn = new Float64Array(n);
-  const bs = new Float64Array(n);
-  forEachCell([aN, aS], ([alphaN, alphaS], cell) => {
-    for (let i = 0; i < n; i++) {
-      bn[i] = N[i]! ** -alphaN!;
-      bs[i] = S[i]! ** -alphaS!;
-    }
-    const solved = boundedLinearLeastSquares([bn, bs], loss, w, [0, 0]);
-    if (!solved) return;
-    const [a, b] = solved.coefficients;
-    if (!(a! > 0) || !(b! > 0)) return;
-    cost[cell] = solved.cost;
-    found[cell] = {
-      Nc: a! ** (1 / alphaN!),
-      Sc: b! ** (1 / alphaS!),
-      alphaN: alphaN!,
-      alphaS: alphaS!,
+  const axes: [readonly number[], readonly number[]] = [
+    fixed.alphaN !== undefined ? [fixed.alphaN] : nExponents,
+    fixed.alphaS !== undefined ? [fixed.alphaS] : sExponents,
+  ];
+  return exponentPairStarts(axes, loss.length, {
+    fill(alphaN, alphaS, [bn, bs], target, w) {
+      for (let i = 0; i < loss.length; i++) {
+        bn[i] = N[i]! ** -alphaN;
+        bs[i] = S[i]! ** -alphaS;
+        target[i] = loss[i]!;
+        w[i] = (data.weight?.[i] ?? 1) * (relative ? 1 / loss[i]! ** 2 : 1);
+      }
+      return 1;
+    },
+    toParams: (alphaN, alphaS, a, b) => ({
+      Nc: a ** (1 / alphaN),
+      Sc: b ** (1 / alphaS),
+      alphaN,
+      alphaS,
       ...fixed,
-    };
+    }),
   });
-  return gridMinima([aN.length, aS.length], cost, 8)
-    .map((cell) => found[cell])
-    .filter((p): p is Params => p !== undefined && Number.isFinite(p.Nc!) && Number.isFinite(p.Sc!));
 }
