@@ -45,6 +45,11 @@ export interface Observations {
   readonly run?: readonly string[];
   /** Non-negative weight of each point. Default: 1. */
   readonly weight?: Float64Array;
+  /**
+   * For curve laws: the learning rate at every step 0..T of each run, by run label (points then carry a
+   * `step` input). Curve laws read the whole schedule up to each logged step.
+   */
+  readonly schedules?: Readonly<Record<string, Float64Array>>;
 }
 
 /**
@@ -91,6 +96,8 @@ export interface Law {
   readonly derived?: Readonly<Record<string, DerivedQuantity>>;
   /** Extra description of the law for the fit artifact (e.g. the formula text of a custom law, the input of `power`). */
   readonly spec?: Readonly<Record<string, unknown>>;
+  /** A curve law: its points are steps of runs whose schedules it reads (`Observations.schedules`). */
+  readonly curve?: boolean;
 }
 
 /** A function of the fitted parameters reported with an interval. */
@@ -142,8 +149,16 @@ export interface FitOptions {
   readonly refine?: number;
   /** Interval method. @default "bootstrap" */
   readonly intervals?: IntervalMethod;
-  /** Bootstrap refits (whole runs resampled with replacement). @default 1000 */
+  /** Bootstrap refits (whole runs resampled with replacement). @default 1000 (100 for curve laws, whose refits cost more) */
   readonly bootstrap?: number;
+  /**
+   * What the bootstrap resamples: whole runs, blocks of consecutive points within each run (curves), or
+   * points. `auto`: runs when there are at least 10, else blocks of a run's points when there are runs,
+   * else points. @default "auto"
+   */
+  readonly resample?: "auto" | "runs" | "blocks" | "points";
+  /** Points per block for `resample: "blocks"`. @default max(5, √(points per run)) */
+  readonly blockLength?: number;
   /** Confidence level of every interval. @default 0.95 */
   readonly level?: number;
   /** Seed of the bootstrap resampling and of covariance draws. @default 1 */
@@ -254,6 +269,9 @@ export interface ResolvedFitOptions {
   readonly fix: Params;
   readonly intervals: IntervalMethod;
   readonly bootstrap: number;
+  /** The resampling unit used (auto resolved). */
+  readonly resample: "runs" | "blocks" | "points";
+  readonly blockLength: number;
   readonly level: number;
   readonly seed: number;
   readonly refine: number;

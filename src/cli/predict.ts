@@ -1,58 +1,95 @@
 import { UserError } from "../errors.js";
 import { loadFit } from "../fit/artifact.js";
+import { num } from "../fit/report.js";
+import type { FittedLaw } from "../predict/fittedLaw.js";
+import { predictCurve } from "../predict/predictCurve.js";
 import { predictLoss } from "../predict/predictLoss.js";
-import { defineCommand } from "./_command.js";
+import { defineCommand, type CliIO, type OptionValues } from "./_command.js";
+import { scheduleFrom } from "./_curves.js";
 import { formatPredictions } from "./_format.js";
-import { numberOption, parseAssignments, printJson, requireOption, sharedOptions } from "./_shared.js";
+import { listOption, numberOption, parseAssignments, printJson, requireOption, sharedOptions } from "./_shared.js";
 
 export const command = defineCommand({
   name: "predict",
-  summary: "predict the loss of new models from a saved fit, with intervals and extrapolation distance",
-  usage: "scalefit predict --fit <fit.json> --at <N=…,D=…> [--at …] [options]",
+  summary: "predict the loss of new models (or a whole curve for a schedule) from a saved fit, with intervals",
+  usage: "scalefit predict --fit <fit.json> (--at <N=…,D=…> [--at …] | --schedule <file|text> [--steps …]) [options]",
   examples: [
     "scalefit predict --fit fit.json --at N=7e10,D=1.4e12",
     "scalefit predict --fit fit.json --at N=70B,D=1.4T --at N=1T,D=20T --json",
+    "scalefit predict --fit curves.json --schedule wsd:peak=3e-4,floor=3e-5,steps=24000,decay=0.2,warmup=2160 --steps 8000,16000,24000",
+    "scalefit predict --fit curves.json --schedule sched.csv --json",
   ],
   options: {
     fit: { type: "string", value: "<file>", description: "fit artifact written by scalefit fit --out" },
-    at: {
-      type: "string",
-      multiple: true,
-      value: "<inputs>",
-      description: "a point to predict, e.g. N=7e10,D=1.4e12",
-    },
+    at: { type: "string", multiple: true, value: "<inputs>", description: "a point to predict, e.g. N=7e10,D=1.4e12 (for curve laws fitted across sizes: N=4e8)" },
+    schedule: { type: "string", value: "<file|text>", description: "curve laws: a step,lr file with every step, or a compact schedule (cosine:peak=…,floor=…,steps=…)" },
+    steps: { type: "string", multiple: true, value: "<steps|all>", description: "curve laws: steps to predict (default all)" },
     level: { type: "string", value: "<p>", description: "interval level (default: the fit's)" },
     ...sharedOptions,
   },
   async run(values, io) {
     const fit = await loadFit(requireOption(values, "fit", "predict"));
+    const level = numberOption(values, "level", (v) => v > 0 && v < 1, "a number between 0 and 1");
+    if (fit.law.curve) return curve(values, io, fit, level);
+    if (values.schedule !== undefined || values.steps !== undefined) {
+      throw new UserError(`--schedule and --steps are for curve laws; law ${fit.law.name} predicts points (--at)`);
+    }
     const items = Array.isArray(values.at) ? values.at : [];
     if (items.length === 0) throw new UserError("scalefit predict needs --at (e.g. --at N=7e10,D=1.4e12)");
-    const points = items.map((item) => {
-      const at = parseAssignments([item], "--at");
-      for (const name of fit.law.inputs) {
-        if (!(name in at))
-          throw new UserError(
-            `--at ${item} lacks ${name}: law ${fit.law.name} needs ${fit.law.inputs.join(", ")}`,
-          );
-        if (!(at[name]! > 0)) throw new UserError(`--at ${item}: ${name} must be positive`);
-      }
-      for (const name of Object.keys(at)) {
-        if (!fit.law.inputs.includes(name))
-          throw new UserError(
-            `--at ${item}: law ${fit.law.name} has no input ${name} (inputs: ${fit.law.inputs.join(", ")})`,
-          );
-      }
-      return at;
-    });
-    const level = numberOption(values, "level", (v) => v > 0 && v < 1, "a number between 0 and 1");
+    const points = items.map((item) => checkedPoint(fit, item, fit.law.inputs));
     const predictions = predictLoss(fit, points, level !== undefined ? { level } : {});
-    if (values.json === true)
-      return printJson(io, { law: fit.law.name, level: level ?? fit.level, predictions });
-    const lines = [
-      `law ${fit.law.name}: L = ${fit.law.formula}; intervals at level ${level ?? fit.level}`,
-      ...formatPredictions(predictions),
-    ];
-    io.stdout(lines.join("\n") + "\n");
+    if (values.json === true) return printJson(io, { law: fit.law.name, level: level ?? fit.level, predictions });
+    io.stdout([`law ${fit.law.name}: L = ${fit.law.formula}; intervals at level ${level ?? fit.level}`, ...formatPredictions(predictions)].join("\n") + "\n");
   },
 });
+
+/** A --at point with exactly the inputs a law needs. */
+function checkedPoint(fit: FittedLaw, item: string, inputs: readonly string[]): Record<string, number> {
+  const at = parseAssignments([item], "--at");
+  for (const name of inputs) {
+    if (!(name in at)) throw new UserError(`--at ${item} lacks ${name}: law ${fit.law.name} needs ${inputs.join(", ")}`);
+    if (!(at[name]! > 0)) throw new UserError(`--at ${item}: ${name} must be positive`);
+  }
+  for (const name of Object.keys(at)) {
+    if (!inputs.includes(name)) throw new UserError(`--at ${item}: law ${fit.law.name} has no input ${name} (inputs: ${inputs.join(", ")})`);
+  }
+  return at;
+}
+
+/** `predict --schedule`: a whole curve. */
+function curve(values: OptionValues, io: CliIO, fit: FittedLaw, level: number | undefined): void {
+  if (typeof values.schedule !== "string") throw new UserError(`law ${fit.law.name} predicts curves: give --schedule <file.csv|kind:…>`);
+  const lr = scheduleFrom(values.schedule);
+  const sizeInputs = fit.law.inputs.filter((name) => name !== "step");
+  const items = Array.isArray(values.at) ? values.at : [];
+  if (sizeInputs.length && items.length !== 1) throw new UserError(`law ${fit.law.name} needs one --at ${sizeInputs.map((n) => `${n}=…`).join(",")}`);
+  if (!sizeInputs.length && items.length) throw new UserError(`--at is not used by curve law ${fit.law.name}; give --schedule`);
+  const at = sizeInputs.length ? checkedPoint(fit, items[0]!, sizeInputs) : {};
+  const stepList = listOption(values, "steps");
+  const steps = stepList.length === 0 || stepList.includes("all") ? undefined : stepList.map((s) => {
+    const v = Number(s);
+    if (!Number.isInteger(v) || v < 0) throw new UserError(`invalid --steps ${s} (expected whole numbers or all)`);
+    return v;
+  });
+  const prediction = predictCurve(fit, lr, {
+    ...(steps ? { steps } : {}),
+    ...(at.N !== undefined ? { N: at.N } : {}),
+    ...(level !== undefined ? { level } : {}),
+  });
+  if (values.json === true) {
+    return printJson(io, { law: fit.law.name, level: level ?? fit.level, intervalSteps: prediction.intervalSteps, curve: prediction.points });
+  }
+  const points = prediction.points;
+  // A long curve is summarised: about 20 evenly spaced steps and the last one.
+  const every = Math.max(1, Math.ceil(points.length / 20));
+  const shown = points.filter((_, i) => i % every === 0 || i === points.length - 1);
+  const lines = [
+    `law ${fit.law.name}: predicted curve, ${points.length} steps${shown.length < points.length ? ` (every ${every}th shown; --json for all)` : ""}; intervals at level ${level ?? fit.level}${prediction.intervalSteps && prediction.intervalSteps < points.length ? ` (from the draws at ${prediction.intervalSteps} steps, interpolated)` : ""}`,
+    `  ${"step".padStart(8)} ${"lr".padStart(10)} ${"loss".padStart(8)}  ${"law interval".padEnd(20)} new-run interval`,
+    ...shown.map(
+      (p) =>
+        `  ${String(p.step).padStart(8)} ${num(p.lr, 4).padStart(10)} ${num(p.loss, 5).padStart(8)}  ${(p.interval ? `[${num(p.interval[0], 5)}, ${num(p.interval[1], 5)}]` : "").padEnd(20)} [${num(p.predictionInterval[0], 5)}, ${num(p.predictionInterval[1], 5)}]`,
+    ),
+  ];
+  io.stdout(lines.join("\n") + "\n");
+}

@@ -10,6 +10,12 @@ export interface BootstrapOptions {
   readonly seed: number;
   /** Starting points every refit tries (the full-data optimum first, then other minima). */
   readonly starts: readonly Params[];
+  /** What is resampled. @default "runs" */
+  readonly unit?: ResampleUnit;
+  /** Points per block when `unit` is "blocks". @default 10 */
+  readonly blockLength?: number;
+  /** Also try the best cell of a coarse starting grid in every refit. @default true */
+  readonly gridStarts?: boolean;
   readonly onProgress?: (done: number, total: number, stage: string) => void;
 }
 
@@ -17,6 +23,19 @@ export interface BootstrapOptions {
 export interface BootstrapResult {
   readonly draws: Record<string, Float64Array>;
   readonly failures: number;
+}
+
+/** What the bootstrap resamples: whole runs, blocks of consecutive points within each run, or points. */
+export type ResampleUnit = "runs" | "blocks" | "points";
+
+/** Resampling units of a data set: the unit of each point and the stratum (run) of each unit. */
+export interface Units {
+  /** Unit of each point. */
+  readonly index: Int32Array;
+  /** Number of units. */
+  readonly count: number;
+  /** Stratum of each unit: units are redrawn only from their own stratum. */
+  readonly stratum: Int32Array;
 }
 
 /**
@@ -42,6 +61,39 @@ export function clusterIndex(data: Observations): { index: Int32Array; count: nu
 }
 
 /**
+ * The units the bootstrap redraws. `runs`: whole runs, one stratum (Davison & Hinkley 1997, §3.8).
+ * `blocks`: consecutive blocks of `blockLength` points within each run, redrawn within their run so that
+ * every curve keeps its schedule (the non-overlapping block bootstrap of Carlstein 1986, stratified by run).
+ * `points`: single points.
+ * @example resamplingUnits(curves, "blocks", 10).count // blocks over all runs
+ */
+export function resamplingUnits(data: Observations, unit: ResampleUnit, blockLength = 10): Units {
+  const n = data.loss.length;
+  if (unit === "points" || !data.run) {
+    return { index: Int32Array.from({ length: n }, (_, i) => i), count: n, stratum: new Int32Array(n) };
+  }
+  const runs = clusterIndex(data);
+  if (unit === "runs") return { ...runs, stratum: new Int32Array(runs.count) };
+  const index = new Int32Array(n);
+  const stratum: number[] = [];
+  const seen = new Int32Array(runs.count);
+  const blockOf = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const run = runs.index[i]!;
+    const block = Math.floor(seen[run]! / blockLength);
+    seen[run]! += 1;
+    const key = `${run}:${block}`;
+    let id = blockOf.get(key);
+    if (id === undefined) {
+      blockOf.set(key, (id = stratum.length));
+      stratum.push(run);
+    }
+    index[i] = id;
+  }
+  return { index, count: stratum.length, stratum: Int32Array.from(stratum) };
+}
+
+/**
  * Nonparametric bootstrap over runs: each refit draws as many runs as there are, with replacement
  * (a run drawn k times weighs k: no data are copied), and refits from the full-data optimum, the other
  * minima and the best cell of a coarse starting grid, keeping the best. Efron & Tibshirani 1993, ch. 6;
@@ -51,7 +103,9 @@ export function clusterIndex(data: Observations): { index: Int32Array; count: nu
 export function bootstrapDraws(problem: FitProblem, options: BootstrapOptions): BootstrapResult {
   const { law, data, specs, settings } = problem;
   const random = randomSource(options.seed);
-  const { index, count } = clusterIndex(data);
+  const { index, count, stratum } = resamplingUnits(data, options.unit ?? "runs", options.blockLength);
+  const members: number[][] = [];
+  for (let u = 0; u < count; u++) (members[stratum[u]!] ??= []).push(u);
   const base = problem.weights;
   const n = problem.n;
   const draws: Record<string, Float64Array> = {};
@@ -61,20 +115,24 @@ export function bootstrapDraws(problem: FitProblem, options: BootstrapOptions): 
   // Bootstrap refits need less polish than the reported fit.
   const refitSettings = {
     ...settings,
-    fTol: Math.max(settings.fTol, 1e-10),
-    xTol: Math.max(settings.xTol, 1e-9),
+    fTol: Math.max(settings.fTol, 1e-9),
+    xTol: Math.max(settings.xTol, 1e-7),
+    gTol: Math.max(settings.gTol, 1e-7),
   };
   let failures = 0;
+  let evaluationCount = 0;
   for (let b = 0; b < options.samples; b++) {
     multiplicity.fill(0);
-    for (let k = 0; k < count; k++) multiplicity[random.int(count)]! += 1;
+    // Each stratum keeps its number of units, redrawn with replacement among its own.
+    for (const group of members) for (let k = 0; k < group.length; k++) multiplicity[group[random.int(group.length)]!]! += 1;
     for (let i = 0; i < n; i++) weights[i] = base[i]! * multiplicity[index[i]!]!;
     const refit = createProblem(law, data, specs, refitSettings, weights);
-    const starts = [...options.starts, ...coarseStarts(law, data, refit)];
+    const starts = options.gridStarts === false ? options.starts : [...options.starts, ...coarseStarts(law, data, refit)];
     let bestCost = Infinity;
     let best: Params | undefined;
     for (const start of starts) {
       const result = refit.refine(start);
+      evaluationCount += result.evaluations;
       if (Number.isFinite(result.cost) && result.cost < bestCost) {
         bestCost = result.cost;
         best = refit.toParams(result.x);
@@ -84,6 +142,7 @@ export function bootstrapDraws(problem: FitProblem, options: BootstrapOptions): 
     for (const s of problem.free) draws[s.name]![b] = best ? best[s.name]! : NaN;
     options.onProgress?.(b + 1, options.samples, "bootstrap");
   }
+  if (process.env.SCALEFIT_DEBUG_BOOT) console.error("bootstrap evaluations", evaluationCount);
   return { draws, failures };
 }
 

@@ -32,7 +32,7 @@ export function checkFitOptions(law: Law, data: Observations, options: FitOption
   if (!intervalMethods.includes(intervals)) {
     throw new UserError(`invalid intervals: ${intervals} (expected ${intervalMethods.join(", ")})`);
   }
-  const bootstrap = options.bootstrap ?? 1000;
+  const bootstrap = options.bootstrap ?? (law.curve ? 100 : 1000);
   if (!Number.isInteger(bootstrap) || bootstrap < 0)
     throw new UserError(`invalid bootstrap: ${bootstrap} (expected a whole number)`);
   if (intervals === "bootstrap" && bootstrap < 20) {
@@ -86,6 +86,18 @@ export function checkFitOptions(law: Law, data: Observations, options: FitOption
   });
   const free = specs.filter((s) => !s.fixed).length;
   checkObservations(law, data, space);
+  const runs = data.run ? new Set(data.run).size : 0;
+  let resample = options.resample ?? "auto";
+  if (!["auto", "runs", "blocks", "points"].includes(resample)) {
+    throw new UserError(`invalid resample: ${resample} (expected auto, runs, blocks or points)`);
+  }
+  if ((resample === "runs" || resample === "blocks") && runs === 0) {
+    throw new UserError(`resample ${resample} needs run labels (a run column)`);
+  }
+  // Enough runs: redraw whole runs. A few long curves: redraw blocks of steps within each. Else points.
+  if (resample === "auto") resample = runs >= 10 ? "runs" : runs > 0 && data.loss.length >= 10 * runs ? "blocks" : "points";
+  const blockLength = options.blockLength ?? Math.max(5, Math.round(Math.sqrt(data.loss.length / Math.max(runs, 1))));
+  if (!Number.isInteger(blockLength) || blockLength < 1) throw new UserError(`invalid blockLength: ${blockLength} (expected a positive integer)`);
   const n = countPoints(data);
   if (n < free) {
     throw new UserError(
@@ -101,6 +113,8 @@ export function checkFitOptions(law: Law, data: Observations, options: FitOption
       fix,
       intervals,
       bootstrap,
+      resample: resample as "runs" | "blocks" | "points",
+      blockLength,
       level,
       seed,
       refine,

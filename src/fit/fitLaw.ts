@@ -94,6 +94,10 @@ export function fitLaw(law: Law, data: Observations, options: FitOptions = {}): 
       samples: resolved.bootstrap,
       seed: resolved.seed,
       starts: minima.slice(0, 3).map((m) => m.params),
+      unit: resolved.resample,
+      blockLength: resolved.blockLength,
+      // A curve law's grid is costly: its refits start from the fit's minima only.
+      gridStarts: !law.curve,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
     draws = boot.draws;

@@ -68,8 +68,11 @@ export function createProblem(
     return p;
   };
   const predicted = new Float64Array(n);
+  // The solver asks for the Jacobian right after evaluating the same point: keep its predictions.
+  const predictedAt = new Float64Array(free.length).fill(NaN);
   const residuals = (u: Float64Array, out: Float64Array) => {
     evaluateLaw(law, toParams(u), data, predicted);
+    predictedAt.set(u);
     for (let i = 0; i < n; i++) {
       const sw = sqrtW[i]!;
       out[i] = sw === 0 ? 0 : sw * ((log ? Math.log(predicted[i]!) : predicted[i]!) - target[i]!);
@@ -81,7 +84,10 @@ export function createProblem(
     const p = toParams(u);
     for (let j = 0; j < free.length; j++) scales[j] = gradientScale(free[j]!, u[j]!);
     lawJacobian(law, p, data, lawColumns);
-    if (log) evaluateLaw(law, p, data, predicted);
+    if (log && !u.every((v, j) => v === predictedAt[j])) {
+      evaluateLaw(law, p, data, predicted);
+      predictedAt.set(u);
+    }
     for (let j = 0; j < free.length; j++) {
       const column = lawColumns[lawIndex[j]!]!;
       const target = out[j]!;

@@ -112,7 +112,7 @@ function intervalText(fit: FitResult): string {
   const o = fit.options;
   switch (fit.intervalMethod) {
     case "bootstrap":
-      return `${level} bootstrap percentile, ${o.bootstrap} refits resampling runs (seed ${o.seed})`;
+      return `${level} bootstrap percentile, ${o.bootstrap} refits resampling ${o.resample === "blocks" ? `blocks of ${o.blockLength} points within each run` : o.resample} (seed ${o.seed})`;
     case "covariance":
       return `${level} from the ${o.loss === "linear" ? "least-squares" : "robust (Huber 1981)"} covariance`;
     case "none":

@@ -32,7 +32,7 @@ test("the bootstrap resamples whole runs: curves with run labels give wider inte
     }
   }
   const base = { inputs: { N: Float64Array.from(N) }, loss: Float64Array.from(loss) };
-  const byRun = fitLaw(powerLaw("N"), { ...base, run }, { bootstrap: 200, seed: 1 });
+  const byRun = fitLaw(powerLaw("N"), { ...base, run }, { bootstrap: 200, seed: 1, resample: "runs" });
   const byPoint = fitLaw(powerLaw("N"), base, { bootstrap: 200, seed: 1 });
   const width = (f: typeof byRun) => f.intervals.alpha![1] - f.intervals.alpha![0];
   assert.ok(width(byRun) > 2 * width(byPoint), `by run ${width(byRun)} vs by point ${width(byPoint)}`);

@@ -4,7 +4,10 @@ import { chinchilla } from "./chinchilla.js";
 import { customLaw, type CustomLawOptions } from "./custom.js";
 import { kaplan } from "./kaplan.js";
 import { kaplanSteps } from "./kaplanSteps.js";
+import { lrAnneal } from "./lrAnneal.js";
+import { multipower } from "./multipower.js";
 import { powerLaw } from "./power.js";
+import { withSizeTerm } from "./sizeTerm.js";
 
 /**
  * The built-in laws by registry name (`power` here is in C; `powerLaw(x)` picks another input).
@@ -15,6 +18,10 @@ export const laws: Readonly<Record<string, Law>> = {
   chinchilla,
   kaplan,
   "kaplan-steps": kaplanSteps,
+  "lr-anneal": lrAnneal,
+  multipower,
+  "lr-anneal-n": withSizeTerm(lrAnneal, "lr-anneal-n"),
+  "multipower-n": withSizeTerm(multipower, "multipower-n"),
 };
 
 /** Every name `resolveLaw` accepts. @example lawNames.includes("custom") // true */

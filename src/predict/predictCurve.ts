@@ -1,0 +1,125 @@
+import { UserError } from "../errors.js";
+import { percentileInterval } from "../fit/distributions.js";
+import { evaluateLaw } from "../fit/evaluate.js";
+import { drawParams } from "../fit/fitLaw.js";
+import { randomSource } from "../random.js";
+import type { Observations } from "../types.js";
+import type { FittedLaw } from "./fittedLaw.js";
+
+/** One step of a predicted curve. */
+export interface CurvePoint {
+  readonly step: number;
+  readonly lr: number;
+  readonly loss: number;
+  /** Interval of the law's loss from the fit's draws. */
+  readonly interval?: readonly [number, number];
+  /** Interval for one run's logged loss: draws plus a resampled residual of the fit. */
+  readonly predictionInterval: readonly [number, number];
+}
+
+/** Options of `predictCurve`. */
+export interface CurveOptions {
+  /** Steps to predict. @default every step from the first with a positive summed LR */
+  readonly steps?: readonly number[];
+  /** Model size, for laws fitted across sizes (`lr-anneal-n`, `multipower-n`). */
+  readonly N?: number;
+  readonly level?: number;
+  /** Most steps at which every draw is evaluated; intervals between them are interpolated. @default 400 */
+  readonly intervalSteps?: number;
+}
+
+/** A predicted curve, and at how many steps its intervals were computed from the draws. */
+export interface CurvePrediction {
+  readonly points: readonly CurvePoint[];
+  /** Steps at which the draws were evaluated (intervals elsewhere are interpolated); 0 without draws. */
+  readonly intervalSteps: number;
+}
+
+/**
+ * Predicts a whole loss curve for a schedule given as the LR at every step 0..T. The law is evaluated at
+ * every requested step; its interval comes from the fit's draws (bootstrap or covariance), evaluated at up
+ * to `intervalSteps` evenly spaced steps and interpolated in between: intervals change slowly along a
+ * curve, and one evaluation per draw per step would cost draws × steps.
+ * @example predictCurve(fit, denseSchedule(parseSchedule("wsd:peak=3e-4,floor=3e-5,steps=24000,decay=0.2,warmup=2160")), {steps: [24000]})
+ */
+export function predictCurve(fit: FittedLaw, lr: Float64Array, options: CurveOptions = {}): CurvePrediction {
+  const law = fit.law;
+  if (!law.curve) throw new UserError(`law ${law.name} is not a curve law: predict points with --at`);
+  const needsN = law.inputs.includes("N");
+  if (needsN && !(options.N! > 0)) throw new UserError(`law ${law.name} needs the model size: --at N=<parameters>`);
+  const level = options.level ?? fit.level;
+  let first = 0;
+  for (let area = lr[0]!; first < lr.length - 1 && !(area > 0); ) area += lr[++first]!;
+  const steps = options.steps ?? Array.from({ length: lr.length - first }, (_, k) => first + k);
+  for (const step of steps) {
+    if (!Number.isInteger(step) || step < 0) throw new UserError(`invalid step ${step}`);
+    if (step >= lr.length) throw new UserError(`step ${step} is beyond the schedule, which ends at step ${lr.length - 1}`);
+  }
+  const at = (chosen: readonly number[]): Observations => {
+    const n = chosen.length;
+    return {
+      inputs: { step: Float64Array.from(chosen), ...(needsN ? { N: new Float64Array(n).fill(options.N!) } : {}) },
+      loss: new Float64Array(n).fill(1),
+      run: new Array<string>(n).fill("prediction"),
+      schedules: { prediction: lr },
+    };
+  };
+  const n = steps.length;
+  const loss = evaluateLaw(law, fit.params, at(steps), new Float64Array(n));
+  const draws = fit.draws ? drawParams(fit.params, fit.draws).filter((p) => Object.values(p).every(Number.isFinite)).slice(0, 400) : [];
+  // Draw offsets (draw − best fit) at a subset of the steps, interpolated to all of them.
+  const limit = Math.max(2, options.intervalSteps ?? 400);
+  const anchors = n <= limit ? steps.map((_, i) => i) : Array.from({ length: limit }, (_, k) => Math.round((k * (n - 1)) / (limit - 1)));
+  const offsets: Float64Array[] = [];
+  if (draws.length > 0) {
+    const data = at(anchors.map((i) => steps[i]!));
+    const base = evaluateLaw(law, fit.params, data, new Float64Array(anchors.length));
+    for (const p of draws) {
+      const values = evaluateLaw(law, p, data, new Float64Array(anchors.length));
+      offsets.push(values.map((v, k) => v - base[k]!));
+    }
+  }
+  // Both intervals are computed at the anchor steps, as offsets from the best fit, and interpolated.
+  const random = randomSource(fit.options.seed);
+  const residuals = Array.from(fit.residuals).filter(Number.isFinite);
+  const log = fit.options.space === "log";
+  const lawBounds: [number, number][] = [];
+  const runBounds: [number, number][] = [];
+  const anchorLoss = anchors.map((i) => loss[i]!);
+  anchors.forEach((_, k) => {
+    const center = anchorLoss[k]!;
+    const samples = offsets.length ? offsets.map((o) => center + o[k]!) : [center];
+    const noisy = samples.flatMap((value) =>
+      Array.from({ length: Math.max(1, Math.ceil(400 / samples.length)) }, () => {
+        if (residuals.length === 0) return value;
+        const r = residuals[random.int(residuals.length)]!;
+        return log ? value * Math.exp(-r) : value - r;
+      }),
+    );
+    const [lo, hi] = percentileInterval(samples, level);
+    const [plo, phi] = percentileInterval(noisy, level);
+    lawBounds.push([lo - center, hi - center]);
+    runBounds.push([plo - center, phi - center]);
+  });
+  let segment = 0;
+  const points = steps.map((step, i): CurvePoint => {
+    while (segment < anchors.length - 2 && anchors[segment + 1]! < i) segment++;
+    const k0 = segment;
+    const k1 = Math.min(segment + 1, anchors.length - 1);
+    const left = anchors[k0]!;
+    const right = anchors[k1]!;
+    const f = right === left ? 0 : Math.min(1, Math.max(0, (i - left) / (right - left)));
+    const blend = (b: [number, number][]): [number, number] => [
+      loss[i]! + (1 - f) * b[k0]![0] + f * b[k1]![0],
+      loss[i]! + (1 - f) * b[k0]![1] + f * b[k1]![1],
+    ];
+    return {
+      step,
+      lr: lr[step]!,
+      loss: loss[i]!,
+      ...(offsets.length ? { interval: blend(lawBounds) } : {}),
+      predictionInterval: blend(runBounds),
+    };
+  });
+  return { points, intervalSteps: offsets.length ? anchors.length : 0 };
+}
