@@ -27,8 +27,17 @@ export const command = defineCommand({
     law: { type: "string", value: "<law>", description: `law to fit: ${lawNames.join(", ")}` },
     ...dataOptions,
     ...curveOptions,
-    profile: { type: "string", multiple: true, value: "<name>", description: "also give profile-likelihood intervals of these parameters" },
-    out: { type: "string", value: "<file>", description: "write the fit artifact (the --json document) to a file" },
+    profile: {
+      type: "string",
+      multiple: true,
+      value: "<name>",
+      description: "also give profile-likelihood intervals of these parameters",
+    },
+    out: {
+      type: "string",
+      value: "<file>",
+      description: "write the fit artifact (the --json document) to a file",
+    },
     ...sharedOptions,
   },
   async run(values, io) {
@@ -37,7 +46,12 @@ export const command = defineCommand({
     const loaded = loadFor(values, law, requireOption(values, "data", "fit"));
     const progress = await progressFor(io, json);
     const fitOptions = fitOptionsFrom(values);
-    const freed = Object.fromEntries(listOption(values, "free").map((name) => [name, { ...(fitOptions.params?.[name] ?? {}), fixed: false }]));
+    const freed = Object.fromEntries(
+      listOption(values, "free").map((name) => [
+        name,
+        { ...(fitOptions.params?.[name] ?? {}), fixed: false },
+      ]),
+    );
     const options = {
       ...fitOptions,
       ...(Object.keys(freed).length ? { params: { ...fitOptions.params, ...freed } } : {}),
@@ -59,13 +73,24 @@ export const command = defineCommand({
     };
     if (typeof values.out === "string") {
       try {
-        writeFileSync(values.out, JSON.stringify(artifact, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 2) + "\n");
+        writeFileSync(
+          values.out,
+          JSON.stringify(artifact, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 2) +
+            "\n",
+        );
       } catch (error) {
-        throw new UserError(`cannot write --out ${values.out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+        throw new UserError(
+          `cannot write --out ${values.out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        );
       }
     }
     if (json) return printJson(io, artifact);
-    io.stdout(formatFitReport(fit, { data: `${loaded.description}${holdout ? `, ${holdout.points} held out` : ""}; ${loaded.digest.slice(0, 19)}…`, derived: loaded.derived }));
+    io.stdout(
+      formatFitReport(fit, {
+        data: `${loaded.description}${holdout ? `, ${holdout.points} held out` : ""}; ${loaded.digest.slice(0, 19)}…`,
+        derived: loaded.derived,
+      }),
+    );
     if (holdout) {
       io.stdout(
         [
@@ -86,7 +111,8 @@ export const command = defineCommand({
 function loadFor(values: OptionValues, law: Law, file: string) {
   const loadOptions = loadOptionsFrom(values);
   if (law.curve) {
-    if (loadOptions.dropHighest) throw new UserError(`--drop-highest is for final-loss tables, not curve law ${law.name}`);
+    if (loadOptions.dropHighest)
+      throw new UserError(`--drop-highest is for final-loss tables, not curve law ${law.name}`);
     const curves = curvesFrom(values, file, law, loadOptions.map);
     const summary = scheduleSummary(curves);
     return {
@@ -98,7 +124,9 @@ function loadFor(values: OptionValues, law: Law, file: string) {
     };
   }
   if (values.schedule || values.schedules || values.runs) {
-    throw new UserError(`--schedule, --schedules and --runs are for curve laws (lr-anneal, multipower), not ${law.name}`);
+    throw new UserError(
+      `--schedule, --schedules and --runs are for curve laws (lr-anneal, multipower), not ${law.name}`,
+    );
   }
   const loaded = loadObservations(file, law, loadOptions);
   const p = loaded.provenance;

@@ -7,12 +7,21 @@ import { predictLoss } from "../predict/predictLoss.js";
 import { defineCommand, type CliIO, type OptionValues } from "./_command.js";
 import { scheduleFrom } from "./_curves.js";
 import { formatPredictions } from "./_format.js";
-import { listOption, numberOption, parseAssignments, printJson, requireOption, sharedOptions } from "./_shared.js";
+import {
+  listOption,
+  numberOption,
+  parseAssignments,
+  printJson,
+  requireOption,
+  sharedOptions,
+} from "./_shared.js";
 
 export const command = defineCommand({
   name: "predict",
-  summary: "predict the loss of new models (or a whole curve for a schedule) from a saved fit, with intervals",
-  usage: "scalefit predict --fit <fit.json> (--at <N=…,D=…> [--at …] | --schedule <file|text> [--steps …]) [options]",
+  summary:
+    "predict the loss of new models (or a whole curve for a schedule) from a saved fit, with intervals",
+  usage:
+    "scalefit predict --fit <fit.json> (--at <N=…,D=…> [--at …] | --schedule <file|text> [--steps …]) [options]",
   examples: [
     "scalefit predict --fit fit.json --at N=7e10,D=1.4e12",
     "scalefit predict --fit fit.json --at N=70B,D=1.4T --at N=1T,D=20T --json",
@@ -21,9 +30,24 @@ export const command = defineCommand({
   ],
   options: {
     fit: { type: "string", value: "<file>", description: "fit artifact written by scalefit fit --out" },
-    at: { type: "string", multiple: true, value: "<inputs>", description: "a point to predict, e.g. N=7e10,D=1.4e12 (for curve laws fitted across sizes: N=4e8)" },
-    schedule: { type: "string", value: "<file|text>", description: "curve laws: a step,lr file with every step, or a compact schedule (cosine:peak=…,floor=…,steps=…)" },
-    steps: { type: "string", multiple: true, value: "<steps|all>", description: "curve laws: steps to predict (default all)" },
+    at: {
+      type: "string",
+      multiple: true,
+      value: "<inputs>",
+      description: "a point to predict, e.g. N=7e10,D=1.4e12 (for curve laws fitted across sizes: N=4e8)",
+    },
+    schedule: {
+      type: "string",
+      value: "<file|text>",
+      description:
+        "curve laws: a step,lr file with every step, or a compact schedule (cosine:peak=…,floor=…,steps=…)",
+    },
+    steps: {
+      type: "string",
+      multiple: true,
+      value: "<steps|all>",
+      description: "curve laws: steps to predict (default all)",
+    },
     level: { type: "string", value: "<p>", description: "interval level (default: the fit's)" },
     ...sharedOptions,
   },
@@ -32,14 +56,22 @@ export const command = defineCommand({
     const level = numberOption(values, "level", (v) => v > 0 && v < 1, "a number between 0 and 1");
     if (fit.law.curve) return curve(values, io, fit, level);
     if (values.schedule !== undefined || values.steps !== undefined) {
-      throw new UserError(`--schedule and --steps are for curve laws; law ${fit.law.name} predicts points (--at)`);
+      throw new UserError(
+        `--schedule and --steps are for curve laws; law ${fit.law.name} predicts points (--at)`,
+      );
     }
     const items = Array.isArray(values.at) ? values.at : [];
     if (items.length === 0) throw new UserError("scalefit predict needs --at (e.g. --at N=7e10,D=1.4e12)");
     const points = items.map((item) => checkedPoint(fit, item, fit.law.inputs));
     const predictions = predictLoss(fit, points, level !== undefined ? { level } : {});
-    if (values.json === true) return printJson(io, { law: fit.law.name, level: level ?? fit.level, predictions });
-    io.stdout([`law ${fit.law.name}: L = ${fit.law.formula}; intervals at level ${level ?? fit.level}`, ...formatPredictions(predictions)].join("\n") + "\n");
+    if (values.json === true)
+      return printJson(io, { law: fit.law.name, level: level ?? fit.level, predictions });
+    io.stdout(
+      [
+        `law ${fit.law.name}: L = ${fit.law.formula}; intervals at level ${level ?? fit.level}`,
+        ...formatPredictions(predictions),
+      ].join("\n") + "\n",
+    );
   },
 });
 
@@ -47,37 +79,53 @@ export const command = defineCommand({
 function checkedPoint(fit: FittedLaw, item: string, inputs: readonly string[]): Record<string, number> {
   const at = parseAssignments([item], "--at");
   for (const name of inputs) {
-    if (!(name in at)) throw new UserError(`--at ${item} lacks ${name}: law ${fit.law.name} needs ${inputs.join(", ")}`);
+    if (!(name in at))
+      throw new UserError(`--at ${item} lacks ${name}: law ${fit.law.name} needs ${inputs.join(", ")}`);
     if (!(at[name]! > 0)) throw new UserError(`--at ${item}: ${name} must be positive`);
   }
   for (const name of Object.keys(at)) {
-    if (!inputs.includes(name)) throw new UserError(`--at ${item}: law ${fit.law.name} has no input ${name} (inputs: ${inputs.join(", ")})`);
+    if (!inputs.includes(name))
+      throw new UserError(
+        `--at ${item}: law ${fit.law.name} has no input ${name} (inputs: ${inputs.join(", ")})`,
+      );
   }
   return at;
 }
 
 /** `predict --schedule`: a whole curve. */
 function curve(values: OptionValues, io: CliIO, fit: FittedLaw, level: number | undefined): void {
-  if (typeof values.schedule !== "string") throw new UserError(`law ${fit.law.name} predicts curves: give --schedule <file.csv|kind:…>`);
+  if (typeof values.schedule !== "string")
+    throw new UserError(`law ${fit.law.name} predicts curves: give --schedule <file.csv|kind:…>`);
   const lr = scheduleFrom(values.schedule);
   const sizeInputs = fit.law.inputs.filter((name) => name !== "step");
   const items = Array.isArray(values.at) ? values.at : [];
-  if (sizeInputs.length && items.length !== 1) throw new UserError(`law ${fit.law.name} needs one --at ${sizeInputs.map((n) => `${n}=…`).join(",")}`);
-  if (!sizeInputs.length && items.length) throw new UserError(`--at is not used by curve law ${fit.law.name}; give --schedule`);
+  if (sizeInputs.length && items.length !== 1)
+    throw new UserError(`law ${fit.law.name} needs one --at ${sizeInputs.map((n) => `${n}=…`).join(",")}`);
+  if (!sizeInputs.length && items.length)
+    throw new UserError(`--at is not used by curve law ${fit.law.name}; give --schedule`);
   const at = sizeInputs.length ? checkedPoint(fit, items[0]!, sizeInputs) : {};
   const stepList = listOption(values, "steps");
-  const steps = stepList.length === 0 || stepList.includes("all") ? undefined : stepList.map((s) => {
-    const v = Number(s);
-    if (!Number.isInteger(v) || v < 0) throw new UserError(`invalid --steps ${s} (expected whole numbers or all)`);
-    return v;
-  });
+  const steps =
+    stepList.length === 0 || stepList.includes("all")
+      ? undefined
+      : stepList.map((s) => {
+          const v = Number(s);
+          if (!Number.isInteger(v) || v < 0)
+            throw new UserError(`invalid --steps ${s} (expected whole numbers or all)`);
+          return v;
+        });
   const prediction = predictCurve(fit, lr, {
     ...(steps ? { steps } : {}),
     ...(at.N !== undefined ? { N: at.N } : {}),
     ...(level !== undefined ? { level } : {}),
   });
   if (values.json === true) {
-    return printJson(io, { law: fit.law.name, level: level ?? fit.level, intervalSteps: prediction.intervalSteps, curve: prediction.points });
+    return printJson(io, {
+      law: fit.law.name,
+      level: level ?? fit.level,
+      intervalSteps: prediction.intervalSteps,
+      curve: prediction.points,
+    });
   }
   const points = prediction.points;
   // A long curve is summarised: about 20 evenly spaced steps and the last one.

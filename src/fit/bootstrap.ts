@@ -124,10 +124,12 @@ export function bootstrapDraws(problem: FitProblem, options: BootstrapOptions): 
   for (let b = 0; b < options.samples; b++) {
     multiplicity.fill(0);
     // Each stratum keeps its number of units, redrawn with replacement among its own.
-    for (const group of members) for (let k = 0; k < group.length; k++) multiplicity[group[random.int(group.length)]!]! += 1;
+    for (const group of members)
+      for (let k = 0; k < group.length; k++) multiplicity[group[random.int(group.length)]!]! += 1;
     for (let i = 0; i < n; i++) weights[i] = base[i]! * multiplicity[index[i]!]!;
     const refit = createProblem(law, data, specs, refitSettings, weights);
-    const starts = options.gridStarts === false ? options.starts : [...options.starts, ...coarseStarts(law, data, refit)];
+    const starts =
+      options.gridStarts === false ? options.starts : [...options.starts, ...coarseStarts(law, data, refit)];
     let bestCost = Infinity;
     let best: Params | undefined;
     for (const start of starts) {

@@ -95,9 +95,12 @@ export function checkFitOptions(law: Law, data: Observations, options: FitOption
     throw new UserError(`resample ${resample} needs run labels (a run column)`);
   }
   // Enough runs: redraw whole runs. A few long curves: redraw blocks of steps within each. Else points.
-  if (resample === "auto") resample = runs >= 10 ? "runs" : runs > 0 && data.loss.length >= 10 * runs ? "blocks" : "points";
-  const blockLength = options.blockLength ?? Math.max(5, Math.round(Math.sqrt(data.loss.length / Math.max(runs, 1))));
-  if (!Number.isInteger(blockLength) || blockLength < 1) throw new UserError(`invalid blockLength: ${blockLength} (expected a positive integer)`);
+  if (resample === "auto")
+    resample = runs >= 10 ? "runs" : runs > 0 && data.loss.length >= 10 * runs ? "blocks" : "points";
+  const blockLength =
+    options.blockLength ?? Math.max(5, Math.round(Math.sqrt(data.loss.length / Math.max(runs, 1))));
+  if (!Number.isInteger(blockLength) || blockLength < 1)
+    throw new UserError(`invalid blockLength: ${blockLength} (expected a positive integer)`);
   const n = countPoints(data);
   if (n < free) {
     throw new UserError(

@@ -50,7 +50,8 @@ export function curveIndex(data: Observations): CurveIndex {
       const prefix = new Float64Array(lr.length + 1);
       for (let k = 0; k < lr.length; k++) {
         const v = lr[k]!;
-        if (!Number.isFinite(v) || v < 0) throw new UserError(`run ${label}: learning rate ${v} at step ${k} is not a non-negative number`);
+        if (!Number.isFinite(v) || v < 0)
+          throw new UserError(`run ${label}: learning rate ${v} at step ${k} is not a non-negative number`);
         prefix[k + 1] = prefix[k]! + v;
       }
       labels.set(label, (r = runs.length));
@@ -60,12 +61,15 @@ export function curveIndex(data: Observations): CurveIndex {
     const run = runs[r]!;
     if (!Number.isInteger(t) || t < 0) throw new UserError(`run ${label}: step ${t} is not a whole number`);
     if (t >= run.lr.length) {
-      throw new UserError(`run ${label}: loss logged at step ${t} but the schedule ends at step ${run.lr.length - 1}`);
+      throw new UserError(
+        `run ${label}: loss logged at step ${t} but the schedule ends at step ${run.lr.length - 1}`,
+      );
     }
     runOf[i] = r;
     step[i] = t;
     s1[i] = run.prefix[t + 1]!;
-    if (!(s1[i]! > 0)) throw new UserError(`run ${label}: the summed learning rate is 0 at step ${t} (no training yet)`);
+    if (!(s1[i]! > 0))
+      throw new UserError(`run ${label}: the summed learning rate is 0 at step ${t} (no training yet)`);
   }
   const index = { runs, runOf, step, s1 };
   cache.set(data, index);

@@ -40,7 +40,10 @@ const cache = new WeakMap<Observations, Map<string, LossDropNodes>>();
  * The quadrature nodes of every point of a curve data set (cached per data set and options).
  * @example const nodes = lossDropNodes(data); nodes.start.length === data.loss.length + 1
  */
-export function lossDropNodes(data: Observations, { window = 16, theta = 0.3, exact = false }: LossDropOptions = {}): LossDropNodes {
+export function lossDropNodes(
+  data: Observations,
+  { window = 16, theta = 0.3, exact = false }: LossDropOptions = {},
+): LossDropNodes {
   const key = `${window}:${theta}:${exact}`;
   let byKey = cache.get(data);
   if (!byKey) cache.set(data, (byKey = new Map()));
@@ -159,7 +162,12 @@ function prepareRun(lr: Float64Array) {
     m2[k + 1] = m2[k]! + d * k * k;
     const previous = k > 0 ? delta[k - 1]! : 0;
     // A segment: consecutive non-zero changes of one sign whose size changes by less than a factor 4.
-    const continues = d !== 0 && previous !== 0 && Math.sign(d) === Math.sign(previous) && Math.abs(d / previous) < 4 && Math.abs(previous / d) < 4;
+    const continues =
+      d !== 0 &&
+      previous !== 0 &&
+      Math.sign(d) === Math.sign(previous) &&
+      Math.abs(d / previous) < 4 &&
+      Math.abs(previous / d) < 4;
     segmentStart[k] = continues ? segmentStart[k - 1]! : k;
     previousNonzero[k] = last;
     if (d !== 0) last = k;

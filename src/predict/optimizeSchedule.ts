@@ -52,14 +52,25 @@ export interface ScheduleOptimum {
  */
 export function optimizeSchedule(fit: FittedLaw, search: ScheduleSearch): ScheduleOptimum {
   const { law } = fit;
-  if (!law.curve) throw new UserError(`optimize --family needs a curve law (lr-anneal, multipower); law ${law.name} is not one`);
+  if (!law.curve)
+    throw new UserError(
+      `optimize --family needs a curve law (lr-anneal, multipower); law ${law.name} is not one`,
+    );
   const { steps: T, peak, warmup } = search;
-  if (!Number.isInteger(T) || T < 2) throw new UserError(`invalid --steps ${T} (expected a whole number of steps)`);
+  if (!Number.isInteger(T) || T < 2)
+    throw new UserError(`invalid --steps ${T} (expected a whole number of steps)`);
   if (!(peak > 0)) throw new UserError(`invalid --peak ${peak} (expected a positive learning rate)`);
-  if (!Number.isInteger(warmup) || warmup < 0 || warmup >= T) throw new UserError(`invalid --warmup ${warmup} (expected 0 to ${T - 1} steps)`);
-  if (law.inputs.includes("N") && !(search.N! > 0)) throw new UserError(`law ${law.name} needs the model size: --at N=<parameters>`);
-  const finalLoss = (schedule: Schedule, p: Params = fit.params) => evaluateLaw(law, p, finalPoint(schedule, T, search.N), new Float64Array(1))[0]!;
-  const choice = (schedule: Schedule): ScheduleChoice => ({ schedule, text: formatSchedule(schedule), loss: finalLoss(schedule) });
+  if (!Number.isInteger(warmup) || warmup < 0 || warmup >= T)
+    throw new UserError(`invalid --warmup ${warmup} (expected 0 to ${T - 1} steps)`);
+  if (law.inputs.includes("N") && !(search.N! > 0))
+    throw new UserError(`law ${law.name} needs the model size: --at N=<parameters>`);
+  const finalLoss = (schedule: Schedule, p: Params = fit.params) =>
+    evaluateLaw(law, p, finalPoint(schedule, T, search.N), new Float64Array(1))[0]!;
+  const choice = (schedule: Schedule): ScheduleChoice => ({
+    schedule,
+    text: formatSchedule(schedule),
+    loss: finalLoss(schedule),
+  });
   const common = { steps: T, ...(warmup ? { warmup } : {}) };
   const floors = [0, 0.01, 0.03, 0.1, 0.3].map((f) => f * peak);
   const candidates: ScheduleChoice[] = [];
@@ -69,12 +80,18 @@ export function optimizeSchedule(fit: FittedLaw, search: ScheduleSearch): Schedu
     const shapes: DecayShape[] = ["linear", "exp", "sqrt", "cosine"];
     const fractions = [0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.6];
     const wsd = (fraction: number, shape: DecayShape, floor: number): Schedule => ({
-      kind: "wsd", peak, floor, shape, decayStart: Math.max(warmup, Math.round(T * (1 - fraction))), ...common,
+      kind: "wsd",
+      peak,
+      floor,
+      shape,
+      decayStart: Math.max(warmup, Math.round(T * (1 - fraction))),
+      ...common,
     });
-    for (const shape of shapes) for (const floor of floors) {
-      if (shape === "exp" && floor === 0) continue; // exponential interpolation needs a positive floor
-      for (const fraction of fractions) candidates.push(choice(wsd(fraction, shape, floor)));
-    }
+    for (const shape of shapes)
+      for (const floor of floors) {
+        if (shape === "exp" && floor === 0) continue; // exponential interpolation needs a positive floor
+        for (const fraction of fractions) candidates.push(choice(wsd(fraction, shape, floor)));
+      }
     candidates.sort((a, b) => a.loss - b.loss);
     const top = candidates[0]!.schedule as Extract<Schedule, { kind: "wsd" }>;
     refine = (fraction) => wsd(fraction, top.shape, top.floor);
@@ -124,7 +141,13 @@ export function optimizeSchedule(fit: FittedLaw, search: ScheduleSearch): Schedu
       .map((p) => at(baselineData, p) - at(bestData, p));
     gainInterval = percentileInterval(gains, search.level ?? fit.level);
   }
-  return { best, baseline, gain: baseline.loss - best.loss, ...(gainInterval ? { gainInterval } : {}), candidates: candidates.slice(0, 20) };
+  return {
+    best,
+    baseline,
+    gain: baseline.loss - best.loss,
+    ...(gainInterval ? { gainInterval } : {}),
+    candidates: candidates.slice(0, 20),
+  };
 }
 
 /** Observations holding the single final step of a schedule. */

@@ -46,19 +46,24 @@ export function predictCurve(fit: FittedLaw, lr: Float64Array, options: CurveOpt
   const law = fit.law;
   if (!law.curve) throw new UserError(`law ${law.name} is not a curve law: predict points with --at`);
   const needsN = law.inputs.includes("N");
-  if (needsN && !(options.N! > 0)) throw new UserError(`law ${law.name} needs the model size: --at N=<parameters>`);
+  if (needsN && !(options.N! > 0))
+    throw new UserError(`law ${law.name} needs the model size: --at N=<parameters>`);
   const level = options.level ?? fit.level;
   let first = 0;
-  for (let area = lr[0]!; first < lr.length - 1 && !(area > 0); ) area += lr[++first]!;
+  for (let area = lr[0]!; first < lr.length - 1 && !(area > 0);) area += lr[++first]!;
   const steps = options.steps ?? Array.from({ length: lr.length - first }, (_, k) => first + k);
   for (const step of steps) {
     if (!Number.isInteger(step) || step < 0) throw new UserError(`invalid step ${step}`);
-    if (step >= lr.length) throw new UserError(`step ${step} is beyond the schedule, which ends at step ${lr.length - 1}`);
+    if (step >= lr.length)
+      throw new UserError(`step ${step} is beyond the schedule, which ends at step ${lr.length - 1}`);
   }
   const at = (chosen: readonly number[]): Observations => {
     const n = chosen.length;
     return {
-      inputs: { step: Float64Array.from(chosen), ...(needsN ? { N: new Float64Array(n).fill(options.N!) } : {}) },
+      inputs: {
+        step: Float64Array.from(chosen),
+        ...(needsN ? { N: new Float64Array(n).fill(options.N!) } : {}),
+      },
       loss: new Float64Array(n).fill(1),
       run: new Array<string>(n).fill("prediction"),
       schedules: { prediction: lr },
@@ -66,10 +71,17 @@ export function predictCurve(fit: FittedLaw, lr: Float64Array, options: CurveOpt
   };
   const n = steps.length;
   const loss = evaluateLaw(law, fit.params, at(steps), new Float64Array(n));
-  const draws = fit.draws ? drawParams(fit.params, fit.draws).filter((p) => Object.values(p).every(Number.isFinite)).slice(0, 400) : [];
+  const draws = fit.draws
+    ? drawParams(fit.params, fit.draws)
+        .filter((p) => Object.values(p).every(Number.isFinite))
+        .slice(0, 400)
+    : [];
   // Draw offsets (draw − best fit) at a subset of the steps, interpolated to all of them.
   const limit = Math.max(2, options.intervalSteps ?? 400);
-  const anchors = n <= limit ? steps.map((_, i) => i) : Array.from({ length: limit }, (_, k) => Math.round((k * (n - 1)) / (limit - 1)));
+  const anchors =
+    n <= limit
+      ? steps.map((_, i) => i)
+      : Array.from({ length: limit }, (_, k) => Math.round((k * (n - 1)) / (limit - 1)));
   const offsets: Float64Array[] = [];
   if (draws.length > 0) {
     const data = at(anchors.map((i) => steps[i]!));

@@ -26,17 +26,23 @@ export function parseSchedule(text: string): Schedule {
   const match = /^\s*([a-z-]+)\s*:(.*)$/.exec(text);
   const kind = match?.[1] as (typeof kinds)[number] | undefined;
   if (!match || !kind || !(kinds as readonly string[]).includes(kind)) {
-    throw new UserError(`invalid schedule "${text}" (expected kind:key=value,… with kind one of ${kinds.join(", ")})`);
+    throw new UserError(
+      `invalid schedule "${text}" (expected kind:key=value,… with kind one of ${kinds.join(", ")})`,
+    );
   }
   const values: Record<string, string> = {};
-  for (const part of match[2]!.split(",").map((p) => p.trim()).filter(Boolean)) {
+  for (const part of match[2]!
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const kv = /^([A-Za-z]+)\s*=\s*(.+)$/.exec(part);
     if (!kv) throw new UserError(`invalid schedule "${text}": ${part} is not key=value`);
     values[kv[1]!] = kv[2]!;
   }
   const allowed = ["steps", "warmup", ...keys[kind].required, ...keys[kind].optional];
   for (const key of Object.keys(values)) {
-    if (!allowed.includes(key)) throw new UserError(`invalid schedule "${text}": ${kind} has no ${key} (keys: ${allowed.join(", ")})`);
+    if (!allowed.includes(key))
+      throw new UserError(`invalid schedule "${text}": ${kind} has no ${key} (keys: ${allowed.join(", ")})`);
   }
   for (const key of ["steps", ...keys[kind].required]) {
     if (values[key] === undefined) throw new UserError(`invalid schedule "${text}": ${kind} needs ${key}`);
@@ -46,13 +52,16 @@ export function parseSchedule(text: string): Schedule {
     const m = /^([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)([kM])?$/.exec(raw.trim());
     const v = m ? Number(m[1]) * (m[2] === "k" ? 1e3 : m[2] === "M" ? 1e6 : 1) : NaN;
     if (!Number.isFinite(v) || (integer && !Number.isInteger(v)) || (positive ? v <= 0 : v < 0)) {
-      throw new UserError(`invalid schedule "${text}": ${key}=${raw} is not a ${integer ? "whole number" : positive ? "positive number" : "non-negative number"}`);
+      throw new UserError(
+        `invalid schedule "${text}": ${key}=${raw} is not a ${integer ? "whole number" : positive ? "positive number" : "non-negative number"}`,
+      );
     }
     return v;
   };
   const steps = num("steps", { integer: true, positive: true });
   const warmup = values.warmup !== undefined ? num("warmup", { integer: true }) : 0;
-  if (warmup > steps) throw new UserError(`invalid schedule "${text}": warmup ${warmup} is longer than steps ${steps}`);
+  if (warmup > steps)
+    throw new UserError(`invalid schedule "${text}": warmup ${warmup} is longer than steps ${steps}`);
   const common = { steps, ...(warmup ? { warmup } : {}) };
   const peak = num("peak", { positive: true });
   switch (kind) {
@@ -64,16 +73,22 @@ export function parseSchedule(text: string): Schedule {
       return { kind, peak, floor: num("floor"), ...common };
     case "wsd": {
       const shape = (values.shape ?? "linear") as DecayShape;
-      if (!shapes.includes(shape)) throw new UserError(`invalid schedule "${text}": shape ${shape} (expected ${shapes.join(", ")})`);
+      if (!shapes.includes(shape))
+        throw new UserError(`invalid schedule "${text}": shape ${shape} (expected ${shapes.join(", ")})`);
       let decayStart: number;
       if (values.decayStart !== undefined) decayStart = num("decayStart", { integer: true });
       else if (values.decay !== undefined) {
         const fraction = num("decay");
-        if (fraction > 1) throw new UserError(`invalid schedule "${text}": decay=${fraction} is a fraction of steps (0 to 1)`);
+        if (fraction > 1)
+          throw new UserError(
+            `invalid schedule "${text}": decay=${fraction} is a fraction of steps (0 to 1)`,
+          );
         decayStart = Math.round(steps * (1 - fraction));
       } else throw new UserError(`invalid schedule "${text}": wsd needs decayStart or decay`);
       if (decayStart < warmup || decayStart > steps) {
-        throw new UserError(`invalid schedule "${text}": the decay must start between warmup ${warmup} and steps ${steps}`);
+        throw new UserError(
+          `invalid schedule "${text}": the decay must start between warmup ${warmup} and steps ${steps}`,
+        );
       }
       return { kind, peak, floor: num("floor"), decayStart, shape, ...common };
     }
@@ -82,7 +97,8 @@ export function parseSchedule(text: string): Schedule {
     case "step": {
       const milestones = values.milestones!.split("/").map((m) => {
         const v = Number(m);
-        if (!Number.isInteger(v) || v < 0) throw new UserError(`invalid schedule "${text}": milestone ${m} is not a step`);
+        if (!Number.isInteger(v) || v < 0)
+          throw new UserError(`invalid schedule "${text}": milestone ${m} is not a step`);
         return v;
       });
       return { kind, peak, milestones, factor: values.factor !== undefined ? num("factor") : 0.1, ...common };
@@ -98,6 +114,9 @@ export function formatSchedule(schedule: Schedule): string {
   if (schedule.kind === "table") return `table:steps=${schedule.steps}`;
   const { kind, ...rest } = schedule;
   return `${kind}:${Object.entries(rest)
-    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join("/") : typeof v === "number" ? Number(v.toPrecision(6)) : v}`)
+    .map(
+      ([k, v]) =>
+        `${k}=${Array.isArray(v) ? v.join("/") : typeof v === "number" ? Number(v.toPrecision(6)) : v}`,
+    )
     .join(",")}`;
 }

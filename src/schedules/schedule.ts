@@ -32,8 +32,18 @@ export type Schedule =
       readonly decayStart: number;
       readonly shape: DecayShape;
     })
-  | (Common & { readonly kind: "two-stage"; readonly peak: number; readonly second: number; readonly switch: number })
-  | (Common & { readonly kind: "step"; readonly peak: number; readonly milestones: readonly number[]; readonly factor: number })
+  | (Common & {
+      readonly kind: "two-stage";
+      readonly peak: number;
+      readonly second: number;
+      readonly switch: number;
+    })
+  | (Common & {
+      readonly kind: "step";
+      readonly peak: number;
+      readonly milestones: readonly number[];
+      readonly factor: number;
+    })
   | (Common & { readonly kind: "inverse-sqrt"; readonly peak: number })
   | { readonly kind: "table"; readonly steps: number; readonly lr: Float64Array };
 
@@ -51,7 +61,10 @@ export function learningRate(schedule: Schedule, step: number): number {
     case "constant":
       return schedule.peak;
     case "cosine":
-      return schedule.floor + 0.5 * (schedule.peak - schedule.floor) * (1 + Math.cos((Math.PI * (t - W)) / Math.max(T - W, 1)));
+      return (
+        schedule.floor +
+        0.5 * (schedule.peak - schedule.floor) * (1 + Math.cos((Math.PI * (t - W)) / Math.max(T - W, 1)))
+      );
     case "linear":
       return schedule.peak + ((schedule.floor - schedule.peak) * (t - W)) / Math.max(T - W, 1);
     case "wsd": {

@@ -92,7 +92,17 @@ test("compare ranks laws and demo runs end to end", async () => {
   const laws = await runCli("laws", "--json");
   assert.deepEqual(
     JSON.parse(laws.stdout).laws.map((l: { name: string }) => l.name),
-    ["power", "chinchilla", "kaplan", "kaplan-steps", "custom"],
+    [
+      "power",
+      "chinchilla",
+      "kaplan",
+      "kaplan-steps",
+      "lr-anneal",
+      "multipower",
+      "lr-anneal-n",
+      "multipower-n",
+      "custom",
+    ],
   );
 });
 

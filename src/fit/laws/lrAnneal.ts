@@ -24,7 +24,15 @@ export const lrAnneal: Law = {
     { name: "A", log: true, value: 0.5, description: "scale of the forward-area power law" },
     { name: "alpha", min: 0, value: 0.5, grid: range(0.05, 1.5, 0.05), description: "forward-area exponent" },
     { name: "C", min: 0, value: 1, description: "annealing coefficient" },
-    { name: "lambda", min: 0, max: 1, value: 0.999, fixed: true, grid: [0.99, 0.995, 0.999, 0.9995], description: "momentum decay of the annealing area" },
+    {
+      name: "lambda",
+      min: 0,
+      max: 1,
+      value: 0.999,
+      fixed: true,
+      grid: [0.99, 0.995, 0.999, 0.9995],
+      description: "momentum decay of the annealing area",
+    },
   ],
   linear: ["L0", "A", "C"],
   predict() {
@@ -40,7 +48,13 @@ export const lrAnneal: Law = {
     const { s1 } = curveIndex(data);
     const { s2, ds2 } = annealingArea(data, p.lambda!);
     const { A, alpha, C } = p as Record<"A" | "alpha" | "C", number>;
-    const [dL0, dA, dAlpha, dC, dLambda] = out as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+    const [dL0, dA, dAlpha, dC, dLambda] = out as [
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+    ];
     for (let i = 0; i < dL0.length; i++) {
       const logS1 = Math.log(s1[i]!);
       const s = Math.exp(-alpha * logS1);

@@ -29,8 +29,20 @@ export const multipower: Law = {
     { name: "alpha", min: 0, value: 0.5, grid: range(0.2, 0.8, 0.1), description: "LR-area exponent" },
     { name: "B", log: true, value: 400, description: "scale of the loss drop" },
     { name: "C", log: true, value: 2, grid: [0.5, 1, 2, 4, 8], description: "loss-drop saturation rate" },
-    { name: "beta", min: 0, value: 0.6, grid: [0.3, 0.5, 0.7, 0.9], description: "loss-drop saturation exponent" },
-    { name: "gamma", min: 0, value: 0.6, grid: [0.4, 0.55, 0.7, 0.85], description: "LR exponent of the loss drop" },
+    {
+      name: "beta",
+      min: 0,
+      value: 0.6,
+      grid: [0.3, 0.5, 0.7, 0.9],
+      description: "loss-drop saturation exponent",
+    },
+    {
+      name: "gamma",
+      min: 0,
+      value: 0.6,
+      grid: [0.4, 0.55, 0.7, 0.85],
+      description: "LR exponent of the loss drop",
+    },
   ],
   linear: ["L0", "A", "B"],
   predict() {
@@ -39,7 +51,10 @@ export const multipower: Law = {
   evaluate(p, data, out) {
     const { s1 } = curveIndex(data);
     const nodes = lossDropNodes(data);
-    const { L0, A, alpha, B, C, beta, gamma } = p as Record<"L0" | "A" | "alpha" | "B" | "C" | "beta" | "gamma", number>;
+    const { L0, A, alpha, B, C, beta, gamma } = p as Record<
+      "L0" | "A" | "alpha" | "B" | "C" | "beta" | "gamma",
+      number
+    >;
     for (let i = 0; i < out.length; i++) {
       let drop = 0;
       for (let j = nodes.start[i]!; j < nodes.start[i + 1]!; j++) {
@@ -56,7 +71,13 @@ export const multipower: Law = {
     const nodes = lossDropNodes(data);
     const { A, alpha, B, C, beta, gamma } = p as Record<"A" | "alpha" | "B" | "C" | "beta" | "gamma", number>;
     const [dL0, dA, dAlpha, dB, dC, dBeta, dGamma] = out as Float64Array[] as [
-      Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
     ];
     for (let i = 0; i < dL0.length; i++) {
       let drop = 0;
