@@ -10,6 +10,11 @@ export { lawNames, laws, resolveLaw, type LawRequest } from "./fit/laws/index.js
 export { kaplan } from "./fit/laws/kaplan.js";
 export { kaplanSteps } from "./fit/laws/kaplanSteps.js";
 export { power, powerLaw } from "./fit/laws/power.js";
+export { annealingArea, lrAnneal } from "./fit/laws/lrAnneal.js";
+export { multipower } from "./fit/laws/multipower.js";
+export { withSizeTerm } from "./fit/laws/sizeTerm.js";
+export { lossDropNodes, type LossDropNodes, type LossDropOptions } from "./fit/lossDrop.js";
+export { curveIndex, type CurveIndex } from "./fit/curves.js";
 
 // Fitting
 export { fitLaw, objectiveDefinition } from "./fit/fitLaw.js";
@@ -17,7 +22,7 @@ export { checkFitOptions, checkObservations } from "./fit/checkFitOptions.js";
 export { leastSquares, type LeastSquaresOptions, type LeastSquaresResult } from "./fit/leastSquares.js";
 export { robustCost, robustLoss } from "./fit/losses.js";
 export { fromInternal, gradientScale, insideBounds, toInternal } from "./fit/transforms.js";
-export { bootstrapDraws, clusterIndex } from "./fit/bootstrap.js";
+export { bootstrapDraws, clusterIndex, resamplingUnits, type ResampleUnit } from "./fit/bootstrap.js";
 export { profileParameter, type ProfileResult } from "./fit/profile.js";
 export { covarianceEstimate, informationCriteria } from "./fit/statistics.js";
 export {
@@ -36,11 +41,42 @@ export { predictLoss, type Prediction, type PredictOptions } from "./predict/pre
 export { computeOptimal, type Allocation } from "./predict/computeOptimal.js";
 export { frontier } from "./predict/frontier.js";
 export type { FittedLaw } from "./predict/fittedLaw.js";
+export {
+  predictCurve,
+  type CurveOptions,
+  type CurvePoint,
+  type CurvePrediction,
+} from "./predict/predictCurve.js";
+export {
+  optimizeSchedule,
+  scheduleFamilies,
+  type ScheduleChoice,
+  type ScheduleOptimum,
+  type ScheduleSearch,
+} from "./predict/optimizeSchedule.js";
+
+// Schedules
+export {
+  decay,
+  denseSchedule,
+  learningRate,
+  schedulePeak,
+  type DecayShape,
+  type Schedule,
+} from "./schedules/schedule.js";
+export { formatSchedule, parseSchedule } from "./schedules/parseSchedule.js";
 
 // Data
 export { readTable, type Table } from "./data/readTable.js";
 export { dropHighestLoss, mapColumns, parseMap, roles, tableToObservations } from "./data/observations.js";
 export { loadObservations, type LoadedData, type LoadOptions } from "./data/loadObservations.js";
+export {
+  loadCurves,
+  readScheduleFile,
+  readSchedules,
+  type CurveLoadOptions,
+  type LoadedCurves,
+} from "./data/curves.js";
 export { chinchillaDataPath, demoBudgets, runDemo, type DemoResult } from "./demo.js";
 
 // Utilities

@@ -39,6 +39,9 @@ export interface LoadedCurves {
  * @example loadCurves("data/multipower/curves.csv", {schedules, runs: ["25M/cosine_24000"]})
  */
 export function loadCurves(file: string, options: CurveLoadOptions = {}): LoadedCurves {
+  // Every schedule given is checked, also those of runs this file or filter leaves out.
+  const parsed = new Map<string, Schedule>();
+  for (const [run, given] of Object.entries(options.schedules ?? {})) parsed.set(run, typeof given === "string" ? parseSchedule(given) : given);
   const table = mapColumns(readTable(file), options.map ?? {});
   const has = (name: string) => table.columns.includes(name);
   for (const name of ["step", "loss", ...(options.inputs ?? [])]) {
@@ -102,8 +105,8 @@ export function loadCurves(file: string, options: CurveLoadOptions = {}): Loaded
     if (run.steps.length === 0) throw new UserError(`${file}: run ${label} has no logged loss`);
     const last = run.steps[run.steps.length - 1]!;
     const given = options.schedules?.[label];
-    if (given !== undefined) {
-      const schedule = typeof given === "string" ? parseSchedule(given) : given;
+    const schedule = parsed.get(label);
+    if (given !== undefined && schedule) {
       texts[label] = typeof given === "string" ? given : JSON.stringify(given);
       const lr = denseSchedule(schedule);
       if (lr.length <= last) {
