@@ -16,3 +16,14 @@ export function curveErrors(law: Law, p: Params, data: Observations): { predE: n
     worstE: errors.reduce((s, e) => s + Math.max(...e), 0) / errors.length,
   };
 }
+
+/** The authors' split of the multi-power data (src/config.py of thu-yao-01-luo/MultiPowerLaw). */
+export const multipowerTrain = ["cosine_24000", "constant_24000", "wsdcon_9"];
+export const multipowerHeldOut = [
+  "constant_72000",
+  "cosine_72000",
+  "wsd_20000_24000",
+  "wsdld_20000_24000",
+  "wsdcon_3",
+  "wsdcon_18",
+];

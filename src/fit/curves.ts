@@ -75,3 +75,13 @@ export function curveIndex(data: Observations): CurveIndex {
   cache.set(data, index);
   return index;
 }
+
+/**
+ * The `predict` of a curve law: a single point has no schedule, so it refuses with the way to go instead.
+ * @example predict: noPointPredictions("multipower")
+ */
+export function noPointPredictions(name: string): () => never {
+  return () => {
+    throw new Error(`${name} is a curve law: evaluate whole curves (predictCurve), not single points`);
+  };
+}

@@ -11,19 +11,12 @@ import { randomSource } from "../../src/random.js";
 import { parseSchedule } from "../../src/schedules/parseSchedule.js";
 import { denseSchedule } from "../../src/schedules/schedule.js";
 import type { Law, Observations, Params } from "../../src/types.js";
-import { curveErrors } from "../_curves.js";
+import { curveErrors, multipowerHeldOut, multipowerTrain } from "../_curves.js";
 
 const path = (p: string) => new URL(`../../${p}`, import.meta.url).pathname;
 const schedules = readSchedules(path("data/multipower/schedules.json"));
-const train = ["cosine_24000", "constant_24000", "wsdcon_9"];
-const heldOut = [
-  "constant_72000",
-  "cosine_72000",
-  "wsd_20000_24000",
-  "wsdld_20000_24000",
-  "wsdcon_3",
-  "wsdcon_18",
-];
+const train = multipowerTrain;
+const heldOut = multipowerHeldOut;
 const curves = (runs: string[]) =>
   loadCurves(path("data/multipower/curves.csv"), { schedules, runs }).observations;
 

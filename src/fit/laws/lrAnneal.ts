@@ -1,5 +1,5 @@
 import type { Law, Observations } from "../../types.js";
-import { curveIndex } from "../curves.js";
+import { curveIndex, noPointPredictions } from "../curves.js";
 import { range } from "../starts.js";
 
 /**
@@ -35,9 +35,7 @@ export const lrAnneal: Law = {
     },
   ],
   linear: ["L0", "A", "C"],
-  predict() {
-    throw new Error("lr-anneal is a curve law: evaluate whole curves (predictCurve), not single points");
-  },
+  predict: noPointPredictions("lr-anneal"),
   evaluate(p, data, out) {
     const { s1 } = curveIndex(data);
     const { s2 } = annealingArea(data, p.lambda!);

@@ -1,5 +1,5 @@
 import type { Law } from "../../types.js";
-import { curveIndex } from "../curves.js";
+import { curveIndex, noPointPredictions } from "../curves.js";
 import { lossDropNodes } from "../lossDrop.js";
 import { range } from "../starts.js";
 
@@ -45,9 +45,7 @@ export const multipower: Law = {
     },
   ],
   linear: ["L0", "A", "B"],
-  predict() {
-    throw new Error("multipower is a curve law: evaluate whole curves (predictCurve), not single points");
-  },
+  predict: noPointPredictions("multipower"),
   evaluate(p, data, out) {
     const { s1 } = curveIndex(data);
     const nodes = lossDropNodes(data);

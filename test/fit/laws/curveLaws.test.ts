@@ -8,7 +8,7 @@ import { withSizeTerm } from "../../../src/fit/laws/sizeTerm.js";
 import { parseSchedule } from "../../../src/schedules/parseSchedule.js";
 import { denseSchedule } from "../../../src/schedules/schedule.js";
 import type { Law, Observations, Params } from "../../../src/types.js";
-import { curveErrors } from "../../_curves.js";
+import { curveErrors, multipowerHeldOut } from "../../_curves.js";
 
 const path = (p: string) => new URL(`../../../${p}`, import.meta.url).pathname;
 const schedules = readSchedules(path("data/multipower/schedules.json"));
@@ -42,14 +42,7 @@ const published: Record<string, Params> = {
     gamma: 0.63472457,
   },
 };
-const heldOut = [
-  "constant_72000",
-  "cosine_72000",
-  "wsd_20000_24000",
-  "wsdld_20000_24000",
-  "wsdcon_3",
-  "wsdcon_18",
-];
+const heldOut = multipowerHeldOut;
 
 test("multipower at the authors' published parameters reproduces their PredE 0.110 / 0.142 / 0.168 % and WorstE on the six held-out curves", () => {
   const expected: Record<string, [number, number]> = {
