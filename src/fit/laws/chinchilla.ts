@@ -7,7 +7,7 @@ import { range } from "../starts.js";
  * Hoffmann et al. 2022, "Training Compute-Optimal Large Language Models", eq. 2 and appendix D.2;
  * replication and data: Besiroglu et al. 2024 (epoch-research/analyzing-chinchilla).
  * E, A and B enter linearly (projected out on the starting grid); alpha and beta are gridded over
- * {0, 0.1, …, 2}: Hoffmann's range {0, 0.5, …, 2} at five times the resolution.
+ * {0, 0.2, …, 2}: Hoffmann's range {0, 0.5, …, 2} at 2.5 times the resolution.
  * @example chinchilla.predict({E: 1.69, A: 406.4, B: 410.7, alpha: 0.34, beta: 0.28}, {N: 70e9, D: 1.4e12}) // 1.9367
  */
 export const chinchilla: Law = {
@@ -20,8 +20,8 @@ export const chinchilla: Law = {
     { name: "E", log: true, value: 1.7, description: "irreducible loss" },
     { name: "A", log: true, value: 400, description: "scale of the parameter term" },
     { name: "B", log: true, value: 400, description: "scale of the data term" },
-    { name: "alpha", min: 0, value: 0.34, grid: range(0, 2, 0.1), description: "parameter exponent" },
-    { name: "beta", min: 0, value: 0.28, grid: range(0, 2, 0.1), description: "data exponent" },
+    { name: "alpha", min: 0, value: 0.34, grid: range(0, 2, 0.2), description: "parameter exponent" },
+    { name: "beta", min: 0, value: 0.28, grid: range(0, 2, 0.2), description: "data exponent" },
   ],
   linear: ["E", "A", "B"],
   // exp(−alpha·log N) rather than N ** −alpha: half the cost of Math.pow, same accuracy to ~1e-15.

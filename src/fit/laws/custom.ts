@@ -128,7 +128,7 @@ export async function customLaw(formula: string, options: CustomLawOptions = {})
       name,
       value: isExponent ? 0.3 : 1,
       ...(logged.has(name) ? { log: true } : {}),
-      ...(isExponent ? { grid: range(0, 2, 0.1) } : {}),
+      ...(isExponent ? { grid: range(0, 2, 0.2) } : {}),
       ...(options.params?.[name] ?? {}),
     };
   });
