@@ -30,7 +30,9 @@ export interface Command {
   readonly usage: string;
   readonly examples: readonly string[];
   readonly options: Readonly<Record<string, OptionDef>>;
-  run(values: OptionValues, io: CliIO): Promise<void>;
+  /** Whether the command takes arguments after its options (files to import). */
+  readonly positionals?: boolean;
+  run(values: OptionValues, io: CliIO, positionals?: readonly string[]): Promise<void>;
 }
 
 /** Declares a command (an identity function that keeps the literal types, as citty's `defineCommand`). */
@@ -42,7 +44,10 @@ export function defineCommand(command: Command): Command {
  * Parses a command's arguments strictly with `node:util` parseArgs: an unknown option, a missing value or
  * a stray argument is a `UserError` naming it.
  */
-export function parseCommandArgs(command: Command, argv: readonly string[]): OptionValues {
+export function parseCommandArgs(
+  command: Command,
+  argv: readonly string[],
+): { values: OptionValues; positionals: string[] } {
   const options = Object.fromEntries(
     Object.entries(command.options).map(([name, def]) => [
       name,
@@ -54,8 +59,13 @@ export function parseCommandArgs(command: Command, argv: readonly string[]): Opt
     ]),
   );
   try {
-    const { values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
-    return values as OptionValues;
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      options,
+      strict: true,
+      allowPositionals: command.positionals ?? false,
+    });
+    return { values: values as OptionValues, positionals };
   } catch (error) {
     const e = error as Error & { code?: string };
     const quoted = /'([^']+)'/.exec(e.message)?.[1] ?? "";

@@ -1,10 +1,10 @@
 import { UserError } from "../errors.js";
-import { loadObservations } from "../data/loadObservations.js";
 import { compareLaws } from "../fit/compare.js";
 import { num } from "../fit/report.js";
 import { defineCommand } from "./_command.js";
-import { fitOptionsFrom, holdoutFrom, lawFrom, loadOptionsFrom } from "./_fitOptions.js";
-import { dataOptions, listOption, printJson, progressFor, requireOption, sharedOptions } from "./_shared.js";
+import { fitOptionsFrom, holdoutFrom, lawFrom } from "./_fitOptions.js";
+import { fitData, storeOptions } from "./_source.js";
+import { dataOptions, listOption, printJson, progressFor, sharedOptions } from "./_shared.js";
 
 export const command = defineCommand({
   name: "compare",
@@ -21,18 +21,22 @@ export const command = defineCommand({
       description: "laws to compare, comma-separated",
     },
     ...dataOptions,
+    ...storeOptions,
     ...sharedOptions,
   },
   async run(values, io) {
     const names = listOption(values, "laws");
     if (names.length < 2)
       throw new UserError("scalefit compare needs at least two laws (--laws chinchilla,kaplan)");
-    const file = requireOption(values, "data", "compare");
     const laws = [];
     for (const name of names) laws.push(await lawFrom(values, name, { shared: true }));
+    if (laws.some((law) => law.curve))
+      throw new UserError(
+        "compare ranks laws on final losses; curve laws are compared by their held-out curves",
+      );
     // Every law reads the same points: load once with the union of their inputs.
     const inputs = [...new Set(laws.flatMap((law) => law.inputs))];
-    const loaded = loadObservations(file, { inputs, name: names.join(", ") }, loadOptionsFrom(values));
+    const loaded = await fitData(values, { inputs, name: names.join(", ") }, "compare");
     const progress = await progressFor(io, values.json === true);
     const rule = holdoutFrom(values);
     let rows;
@@ -49,10 +53,10 @@ export const command = defineCommand({
       return printJson(io, {
         rankedBy: rule ? "holdout" : "aic",
         comparisons: rows,
-        dataDigest: loaded.table.digest,
+        dataDigest: loaded.digest,
       });
     const lines = [
-      `${loaded.provenance.points} points of ${file}; ranked by ${rule ? `held-out mean |relative error| (${rule.by}:${rule.fraction})` : "AIC"}`,
+      `${loaded.description}; ranked by ${rule ? `held-out mean |relative error| (${rule.by}:${rule.fraction})` : "AIC"}`,
       `  ${"law".padEnd(14)} ${"free".padStart(4)} ${"objective".padStart(12)} ${"AIC".padStart(11)} ${"BIC".padStart(11)} ${"ΔAIC".padStart(9)} ${"weight".padStart(7)}${rule ? "  held-out mean / max error, inside interval" : ""}`,
     ];
     for (const r of rows) {

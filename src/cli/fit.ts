@@ -1,15 +1,14 @@
 import { writeFileSync } from "node:fs";
-import { loadObservations } from "../data/loadObservations.js";
 import { UserError } from "../errors.js";
 import { fitToArtifact } from "../fit/artifact.js";
 import { backtest, type HoldoutReport } from "../fit/backtest.js";
 import { fitLaw } from "../fit/fitLaw.js";
 import { lawNames } from "../fit/laws/index.js";
 import { formatFitReport, num } from "../fit/report.js";
-import type { Law } from "../types.js";
-import { defineCommand, type OptionValues } from "./_command.js";
-import { curveOptions, curvesFrom, scheduleSummary } from "./_curves.js";
-import { fitOptionsFrom, holdoutFrom, lawFrom, loadOptionsFrom } from "./_fitOptions.js";
+import { defineCommand } from "./_command.js";
+import { curveOptions } from "./_curves.js";
+import { fitOptionsFrom, holdoutFrom, lawFrom } from "./_fitOptions.js";
+import { fitData, storeOptions } from "./_source.js";
 import { dataOptions, listOption, printJson, progressFor, requireOption, sharedOptions } from "./_shared.js";
 
 export const command = defineCommand({
@@ -26,7 +25,9 @@ export const command = defineCommand({
   options: {
     law: { type: "string", value: "<law>", description: `law to fit: ${lawNames.join(", ")}` },
     ...dataOptions,
+    ...storeOptions,
     ...curveOptions,
+    save: { type: "boolean", description: "with --db: also store the fit in the database's fits table" },
     profile: {
       type: "string",
       multiple: true,
@@ -43,7 +44,7 @@ export const command = defineCommand({
   async run(values, io) {
     const json = values.json === true;
     const law = await lawFrom(values, requireOption(values, "law", "fit"));
-    const loaded = loadFor(values, law, requireOption(values, "data", "fit"));
+    const loaded = await fitData(values, law, "fit");
     const progress = await progressFor(io, json);
     const fitOptions = fitOptionsFrom(values);
     const freed = Object.fromEntries(
@@ -84,6 +85,18 @@ export const command = defineCommand({
         );
       }
     }
+    if (values.save === true) {
+      if (typeof values.db !== "string")
+        throw new UserError("--save stores the fit in --db: give the database");
+      const { openStore } = await import("../store/duckdb.js");
+      const { saveFit } = await import("../store/fits.js");
+      const store = await openStore(values.db);
+      try {
+        await saveFit(store, artifact);
+      } finally {
+        store.close();
+      }
+    }
     if (json) return printJson(io, artifact);
     io.stdout(
       formatFitReport(fit, {
@@ -106,35 +119,3 @@ export const command = defineCommand({
     if (typeof values.out === "string") io.stdout(`fit written to ${values.out}\n`);
   },
 });
-
-/** The data of a fit: loss curves for curve laws, points otherwise, with how to describe them. */
-function loadFor(values: OptionValues, law: Law, file: string) {
-  const loadOptions = loadOptionsFrom(values);
-  if (law.curve) {
-    if (loadOptions.dropHighest)
-      throw new UserError(`--drop-highest is for final-loss tables, not curve law ${law.name}`);
-    const curves = curvesFrom(values, file, law, loadOptions.map);
-    const summary = scheduleSummary(curves);
-    return {
-      observations: curves.observations,
-      digest: curves.table.digest,
-      provenance: { ...curves.provenance, schedulePeak: summary.peak, scheduleWarmup: summary.warmup },
-      description: `${file} (${curves.provenance.runs.length} curves, ${curves.provenance.points} points: ${curves.provenance.runs.join(", ")})`,
-      derived: [] as readonly string[],
-    };
-  }
-  if (values.schedule || values.schedules || values.runs) {
-    throw new UserError(
-      `--schedule, --schedules and --runs are for curve laws (lr-anneal, multipower), not ${law.name}`,
-    );
-  }
-  const loaded = loadObservations(file, law, loadOptions);
-  const p = loaded.provenance;
-  return {
-    observations: loaded.observations,
-    digest: loaded.table.digest,
-    provenance: { ...p },
-    description: `${p.file} (${p.rows} rows${p.droppedHighest ? `, ${p.droppedHighest} highest-loss dropped` : ""})`,
-    derived: p.derived,
-  };
-}

@@ -9,6 +9,12 @@ const commands: Record<string, { summary: string; load: () => Promise<{ command:
   optimize: { summary: "compute-optimal N and D for a budget", load: () => import("./optimize.js") },
   compare: { summary: "fit several laws to the same data and rank them", load: () => import("./compare.js") },
   laws: { summary: "list the laws, their formulas and parameters", load: () => import("./laws.js") },
+  import: { summary: "import runs and curves into a DuckDB database", load: () => import("./import.js") },
+  runs: { summary: "list the runs of a database", load: () => import("./runs.js") },
+  export: {
+    summary: "write runs, points or fits to CSV, Parquet or Arrow",
+    load: () => import("./export.js"),
+  },
   demo: {
     summary: "fit the bundled Chinchilla data, predict 70B on 1.4T tokens, plan budgets",
     load: () => import("./demo.js"),
@@ -64,8 +70,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
       io.stdout(commandHelp(command));
       return 0;
     }
-    const values = parseCommandArgs(command, rest);
-    await command.run(values, io);
+    const { values, positionals } = parseCommandArgs(command, rest);
+    await command.run(values, io, positionals);
     return 0;
   } catch (error) {
     if (isUserError(error)) {

@@ -9,6 +9,7 @@ import type { Table } from "./readTable.js";
  */
 export const roles = [
   "run", "N", "D", "C", "Ne", "Nd", "step", "tokens", "lr", "loss", "B", "S", "bits", "Dfp", "Dqat", "U", "K", "weight",
+  "train_loss", "eval_loss", "flops", "kind", "seqLen", "peakLr", "seed", "backend", "status", "schedule", "qatStart", "Nnonembedding",
 ] as const;
 
 /**

@@ -1,0 +1,118 @@
+import { parseMap } from "../data/observations.js";
+import { UserError } from "../errors.js";
+import { openStore } from "../store/duckdb.js";
+import { importFiles, importFormats, type ImportFormat } from "../store/importFiles.js";
+import { defineCommand } from "./_command.js";
+import { listOption, parseNumber, printJson, requireOption, sharedOptions } from "./_shared.js";
+
+export const command = defineCommand({
+  name: "import",
+  summary: "import runs and loss curves into a DuckDB database (the same content twice adds nothing)",
+  usage: "scalefit import --db <file> <file>… [options]   (files after the options, or with --file)",
+  examples: [
+    "scalefit import --db runs.duckdb data/chinchilla/epoch.csv",
+    "scalefit import --db runs.duckdb out/trainer_state.json --run opt-125m --set N=1.25e8,kind=lm",
+    "scalefit import --db runs.duckdb logs/events.out.tfevents.1700000000.host --run tiny-4",
+    "scalefit import --db runs.duckdb data/multipower/curves.csv --meta data/multipower/schedules.json",
+  ],
+  positionals: true,
+  options: {
+    db: { type: "string", value: "<file>", description: "the database (created if missing)" },
+    file: {
+      type: "string",
+      multiple: true,
+      value: "<file>",
+      description: "a file to import (or give them after the options)",
+    },
+    format: {
+      type: "string",
+      value: "<format>",
+      description: `${importFormats.join(", ")} (default: from the file name)`,
+    },
+    map: {
+      type: "string",
+      multiple: true,
+      value: "<role=column>",
+      description: "rename columns (or TensorBoard tags) to roles, e.g. loss=val_loss",
+    },
+    set: {
+      type: "string",
+      multiple: true,
+      value: "<role=value>",
+      description: "run metadata for every run, e.g. N=1.2e8,kind=lm",
+    },
+    meta: {
+      type: "string",
+      value: "<file>",
+      description: 'JSON of run metadata: {N: …}, {runs: {name: {…}}} or {schedules: {name: "kind:…"}}',
+    },
+    run: {
+      type: "string",
+      value: "<name>",
+      description: "run name for one-run files (default: the directory or file name)",
+    },
+    "loss-kind": {
+      type: "string",
+      value: "<train|eval>",
+      description: "what a plain loss column is (default train)",
+    },
+    conventions: {
+      type: "string",
+      multiple: true,
+      value: "<key=value>",
+      description: "counting conventions, e.g. params=non-embedding,flops=exact,lossUnit=bits/byte",
+    },
+    ...sharedOptions,
+  },
+  async run(values, io, positionals = []) {
+    const db = requireOption(values, "db", "import");
+    const files = [...listOption(values, "file"), ...positionals];
+    if (files.length === 0)
+      throw new UserError(
+        "scalefit import needs files to import (scalefit import --db runs.duckdb runs.csv)",
+      );
+    const format = values.format as ImportFormat | undefined;
+    if (format !== undefined && !(importFormats as readonly string[]).includes(format)) {
+      throw new UserError(`invalid --format ${format} (expected ${importFormats.join(", ")})`);
+    }
+    const lossKind = values["loss-kind"] as "train" | "eval" | undefined;
+    if (lossKind !== undefined && lossKind !== "train" && lossKind !== "eval")
+      throw new UserError(`invalid --loss-kind ${lossKind} (expected train or eval)`);
+    const set: Record<string, number | string> = {};
+    for (const item of listOption(values, "set")) {
+      const at = item.indexOf("=");
+      if (at <= 0) throw new UserError(`invalid --set ${item} (expected role=value, e.g. N=1.2e8)`);
+      const [role, raw] = [item.slice(0, at), item.slice(at + 1)];
+      set[role] = /^[-+]?[\d.]/.test(raw) ? parseNumber(raw, `--set ${role}`) : raw;
+    }
+    const conventions: Record<string, string> = {};
+    for (const item of listOption(values, "conventions")) {
+      const [key, value] = item.split("=");
+      if (!key || !value || !["params", "flops", "lossUnit"].includes(key))
+        throw new UserError(`invalid --conventions ${item} (keys: params, flops, lossUnit)`);
+      conventions[key] = value;
+    }
+    const store = await openStore(db);
+    try {
+      const results = await importFiles(store, files, {
+        ...(format ? { format } : {}),
+        map: parseMap(listOption(values, "map").length ? listOption(values, "map") : []),
+        ...(Object.keys(set).length ? { set } : {}),
+        ...(typeof values.meta === "string" ? { meta: values.meta } : {}),
+        ...(typeof values.run === "string" ? { run: values.run } : {}),
+        ...(lossKind ? { lossKind } : {}),
+        ...(Object.keys(conventions).length ? { conventions } : {}),
+      });
+      if (values.json === true) return printJson(io, { db, imports: results });
+      for (const r of results) {
+        io.stdout(
+          r.status === "already imported"
+            ? `${r.file}: already imported (same content), nothing added\n`
+            : `${r.file} (${r.format}): ${r.runsAdded} new runs, ${r.runsExtended} extended, ${r.pointsAdded} points added${r.pointsAlreadyStored ? `, ${r.pointsAlreadyStored} already stored` : ""}\n`,
+        );
+      }
+    } finally {
+      store.close();
+    }
+  },
+});

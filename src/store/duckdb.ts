@@ -1,0 +1,122 @@
+import { existsSync } from "node:fs";
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
+import { UserError } from "../errors.js";
+import { migrations } from "./schema.js";
+
+/** An open store: one DuckDB file and a connection to it. */
+export interface Store {
+  readonly path: string;
+  readonly readOnly: boolean;
+  readonly connection: DuckDBConnection;
+  close(): void;
+}
+
+/**
+ * Opens (and for writers creates and migrates) the store at `path`. Only one process may write at a time
+ * (DuckDB's file lock): a second one gets "database is in use by another scalefit process (pid …)". Readers
+ * open read-only and may be many while nobody writes.
+ * @example const store = await openStore("runs.duckdb"); … store.close();
+ */
+export async function openStore(path: string, { readOnly = false } = {}): Promise<Store> {
+  if (readOnly && !existsSync(path))
+    throw new UserError(`no database at ${path} (create one with scalefit import … --db ${path})`);
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(path, readOnly ? { access_mode: "READ_ONLY" } : {});
+  } catch (error) {
+    throw storeError(error, path);
+  }
+  const connection = await instance.connect();
+  const store: Store = {
+    path,
+    readOnly,
+    connection,
+    close() {
+      connection.closeSync();
+      instance.closeSync();
+    },
+  };
+  try {
+    await migrate(store);
+  } catch (error) {
+    store.close();
+    throw storeError(error, path);
+  }
+  return store;
+}
+
+/** The schema version of a store (0 for an empty file). */
+export async function schemaVersion(store: Store): Promise<number> {
+  const tables = await rows(
+    store,
+    "SELECT table_name FROM information_schema.tables WHERE table_name = 'meta'",
+  );
+  if (tables.length === 0) return 0;
+  const version = await rows(store, "SELECT value FROM meta WHERE key = 'schema_version'");
+  return version.length ? Number(version[0]!.value) : 0;
+}
+
+async function migrate(store: Store): Promise<void> {
+  const current = await schemaVersion(store);
+  if (current > migrations.length) {
+    throw new UserError(
+      `${store.path} has schema version ${current}, newer than this scalefit (${migrations.length}): upgrade scalefit`,
+    );
+  }
+  if (current === migrations.length) return;
+  if (store.readOnly)
+    throw new UserError(
+      `${store.path} needs a schema upgrade: open it once for writing (scalefit import … --db ${store.path})`,
+    );
+  await transaction(store, async () => {
+    for (let v = current; v < migrations.length; v++) await store.connection.run(migrations[v]!);
+    await store.connection.run("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [
+      String(migrations.length),
+    ]);
+  });
+}
+
+/**
+ * Runs `work` in one transaction: committed when it resolves, rolled back when it throws, so a failed write
+ * leaves the database as it was.
+ * @example await transaction(store, async () => { await store.connection.run("INSERT …") })
+ */
+export async function transaction<T>(store: Store, work: () => Promise<T>): Promise<T> {
+  await store.connection.run("BEGIN TRANSACTION");
+  try {
+    const result = await work();
+    await store.connection.run("COMMIT");
+    return result;
+  } catch (error) {
+    await store.connection.run("ROLLBACK").catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Rows of a query as plain objects (numbers for BIGINTs that fit a double). */
+export async function rows(
+  store: Store,
+  sql: string,
+  values: DuckDBValue[] = [],
+): Promise<Record<string, unknown>[]> {
+  const reader = await store.connection.runAndReadAll(sql, values);
+  return reader
+    .getRowObjectsJS()
+    .map((row) =>
+      Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === "bigint" ? Number(v) : v])),
+    );
+}
+
+/** The store's error in words: a lock held by another process, a file that is not a database. */
+export function storeError(error: unknown, path: string): Error {
+  if (error instanceof UserError) return error;
+  const message = (error as Error)?.message ?? String(error);
+  const lock = /Conflicting lock is held in .*\(PID (\d+)\)/.exec(message);
+  if (lock) return new UserError(`database ${path} is in use by another scalefit process (pid ${lock[1]})`);
+  if (
+    /not a valid DuckDB database file|Unable to read|Invalid Input|The file is not a valid/i.test(message)
+  ) {
+    return new UserError(`${path} is not a scalefit database (${message.split("\n")[0]})`);
+  }
+  return error as Error;
+}

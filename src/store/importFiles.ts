@@ -1,0 +1,362 @@
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { basename, dirname, extname } from "node:path";
+import type { DuckDBValue } from "@duckdb/node-api";
+import { mapColumns } from "../data/observations.js";
+import { readTable, type Table } from "../data/readTable.js";
+import { UserError } from "../errors.js";
+import { parseSchedule } from "../schedules/parseSchedule.js";
+import { rows, storeError, transaction, type Store } from "./duckdb.js";
+import { arrowTable } from "./importers/arrow.js";
+import { huggingfaceToStaged } from "./importers/huggingface.js";
+import { tableToStaged, wandbMap, withLossOrLr, type LossKind } from "./importers/table.js";
+import { tensorboardToStaged } from "./importers/tensorboard.js";
+import { runColumns } from "./schema.js";
+import {
+  appendStaged,
+  checkStaged,
+  createStaging,
+  mergeStaged,
+  type MergeResult,
+  type SourceLabel,
+} from "./staging.js";
+
+/** File formats `importFiles` reads. */
+export const importFormats = ["csv", "jsonl", "parquet", "arrow", "hf", "wandb", "tensorboard"] as const;
+export type ImportFormat = (typeof importFormats)[number];
+
+/** Options of `importFiles`. */
+export interface ImportOptions {
+  /** Format of every file; by default from the extension (and `tfevents` in a name, `trainer_state.json`). */
+  readonly format?: ImportFormat;
+  /** Column renames, role → file column (or TensorBoard tag). */
+  readonly map?: Readonly<Record<string, string>>;
+  /** Run metadata for every run of the files, by role: `{N: 1.2e8, kind: "lm"}`. Overrides the files' columns. */
+  readonly set?: Readonly<Record<string, number | string>>;
+  /** A sidecar JSON of run metadata: `{N: …}` for every run, or `{runs: {name: {N: …}}}` per run. */
+  readonly meta?: string;
+  /** Run name for formats that hold one run (HF trainer state, TensorBoard, a CSV without a run column). */
+  readonly run?: string;
+  /** What a plain `loss` column is. @default "train" */
+  readonly lossKind?: LossKind;
+  /** Counting conventions recorded with the runs: `{params: "non-embedding", flops: "exact", lossUnit: "bits/byte"}`. */
+  readonly conventions?: Readonly<Record<string, string>>;
+}
+
+/** What happened to one file. */
+export interface FileImport extends Partial<MergeResult> {
+  readonly file: string;
+  readonly format: ImportFormat;
+  readonly digest: string;
+  /** `imported`, or `already imported` when the same content (file and options) was imported before. */
+  readonly status: "imported" | "already imported";
+}
+
+/**
+ * Imports files into the store in one transaction: every file is parsed, staged and checked, then merged
+ * (new runs created, new steps appended to existing runs); a file whose content digest was imported before
+ * adds nothing. If any file is malformed the transaction rolls back and the database is exactly as before.
+ * @example await importFiles(store, ["runs.csv", "out/trainer_state.json"], {set: {N: 1.2e8}})
+ */
+export async function importFiles(
+  store: Store,
+  files: readonly string[],
+  options: ImportOptions = {},
+): Promise<FileImport[]> {
+  if (files.length === 0) throw new UserError("nothing to import: give one or more files");
+  const sidecar = options.meta ? readMeta(options.meta) : undefined;
+  const results: FileImport[] = [];
+  await transaction(store, async () => {
+    for (const file of files) {
+      const format = options.format ?? formatOf(file);
+      const bytes = readBytes(file);
+      const digest = `sha256:${createHash("sha256")
+        .update(bytes)
+        .update(
+          JSON.stringify({
+            format,
+            map: options.map,
+            set: options.set,
+            sidecar,
+            run: options.run,
+            lossKind: options.lossKind,
+            conventions: options.conventions,
+          }),
+        )
+        .digest("hex")}`;
+      const seen = await rows(store, "SELECT import_id FROM imports WHERE digest = ?", [digest]);
+      if (seen.length) {
+        results.push({ file, format, digest, status: "already imported" });
+        continue;
+      }
+      const label: SourceLabel = {
+        file,
+        rowWord: format === "parquet" || format === "arrow" ? "row" : format === "hf" ? "record" : "line",
+      };
+      await createStaging(store);
+      if (format === "parquet") await stageParquet(store, file, options);
+      else await appendStaged(store, stageInJs(file, bytes, format, digest, options));
+      await applyMetadata(store, options.set ?? {}, sidecar, file);
+      await checkStaged(store, format === "tensorboard" ? { file, rowWord: "row" } : label);
+      const merged = await mergeStaged(store, {
+        source: file,
+        label,
+        ...(options.conventions ? { conventions: { ...options.conventions } } : {}),
+      });
+      const points = merged.pointsAdded;
+      await store.connection.run(
+        "INSERT INTO imports (import_id, digest, source, format, runs, points) VALUES ((SELECT coalesce(max(import_id), 0) + 1 FROM imports), ?, ?, ?, ?, ?)",
+        [digest, file, format, merged.runsAdded + merged.runsExtended, points] as DuckDBValue[],
+      );
+      results.push({ file, format, digest, status: "imported", ...merged });
+    }
+  }).catch((error) => {
+    throw storeError(error, store.path);
+  });
+  return results;
+}
+
+/** The format of a file from its name. */
+export function formatOf(file: string): ImportFormat {
+  const name = basename(file);
+  const extension = extname(file).toLowerCase();
+  if (/tfevents/.test(name)) return "tensorboard";
+  if (extension === ".csv" || extension === ".tsv") return "csv";
+  if (extension === ".jsonl" || extension === ".ndjson") return "jsonl";
+  if (extension === ".parquet") return "parquet";
+  if (extension === ".arrow" || extension === ".feather" || extension === ".ipc") return "arrow";
+  if (extension === ".json") return "hf";
+  throw new UserError(
+    `cannot tell the format of ${file} from its name: use --format ${importFormats.join("|")}`,
+  );
+}
+
+function readBytes(file: string): Uint8Array {
+  try {
+    if (statSync(file).isDirectory()) throw new UserError(`cannot read ${file}: it is a directory`);
+    return readFileSync(file);
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UserError(
+      `cannot read ${file}: ${code === "ENOENT" ? "no such file" : (error as Error).message}`,
+    );
+  }
+}
+
+/** The run name of a one-run file: --run, else its directory (HF checkpoints: the directory above). */
+function oneRunName(file: string, options: ImportOptions): string {
+  if (options.run) return options.run;
+  let dir = dirname(file);
+  if (/^checkpoint-\d+$/.test(basename(dir))) dir = dirname(dir);
+  const name = basename(dir);
+  return name === "." || name === "" ? basename(file, extname(file)) : name;
+}
+
+function stageInJs(
+  file: string,
+  bytes: Uint8Array,
+  format: ImportFormat,
+  digest: string,
+  options: ImportOptions,
+) {
+  const lossKind = options.lossKind ?? "train";
+  switch (format) {
+    case "hf":
+      return huggingfaceToStaged(file, new TextDecoder().decode(bytes), oneRunName(file, options));
+    case "tensorboard": {
+      const tags: Record<string, string> = {};
+      for (const [role, tag] of Object.entries(options.map ?? {})) {
+        const key = role === "loss" ? (lossKind === "eval" ? "eval_loss" : "train_loss") : role;
+        if (!["train_loss", "eval_loss", "lr"].includes(key))
+          throw new UserError(
+            `--map ${role}=${tag}: TensorBoard files map only loss, train_loss, eval_loss and lr`,
+          );
+        tags[key] = tag;
+      }
+      return tensorboardToStaged(file, bytes, oneRunName(file, options), tags);
+    }
+    case "arrow":
+      return tableToStaged(withRun(mapColumns(arrowTable(file, bytes, digest), options.map ?? {}), options), {
+        lossKind,
+        rowWord: "row",
+      });
+    case "wandb": {
+      const table = readTable(file);
+      const staged = tableToStaged(
+        withRun(mapColumns(table, { ...wandbMap(table.columns), ...(options.map ?? {}) }), options),
+        { lossKind },
+      );
+      return withLossOrLr(staged);
+    }
+    default:
+      return tableToStaged(withRun(mapColumns(readTable(file), options.map ?? {}), options), { lossKind });
+  }
+}
+
+/** A table without a run column gets the --run name on every row, when one is given. */
+function withRun(table: Table, options: ImportOptions): Table {
+  if (!options.run || table.columns.includes("run")) return table;
+  return {
+    ...table,
+    columns: [...table.columns, "run"],
+    cells: { ...table.cells, run: table.lines.map(() => options.run) },
+  };
+}
+
+/** Reads a Parquet file straight into the staging table with DuckDB (the fast path: no rows through JS). */
+async function stageParquet(store: Store, file: string, options: ImportOptions): Promise<void> {
+  let described: Record<string, unknown>[];
+  try {
+    described = await rows(store, "DESCRIBE SELECT * FROM read_parquet(?)", [file]);
+  } catch (error) {
+    throw new UserError(
+      `${file} is not a readable Parquet file (${((error as Error).message ?? "").split("\n")[0]})`,
+    );
+  }
+  const types = new Map(described.map((d) => [String(d.column_name), String(d.column_type)]));
+  const roleSource = new Map<string, string>();
+  for (const name of types.keys()) roleSource.set(name, name);
+  for (const [role, source] of Object.entries(options.map ?? {})) {
+    if (!types.has(source))
+      throw new UserError(
+        `--map ${role}=${source}: ${file} has no column ${source} (columns: ${[...types.keys()].join(", ")})`,
+      );
+    roleSource.set(role, source);
+  }
+  const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+  const numeric = (role: string): string | undefined => {
+    const source = roleSource.get(role);
+    if (!source) return undefined;
+    const type = types.get(source)!;
+    if (
+      !/^(DOUBLE|FLOAT|REAL|INTEGER|BIGINT|SMALLINT|TINYINT|HUGEINT|UINTEGER|UBIGINT|USMALLINT|UTINYINT|DECIMAL)/.test(
+        type,
+      )
+    ) {
+      throw new UserError(`${file} column ${source}: expected numbers, found ${type}`);
+    }
+    return `CAST(${quote(source)} AS DOUBLE)`;
+  };
+  const lossKind = options.lossKind ?? "train";
+  const select: Record<string, string> = {};
+  const step = numeric("step");
+  const stem = basename(file, extname(file));
+  const values: DuckDBValue[] = [];
+  if (roleSource.has("run")) select.run = `CAST(${quote(roleSource.get("run")!)} AS VARCHAR)`;
+  else if (options.run) {
+    select.run = "?";
+    values.push(options.run);
+  } else if (step) {
+    select.run = "?";
+    values.push(stem);
+  } else {
+    select.run = `? || '-' || CAST(file_row_number + 1 AS VARCHAR)`;
+    values.push(stem);
+  }
+  if (step) select.step = step;
+  for (const role of ["tokens", "lr", "train_loss", "eval_loss"]) {
+    const expr = numeric(role);
+    if (expr) select[role] = expr;
+  }
+  const flops = numeric("flops") ?? numeric("C");
+  if (flops) select.flops = flops;
+  const loss = numeric("loss");
+  if (loss) {
+    const target = lossKind === "eval" ? "eval_loss" : "train_loss";
+    if (select[target]) throw new UserError(`${file} has both loss and ${target}: map one of them elsewhere`);
+    select[target] = loss;
+  }
+  if (!select.train_loss && !select.eval_loss && !select.lr) {
+    throw new UserError(
+      `${file} has no loss column (loss, train_loss or eval_loss; columns: ${[...types.keys()].join(", ")}; --map loss=<column> renames one)`,
+    );
+  }
+  for (const [column, spec] of Object.entries(runColumns)) {
+    const source = roleSource.get(spec.role);
+    if (!source) continue;
+    select[column] = spec.type === "VARCHAR" ? `CAST(${quote(source)} AS VARCHAR)` : numeric(spec.role)!;
+  }
+  const targets = Object.keys(select);
+  try {
+    await store.connection.run(
+      `INSERT INTO staging (source_row, ${targets.join(", ")}) SELECT CAST(file_row_number + 1 AS DOUBLE), ${targets.map((t) => select[t]).join(", ")} FROM read_parquet(?, file_row_number = true)`,
+      [...values, file],
+    );
+  } catch (error) {
+    throw new UserError(
+      `${file} is not a readable Parquet file (${((error as Error).message ?? "").split("\n")[0]})`,
+    );
+  }
+}
+
+/** Applies --set and a sidecar's metadata to the staged rows (they override the file's columns). */
+async function applyMetadata(
+  store: Store,
+  set: Readonly<Record<string, number | string>>,
+  sidecar: Sidecar | undefined,
+  file: string,
+): Promise<void> {
+  const byRole = new Map(Object.entries(runColumns).map(([column, spec]) => [spec.role, { column, spec }]));
+  const apply = async (values: Record<string, unknown>, run: string | undefined, origin: string) => {
+    for (const [role, value] of Object.entries(values)) {
+      const target = byRole.get(role as never);
+      if (!target)
+        throw new UserError(
+          `${origin}: unknown run metadata ${role} (known: ${[...byRole.keys()].join(", ")})`,
+        );
+      const numeric = target.spec.type === "DOUBLE";
+      if (numeric ? typeof value !== "number" || !Number.isFinite(value) : typeof value !== "string") {
+        throw new UserError(
+          `${origin}: ${role} must be ${numeric ? "a number" : "a string"}, not ${JSON.stringify(value)}`,
+        );
+      }
+      if (role === "schedule") parseSchedule(String(value));
+      await store.connection.run(
+        `UPDATE staging SET ${target.column} = ?${run === undefined ? "" : " WHERE run = ?"}`,
+        (run === undefined ? [value] : [value, run]) as DuckDBValue[],
+      );
+    }
+  };
+  if (sidecar?.all) await apply(sidecar.all, undefined, sidecar.file);
+  for (const [run, values] of Object.entries(sidecar?.runs ?? {}))
+    await apply(values, run, `${sidecar!.file} (run ${run})`);
+  await apply({ ...set }, undefined, `--set for ${file}`);
+}
+
+interface Sidecar {
+  readonly file: string;
+  readonly all?: Record<string, unknown>;
+  readonly runs?: Record<string, Record<string, unknown>>;
+}
+
+function readMeta(file: string): Sidecar {
+  if (!existsSync(file)) throw new UserError(`cannot read --meta ${file}: no such file`);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new UserError(`--meta ${file} is not valid JSON (${(error as Error).message})`);
+  }
+  if (!json || typeof json !== "object" || Array.isArray(json))
+    throw new UserError(`--meta ${file}: expected an object of run metadata`);
+  const { runs, schedules, ...rest } = json as { runs?: unknown; schedules?: unknown } & Record<
+    string,
+    unknown
+  >;
+  if (runs !== undefined && (typeof runs !== "object" || runs === null || Array.isArray(runs)))
+    throw new UserError(`--meta ${file}: "runs" must map run names to metadata`);
+  const perRun: Record<string, Record<string, unknown>> = {
+    ...((runs as Record<string, Record<string, unknown>>) ?? {}),
+  };
+  // {"schedules": {run: "kind:…"}} (the curve loaders' file) sets each run's schedule.
+  if (schedules !== undefined) {
+    if (!schedules || typeof schedules !== "object" || Array.isArray(schedules))
+      throw new UserError(`--meta ${file}: "schedules" must map run names to schedules`);
+    for (const [run, text] of Object.entries(schedules))
+      perRun[run] = { ...(perRun[run] ?? {}), schedule: text };
+  }
+  // Keys of the curve loaders' file that are not metadata (the authors' train/test split) are left alone.
+  const all = Object.fromEntries(Object.entries(rest).filter(([key]) => key !== "train" && key !== "test"));
+  return { file, all, runs: perRun };
+}

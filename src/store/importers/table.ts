@@ -1,0 +1,139 @@
+import { basename, extname } from "node:path";
+import { UserError } from "../../errors.js";
+import type { Table } from "../../data/readTable.js";
+import { runColumns } from "../schema.js";
+import type { StagedRows } from "../staging.js";
+
+/** Which loss a plain `loss` column is. */
+export type LossKind = "train" | "eval";
+
+/** Role names that are per-point numbers, and their staging columns. */
+const pointRoles: Record<string, keyof Omit<StagedRows, "sourceRow" | "run" | "meta">> = {
+  step: "step",
+  tokens: "tokens",
+  flops: "flops",
+  C: "flops",
+  lr: "lr",
+  train_loss: "train_loss",
+  eval_loss: "eval_loss",
+};
+
+/**
+ * Staged rows from a table (CSV, TSV, JSONL, or Arrow/Parquet read into columns) whose columns carry roles:
+ * `run`, `step`, `tokens`, `flops` (or `C`), `lr`, `loss` (train or eval, per `lossKind`), `train_loss`,
+ * `eval_loss`, and run metadata (`N`, `D`, `kind`, `B`, …). Without a `run` column the file is one run
+ * named after it — or, when there is no `step` column either (a final-loss table like Chinchilla's), each
+ * row is its own run, `<file>-<row>`. Every numeric cell is checked here, naming line and column.
+ * @example tableToStaged(readTable("runs.csv"), {lossKind: "train"})
+ */
+export function tableToStaged(
+  table: Table,
+  { lossKind = "train", rowWord = "line" }: { lossKind?: LossKind; rowWord?: "line" | "row" } = {},
+): StagedRows {
+  const n = table.lines.length;
+  const has = (name: string) => table.columns.includes(name);
+  const stem = basename(table.file, extname(table.file));
+  if (!has("loss") && !has("train_loss") && !has("eval_loss") && !has("lr")) {
+    throw new UserError(
+      `${table.file} has no loss column (loss, train_loss or eval_loss; columns: ${table.columns.join(", ")}; --map loss=<column> renames one)`,
+    );
+  }
+  const where = (i: number, column: string) => `${table.file} ${rowWord} ${table.lines[i]}, column ${column}`;
+  const numbers = (column: string): Float64Array => {
+    const out = new Float64Array(n).fill(NaN);
+    if (!has(column)) return out;
+    table.cells[column]!.forEach((cell, i) => {
+      if (cell === undefined) return;
+      const value = typeof cell === "number" ? cell : Number(cell);
+      if (typeof cell === "string" && Number.isNaN(value) && !/^nan$/i.test(cell.trim())) {
+        throw new UserError(`${where(i, column)}: ${JSON.stringify(cell)} is not a number`);
+      }
+      out[i] = value;
+    });
+    return out;
+  };
+  const columns: Record<string, Float64Array> = {};
+  for (const column of ["step", "tokens", "flops", "lr", "train_loss", "eval_loss"])
+    columns[column] = new Float64Array(n).fill(NaN);
+  for (const [role, column] of Object.entries(pointRoles)) if (has(role)) columns[column] = numbers(role);
+  if (has("loss")) {
+    const target = lossKind === "eval" ? "eval_loss" : "train_loss";
+    if (has(target))
+      throw new UserError(`${table.file} has both loss and ${target}: map one of them elsewhere`);
+    columns[target] = numbers("loss");
+  }
+  const meta: Record<string, (number | string | undefined)[]> = {};
+  for (const [column, spec] of Object.entries(runColumns)) {
+    if (!has(spec.role)) continue;
+    if (spec.type === "VARCHAR")
+      meta[column] = table.cells[spec.role]!.map((v) => (v === undefined ? undefined : String(v)));
+    else meta[column] = Array.from(numbers(spec.role), (v) => (Number.isNaN(v) ? undefined : v));
+  }
+  let run: string[];
+  if (has("run")) {
+    run = table.cells.run!.map((v, i) => {
+      if (v === undefined || String(v).trim() === "") throw new UserError(`${where(i, "run")}: empty value`);
+      return String(v);
+    });
+  } else if (has("step")) run = new Array<string>(n).fill(stem);
+  else run = Array.from({ length: n }, (_, i) => `${stem}-${i + 1}`);
+  return {
+    sourceRow: Float64Array.from(table.lines),
+    run,
+    step: columns.step!,
+    tokens: columns.tokens!,
+    flops: columns.flops!,
+    lr: columns.lr!,
+    train_loss: columns.train_loss!,
+    eval_loss: columns.eval_loss!,
+    meta,
+  };
+}
+
+/**
+ * Column roles for a Weights & Biases history export (`_step`, `train/loss`, `eval/loss`,
+ * `train/learning_rate`, …): the `--map` that a W&B CSV needs, guessed from its header.
+ * @example wandbMap(["_step", "train/loss", "eval/loss", "_runtime"]) // {step: "_step", train_loss: "train/loss", eval_loss: "eval/loss"}
+ */
+export function wandbMap(columns: readonly string[]): Record<string, string> {
+  const find = (test: RegExp) => columns.find((c) => test.test(c));
+  const map: Record<string, string> = {};
+  // The trainer's own step counter when logged, else W&B's log counter.
+  const step = find(/^(train\/global_step|global_step|trainer\/global_step)$/) ?? find(/^(_step|step)$/);
+  if (step) map.step = step;
+  const train = find(/^(train[/_])?loss$/i);
+  if (train) map.train_loss = train;
+  const evaluation = find(/^(eval|val|valid|validation)[/_]loss$/i);
+  if (evaluation) map.eval_loss = evaluation;
+  const lr = find(/^(train[/_])?(learning_rate|lr)$/i);
+  if (lr) map.lr = lr;
+  const tokens = find(/^(train[/_])?(tokens|num_tokens|tokens_seen|num_input_tokens_seen)$/i);
+  if (tokens) map.tokens = tokens;
+  return map;
+}
+
+/** Keeps the rows that carry a loss or a learning rate (W&B and TensorBoard log other metrics on their own rows). */
+export function withLossOrLr(staged: StagedRows): StagedRows {
+  const keep: number[] = [];
+  for (let i = 0; i < staged.run.length; i++) {
+    if (
+      !Number.isNaN(staged.train_loss[i]!) ||
+      !Number.isNaN(staged.eval_loss[i]!) ||
+      !Number.isNaN(staged.lr[i]!)
+    )
+      keep.push(i);
+  }
+  if (keep.length === staged.run.length) return staged;
+  const pick = (a: Float64Array) => Float64Array.from(keep, (i) => a[i]!);
+  return {
+    sourceRow: pick(staged.sourceRow),
+    run: keep.map((i) => staged.run[i]!),
+    step: pick(staged.step),
+    tokens: pick(staged.tokens),
+    flops: pick(staged.flops),
+    lr: pick(staged.lr),
+    train_loss: pick(staged.train_loss),
+    eval_loss: pick(staged.eval_loss),
+    meta: Object.fromEntries(Object.entries(staged.meta).map(([k, v]) => [k, keep.map((i) => v[i])])),
+  };
+}

@@ -1,0 +1,232 @@
+import { UserError } from "../errors.js";
+import type { Observations } from "../types.js";
+import { rows, type Store } from "./duckdb.js";
+import { runColumns } from "./schema.js";
+import { whereClause } from "./where.js";
+
+/**
+ * The runs of a store with their point counts, steps and last losses, filtered by `--where` filters.
+ * @example await listRuns(store, ["kind=lm"])
+ */
+export async function listRuns(
+  store: Store,
+  filters: readonly string[] = [],
+): Promise<Record<string, unknown>[]> {
+  const where = whereClause(filters);
+  return rows(
+    store,
+    `SELECT r.run_id, r.name, r.source, ${Object.keys(runColumns)
+      .map((c) => `r.${c}`)
+      .join(", ")}, r.conventions,
+            count(p.run_id) AS points, min(p.step) AS first_step, max(p.step) AS last_step,
+            arg_max(p.train_loss, coalesce(p.step, 9223372036854775807)) FILTER (WHERE p.train_loss IS NOT NULL) AS last_train_loss,
+            arg_max(p.eval_loss, coalesce(p.step, 9223372036854775807)) FILTER (WHERE p.eval_loss IS NOT NULL) AS last_eval_loss
+     FROM runs r LEFT JOIN points p ON p.run_id = r.run_id
+     WHERE ${where.sql} GROUP BY ALL ORDER BY r.run_id`,
+    where.values,
+  );
+}
+
+/** Final losses of runs, and which loss each one used. */
+export interface FinalLosses {
+  readonly observations: Observations;
+  /** Runs whose last logged eval loss was used, and runs that had only train loss. */
+  readonly usedEval: number;
+  readonly usedTrain: number;
+  readonly digest: string;
+}
+
+/**
+ * One observation per run for a law on final losses: each run's last logged eval loss (its train loss when
+ * it has no eval loss), with N from the run and D from that point's tokens, else the run's D; C = 6ND when
+ * the law needs C. Runs that lack an input the law needs are an error naming one.
+ * @example const {observations} = await finalLosses(store, ["N", "D"], ["kind=lm"])
+ */
+export async function finalLosses(
+  store: Store,
+  inputs: readonly string[],
+  filters: readonly string[] = [],
+): Promise<FinalLosses> {
+  const where = whereClause(filters);
+  const result = await rows(
+    store,
+    `WITH chosen AS (
+       SELECT r.run_id, r.name, r.n, r.d, r.ne, r.nd, r.batch_size, r.bits,
+              arg_max(p.eval_loss, coalesce(p.step, 9223372036854775807)) FILTER (WHERE p.eval_loss IS NOT NULL) AS eval_loss,
+              arg_max(p.train_loss, coalesce(p.step, 9223372036854775807)) FILTER (WHERE p.train_loss IS NOT NULL) AS train_loss,
+              arg_max(p.tokens, coalesce(p.step, 9223372036854775807)) FILTER (WHERE p.eval_loss IS NOT NULL OR p.train_loss IS NOT NULL) AS tokens,
+              arg_max(p.flops, coalesce(p.step, 9223372036854775807)) FILTER (WHERE p.eval_loss IS NOT NULL OR p.train_loss IS NOT NULL) AS flops,
+              max(p.step) AS step
+       FROM runs r JOIN points p ON p.run_id = r.run_id
+       WHERE ${where.sql}
+       GROUP BY ALL)
+     SELECT * FROM chosen WHERE eval_loss IS NOT NULL OR train_loss IS NOT NULL ORDER BY run_id`,
+    where.values,
+  );
+  if (result.length === 0)
+    throw new UserError(
+      `${store.path}: no run with a loss matches ${filters.length ? filters.join(" and ") : "(no filter)"}`,
+    );
+  const value = (row: Record<string, unknown>, name: string): number => {
+    switch (name) {
+      case "N":
+        return num(row.n);
+      case "D":
+        return Number.isFinite(num(row.tokens)) ? num(row.tokens) : num(row.d);
+      case "C": {
+        if (Number.isFinite(num(row.flops))) return num(row.flops);
+        return 6 * num(row.n) * value(row, "D");
+      }
+      case "Ne":
+        return num(row.ne);
+      case "Nd":
+        return num(row.nd);
+      case "B":
+        return num(row.batch_size);
+      case "S":
+        return num(row.step);
+      case "bits":
+        return num(row.bits);
+      default:
+        throw new UserError(`law input ${name} is not stored in runs or points`);
+    }
+  };
+  const columns: Record<string, Float64Array> = {};
+  for (const name of inputs) {
+    const column = Float64Array.from(result, (row) => value(row, name));
+    const missing = column.findIndex((v) => !Number.isFinite(v));
+    if (missing >= 0)
+      throw new UserError(
+        `run ${result[missing]!.name} in ${store.path} has no ${name} (set it on import with --set ${name}=…)`,
+      );
+    columns[name] = column;
+  }
+  let usedEval = 0;
+  const loss = Float64Array.from(result, (row) => {
+    if (row.eval_loss !== null && row.eval_loss !== undefined) {
+      usedEval++;
+      return num(row.eval_loss);
+    }
+    return num(row.train_loss);
+  });
+  const digestSource =
+    (await rows(store, "SELECT string_agg(digest, ',' ORDER BY import_id) AS d FROM imports"))[0]!.d ?? "";
+  const { createHash } = await import("node:crypto");
+  return {
+    observations: { inputs: columns, loss, run: result.map((row) => String(row.name)) },
+    usedEval,
+    usedTrain: result.length - usedEval,
+    digest: `sha256:${createHash("sha256").update(String(digestSource)).update(JSON.stringify(filters)).digest("hex")}`,
+  };
+}
+
+/**
+ * Whole curves for a curve law: every point with a loss (train loss, or eval loss with `lossKind: "eval"`),
+ * and each run's LR at every step — from its stored points' `lr` (which must cover every step from 0) or its
+ * stored schedule text. The caller turns schedule texts into dense LRs.
+ * @example await storedCurves(store, ["run~25M/*"])
+ */
+export async function storedCurves(
+  store: Store,
+  filters: readonly string[] = [],
+  { lossKind = "train", extraInputs = [] as readonly string[] } = {},
+): Promise<{
+  runs: { name: string; schedule: string | null; lr: Float64Array | null; N: number }[];
+  points: { run: string; step: number; loss: number }[];
+}> {
+  const where = whereClause(filters);
+  const lossColumn = lossKind === "eval" ? "eval_loss" : "train_loss";
+  const runRows = await rows(
+    store,
+    `SELECT DISTINCT r.run_id, r.name, r.schedule, r.n FROM runs r JOIN points p ON p.run_id = r.run_id WHERE ${where.sql} ORDER BY r.run_id`,
+    where.values,
+  );
+  if (runRows.length === 0)
+    throw new UserError(
+      `${store.path}: no run matches ${filters.length ? filters.join(" and ") : "(no filter)"}`,
+    );
+  const runs = [];
+  for (const r of runRows) {
+    const lrRows = await rows(
+      store,
+      "SELECT step, lr FROM points WHERE run_id = ? AND lr IS NOT NULL ORDER BY step",
+      [r.run_id as number],
+    );
+    let lr: Float64Array | null = null;
+    if (lrRows.length && lrRows.every((row, k) => row.step === k))
+      lr = Float64Array.from(lrRows, (row) => num(row.lr));
+    for (const input of extraInputs)
+      if (input === "N" && !Number.isFinite(num(r.n))) throw new UserError(`run ${r.name} has no N`);
+    runs.push({ name: String(r.name), schedule: (r.schedule as string | null) ?? null, lr, N: num(r.n) });
+  }
+  const pointRows = await rows(
+    store,
+    `SELECT r.name AS run, p.step, p.${lossColumn} AS loss FROM runs r JOIN points p ON p.run_id = r.run_id WHERE ${where.sql} AND p.${lossColumn} IS NOT NULL AND p.step IS NOT NULL ORDER BY r.run_id, p.step`,
+    where.values,
+  );
+  return {
+    runs,
+    points: pointRows.map((row) => ({ run: String(row.run), step: num(row.step), loss: num(row.loss) })),
+  };
+}
+
+function num(value: unknown): number {
+  return value === null || value === undefined ? NaN : Number(value);
+}
+
+/**
+ * Observations for a curve law from the store (see `storedCurves`): the LR at every step comes from the
+ * stored `lr` points or the run's schedule text, and logged LRs must agree with the schedule.
+ * @example const data = await curvesFromStore(store, ["run~25M/*"], {inputs: ["step"]})
+ */
+export async function curvesFromStore(
+  store: Store,
+  filters: readonly string[],
+  { inputs = ["step"] as readonly string[], lossKind = "train" as "train" | "eval" } = {},
+): Promise<Observations> {
+  const extra = inputs.filter((name) => name !== "step");
+  const { runs, points } = await storedCurves(store, filters, { lossKind, extraInputs: extra });
+  const { parseSchedule } = await import("../schedules/parseSchedule.js");
+  const { denseSchedule } = await import("../schedules/schedule.js");
+  const schedules: Record<string, Float64Array> = {};
+  const sizes = new Map<string, number>();
+  for (const run of runs) {
+    sizes.set(run.name, run.N);
+    if (run.schedule) {
+      const lr = denseSchedule(parseSchedule(run.schedule));
+      const logged = await rows(
+        store,
+        "SELECT p.step, p.lr FROM points p JOIN runs r ON r.run_id = p.run_id WHERE r.name = ? AND p.lr IS NOT NULL",
+        [run.name],
+      );
+      for (const row of logged) {
+        const step = Number(row.step);
+        const expected = lr[step];
+        if (
+          expected === undefined ||
+          Math.abs(Number(row.lr) - expected) > 1e-9 * Math.max(Math.abs(expected), 1e-12) + 1e-15
+        ) {
+          throw new UserError(
+            `run ${run.name}: the stored learning rate ${row.lr} at step ${step} differs from its schedule's ${expected}`,
+          );
+        }
+      }
+      schedules[run.name] = lr;
+    } else if (run.lr) schedules[run.name] = run.lr;
+    else
+      throw new UserError(
+        `run ${run.name} has neither a schedule nor its learning rate at every step (import it with --set schedule=… or with schedule-only rows)`,
+      );
+  }
+  const n = points.length;
+  return {
+    inputs: {
+      step: Float64Array.from(points, (p) => p.step),
+      ...(extra.includes("N") ? { N: Float64Array.from(points, (p) => sizes.get(p.run)!) } : {}),
+    },
+    loss: Float64Array.from(points, (p) => p.loss),
+    run: points.map((p) => p.run),
+    schedules,
+    ...(n === 0 ? {} : {}),
+  };
+}

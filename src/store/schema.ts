@@ -1,0 +1,68 @@
+/**
+ * The store's schema (DESIGN.md, "Data model"): runs, their logged points, fits, and the imports that were
+ * applied (by content digest, so the same file is never imported twice). Migrations are numbered and applied
+ * in order inside one transaction; `meta.schema_version` records the last one.
+ */
+
+/** Run metadata columns: name in the database → role name on the command line and in files. */
+export const runColumns = {
+  n: { role: "N", type: "DOUBLE", description: "parameters (total, or as the conventions say)" },
+  n_nonembedding: { role: "Nnonembedding", type: "DOUBLE", description: "non-embedding parameters" },
+  ne: { role: "Ne", type: "DOUBLE", description: "encoder parameters" },
+  nd: { role: "Nd", type: "DOUBLE", description: "decoder parameters" },
+  d: { role: "D", type: "DOUBLE", description: "planned (or final) training tokens" },
+  batch_size: { role: "B", type: "DOUBLE", description: "batch size in tokens" },
+  seq_len: { role: "seqLen", type: "DOUBLE", description: "sequence length" },
+  peak_lr: { role: "peakLr", type: "DOUBLE", description: "peak learning rate" },
+  schedule: { role: "schedule", type: "VARCHAR", description: "LR schedule in compact form" },
+  bits: { role: "bits", type: "DOUBLE", description: "quantisation bits" },
+  qat_start: {
+    role: "qatStart",
+    type: "DOUBLE",
+    description: "step where quantisation-aware training starts",
+  },
+  seed: { role: "seed", type: "DOUBLE", description: "random seed" },
+  backend: { role: "backend", type: "VARCHAR", description: "training backend" },
+  kind: { role: "kind", type: "VARCHAR", description: "lm, encdec, qat, …" },
+  status: { role: "status", type: "VARCHAR", description: "running, done or failed" },
+} as const;
+
+/** Per-point columns of `points` besides run_id, with their roles. */
+export const pointColumns = {
+  step: "step",
+  tokens: "tokens",
+  flops: "flops",
+  lr: "lr",
+  train_loss: "train_loss",
+  eval_loss: "eval_loss",
+} as const;
+
+/** Schema migrations, applied in order; never edit a published one, add the next. */
+export const migrations: readonly string[] = [
+  `
+  CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+  CREATE TABLE imports (
+    import_id INTEGER PRIMARY KEY, digest VARCHAR NOT NULL UNIQUE, source VARCHAR NOT NULL, format VARCHAR NOT NULL,
+    runs INTEGER NOT NULL, points BIGINT NOT NULL, created_at TIMESTAMP NOT NULL DEFAULT current_timestamp
+  );
+  CREATE TABLE runs (
+    run_id INTEGER PRIMARY KEY, name VARCHAR NOT NULL UNIQUE, source VARCHAR NOT NULL,
+    ${Object.entries(runColumns)
+      .map(([name, c]) => `${name} ${c.type}`)
+      .join(", ")},
+    config VARCHAR NOT NULL DEFAULT '{}', conventions VARCHAR NOT NULL DEFAULT '{}',
+    created_at TIMESTAMP NOT NULL DEFAULT current_timestamp
+  );
+  CREATE TABLE points (
+    run_id INTEGER NOT NULL, step BIGINT, tokens DOUBLE, flops DOUBLE, lr DOUBLE, train_loss DOUBLE, eval_loss DOUBLE
+  );
+  CREATE TABLE fits (
+    fit_id INTEGER PRIMARY KEY, law VARCHAR NOT NULL, params VARCHAR NOT NULL, intervals VARCHAR NOT NULL,
+    objective DOUBLE, options VARCHAR NOT NULL, data_digest VARCHAR NOT NULL, artifact VARCHAR NOT NULL,
+    created_at TIMESTAMP NOT NULL DEFAULT current_timestamp
+  );
+  `,
+];
+
+/** The counting conventions a run records unless told otherwise. */
+export const defaultConventions = { params: "total", flops: "6ND", lossUnit: "nats/token" } as const;
