@@ -11,3 +11,5 @@ console.log(
 await import("./chinchilla.js");
 console.log("");
 await import("./curves.js");
+console.log("");
+await import("./store.js");

@@ -120,6 +120,12 @@ export function numberOption(
   return value;
 }
 
+/** The values of a repeatable option as given (not split on commas: `--where run=a,b`). */
+export function repeatedOption(values: OptionValues, name: string): string[] {
+  const raw = values[name];
+  return raw === undefined ? [] : Array.isArray(raw) ? raw : [String(raw)];
+}
+
 /** Comma-separated items of a repeatable option. */
 export function listOption(values: OptionValues, name: string): string[] {
   const raw = values[name];

@@ -1,12 +1,10 @@
 import { loadObservations } from "../data/loadObservations.js";
 import { UserError } from "../errors.js";
-import { openStore } from "../store/duckdb.js";
-import { curvesFromStore, finalLosses } from "../store/readRuns.js";
 import type { Law, Observations } from "../types.js";
 import type { OptionDef, OptionValues } from "./_command.js";
 import { curvesFrom, scheduleSummary } from "./_curves.js";
 import { loadOptionsFrom } from "./_fitOptions.js";
-import { listOption } from "./_shared.js";
+import { repeatedOption } from "./_shared.js";
 import { schedulePeak } from "../schedules/schedule.js";
 
 /** Options that take the data from a database instead of a file. */
@@ -59,10 +57,13 @@ export async function fitData(
         "--map, --drop-highest, --schedule(s) and --runs are for --data files; with --db use --where",
       );
     }
-    const filters = listOption(values, "where");
+    const filters = repeatedOption(values, "where");
     const lossKind = values["loss-kind"] as "train" | "eval" | undefined;
     if (lossKind !== undefined && lossKind !== "train" && lossKind !== "eval")
       throw new UserError(`invalid --loss-kind ${lossKind} (expected train or eval)`);
+    // The store (and DuckDB's native module, ~0.2 s to load) only when a database is read.
+    const { openStore } = await import("../store/duckdb.js");
+    const { curvesFromStore, finalLosses } = await import("../store/readRuns.js");
     const store = await openStore(values.db as string, { readOnly: true });
     try {
       const where = filters.length ? `; where ${filters.join(" and ")}` : "";

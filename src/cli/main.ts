@@ -75,7 +75,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     return 0;
   } catch (error) {
     if (isUserError(error)) {
-      io.stderr(`scalefit ${name}: ${error.message}\n`);
+      // A message that names the command already ("scalefit fit needs …") is not prefixed twice.
+      const prefix = error.message.startsWith(`scalefit ${name} `) ? "" : `scalefit ${name}: `;
+      io.stderr(`${prefix}${error.message}\n`);
       return 1;
     }
     const e = error as Error;

@@ -2,7 +2,7 @@ import { num } from "../fit/report.js";
 import { openStore } from "../store/duckdb.js";
 import { listRuns } from "../store/readRuns.js";
 import { defineCommand } from "./_command.js";
-import { listOption, printJson, requireOption, sharedOptions } from "./_shared.js";
+import { printJson, requireOption, sharedOptions, repeatedOption } from "./_shared.js";
 
 export const command = defineCommand({
   name: "runs",
@@ -25,7 +25,7 @@ export const command = defineCommand({
   async run(values, io) {
     const store = await openStore(requireOption(values, "db", "runs"), { readOnly: true });
     try {
-      const runs = await listRuns(store, listOption(values, "where"));
+      const runs = await listRuns(store, repeatedOption(values, "where"));
       if (values.json === true) return printJson(io, { runs });
       const lines = [
         `${runs.length} runs in ${store.path}`,

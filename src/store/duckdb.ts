@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from "@duckdb/node-api";
 import { UserError } from "../errors.js";
 import { migrations } from "./schema.js";
 
@@ -22,7 +22,12 @@ export async function openStore(path: string, { readOnly = false } = {}): Promis
     throw new UserError(`no database at ${path} (create one with scalefit import … --db ${path})`);
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(path, readOnly ? { access_mode: "READ_ONLY" } : {});
+    // Every query that needs an order says ORDER BY, so bulk inserts may run in parallel.
+    const options: Record<string, string> = { preserve_insertion_order: "false" };
+    if (readOnly) options.access_mode = "READ_ONLY";
+    // Loaded here, not at import: the library's fitting functions need no native module.
+    const { DuckDBInstance } = await import("@duckdb/node-api");
+    instance = await DuckDBInstance.create(path, options);
   } catch (error) {
     throw storeError(error, path);
   }

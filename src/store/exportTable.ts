@@ -1,8 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { extname } from "node:path";
-import { tableFromArrays, tableToIPC } from "apache-arrow";
 import { UserError } from "../errors.js";
 import { rows, type Store } from "./duckdb.js";
+import { runColumns } from "./schema.js";
 import { whereClause } from "./where.js";
 
 /** Tables `exportTable` writes. */
@@ -26,12 +26,32 @@ export async function exportTable(
   if (table === "fits" && filters.length) throw new UserError("--where filters runs and points, not fits");
   if (table === "runs" && where.onPoints)
     throw new UserError("--where on step or tokens filters points: export --table points");
-  const query =
-    table === "runs"
-      ? `SELECT r.* FROM runs r WHERE ${where.sql} ORDER BY r.run_id`
-      : table === "points"
-        ? `SELECT r.name AS run, p.* FROM points p JOIN runs r ON r.run_id = p.run_id WHERE ${where.sql} ORDER BY p.run_id, p.step NULLS LAST`
+  let query: string;
+  if (table === "points") {
+    // Points carry their run's metadata under the import roles (N, D, kind, …), so the file imports again as
+    // the same runs; metadata columns no exported run has are left out.
+    const filled = (
+      await rows(
+        store,
+        `SELECT ${Object.keys(runColumns)
+          .map((c) => `count(r.${c}) AS ${c}`)
+          .join(
+            ", ",
+          )} FROM runs r WHERE r.run_id IN (SELECT p.run_id FROM points p JOIN runs r ON r.run_id = p.run_id WHERE ${where.sql})`,
+        where.values,
+      )
+    )[0]!;
+    const meta = Object.entries(runColumns)
+      .filter(([c]) => Number(filled[c]) > 0)
+      .map(([c, spec]) => `, r.${c} AS "${spec.role}"`)
+      .join("");
+    query = `SELECT r.name AS run, p.step, p.tokens, p.flops, p.lr, p.train_loss, p.eval_loss${meta} FROM points p JOIN runs r ON r.run_id = p.run_id WHERE ${where.sql} ORDER BY p.run_id, p.step NULLS LAST`;
+  } else {
+    query =
+      table === "runs"
+        ? `SELECT r.* FROM runs r WHERE ${where.sql} ORDER BY r.run_id`
         : "SELECT * FROM fits ORDER BY fit_id";
+  }
   const extension = extname(out).toLowerCase();
   const count = Number((await rows(store, `SELECT count(*) AS n FROM (${query})`, where.values))[0]!.n);
   if (extension === ".csv" || extension === ".parquet") {
@@ -48,20 +68,26 @@ export async function exportTable(
     return count;
   }
   if (extension === ".arrow" || extension === ".feather" || extension === ".ipc") {
+    const { Float64, Table, Utf8, tableToIPC, vectorFromArray } = await import("apache-arrow");
+    type Column = import("apache-arrow").Vector<import("apache-arrow").Float64 | import("apache-arrow").Utf8>;
     const reader = await store.connection.runAndReadAll(query, where.values);
     const columns = reader.getColumnsObjectJS();
-    const arrays: Record<string, Float64Array | string[] | (string | null)[]> = {};
+    const vectors: Record<string, Column> = {};
     for (const [name, values] of Object.entries(columns)) {
+      // Missing values stay nulls (Arrow's validity bitmap), never NaN.
       const numeric = values.every((v) => v === null || typeof v === "number" || typeof v === "bigint");
-      arrays[name] = numeric
-        ? Float64Array.from(values, (v) => (v === null ? NaN : Number(v)))
-        : values.map((v) => (v === null ? null : v instanceof Date ? v.toISOString() : String(v)));
+      vectors[name] = numeric
+        ? vectorFromArray(
+            values.map((v) => (v === null ? null : Number(v))),
+            new Float64(),
+          )
+        : vectorFromArray(
+            values.map((v) => (v === null ? null : v instanceof Date ? v.toISOString() : String(v))),
+            new Utf8(),
+          );
     }
     try {
-      writeFileSync(
-        out,
-        tableToIPC(tableFromArrays(arrays as Parameters<typeof tableFromArrays>[0]), "file"),
-      );
+      writeFileSync(out, tableToIPC(new Table(vectors), "file"));
     } catch (error) {
       throw new UserError(
         `cannot write ${out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,

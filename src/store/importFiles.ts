@@ -9,15 +9,18 @@ import { parseSchedule } from "../schedules/parseSchedule.js";
 import { rows, storeError, transaction, type Store } from "./duckdb.js";
 import { arrowTable } from "./importers/arrow.js";
 import { huggingfaceToStaged } from "./importers/huggingface.js";
-import { tableToStaged, wandbMap, withLossOrLr, type LossKind } from "./importers/table.js";
+import { mergeSameSteps, tableToStaged, wandbMap, withLossOrLr, type LossKind } from "./importers/table.js";
 import { tensorboardToStaged } from "./importers/tensorboard.js";
 import { runColumns } from "./schema.js";
 import {
+  addStagingColumn,
   appendStaged,
   checkStaged,
-  createStaging,
+  createStagingView,
+  dropStaging,
   mergeStaged,
   type MergeResult,
+  type Staging,
   type SourceLabel,
 } from "./staging.js";
 
@@ -65,9 +68,12 @@ export async function importFiles(
 ): Promise<FileImport[]> {
   if (files.length === 0) throw new UserError("nothing to import: give one or more files");
   const sidecar = options.meta ? readMeta(options.meta) : undefined;
-  const results: FileImport[] = [];
-  await transaction(store, async () => {
-    for (const file of files) {
+  // Files are parsed, staged and checked outside the transaction (DuckDB scans committed temp tables much
+  // faster than transaction-local ones), then merged in one transaction: all or nothing.
+  const planned: (FileImport & { staging?: Staging; label: SourceLabel })[] = [];
+  const digests = new Set<string>();
+  try {
+    for (const [k, file] of files.entries()) {
       const format = options.format ?? formatOf(file);
       const bytes = readBytes(file);
       const digest = `sha256:${createHash("sha256")
@@ -84,36 +90,74 @@ export async function importFiles(
           }),
         )
         .digest("hex")}`;
-      const seen = await rows(store, "SELECT import_id FROM imports WHERE digest = ?", [digest]);
-      if (seen.length) {
-        results.push({ file, format, digest, status: "already imported" });
-        continue;
-      }
       const label: SourceLabel = {
         file,
         rowWord: format === "parquet" || format === "arrow" ? "row" : format === "hf" ? "record" : "line",
       };
-      await createStaging(store);
-      if (format === "parquet") await stageParquet(store, file, options);
-      else await appendStaged(store, stageInJs(file, bytes, format, digest, options));
-      await applyMetadata(store, options.set ?? {}, sidecar, file);
-      await checkStaged(store, format === "tensorboard" ? { file, rowWord: "row" } : label);
-      const merged = await mergeStaged(store, {
-        source: file,
-        label,
-        ...(options.conventions ? { conventions: { ...options.conventions } } : {}),
-      });
-      const points = merged.pointsAdded;
-      await store.connection.run(
-        "INSERT INTO imports (import_id, digest, source, format, runs, points) VALUES ((SELECT coalesce(max(import_id), 0) + 1 FROM imports), ?, ?, ?, ?, ?)",
-        [digest, file, format, merged.runsAdded + merged.runsExtended, points] as DuckDBValue[],
-      );
-      results.push({ file, format, digest, status: "imported", ...merged });
+      const seen = await rows(store, "SELECT import_id FROM imports WHERE digest = ?", [digest]);
+      if (seen.length || digests.has(digest)) {
+        planned.push({ file, format, digest, status: "already imported", label });
+        continue;
+      }
+      digests.add(digest);
+      const table = `staging_${k}`;
+      const staging =
+        format === "parquet"
+          ? await stageParquet(store, table, file, options)
+          : await appendStaged(store, table, await stageInJs(file, bytes, format, digest, options));
+      planned.push({ file, format, digest, status: "imported", label, staging });
+      try {
+        await applyMetadata(store, staging, options.set ?? {}, sidecar, file);
+        await checkStaged(store, staging, format === "tensorboard" ? { file, rowWord: "row" } : label);
+      } catch (error) {
+        // A Parquet file is read by every check: an error that is not about the data is about the file.
+        if (error instanceof UserError || format !== "parquet") throw error;
+        throw unreadableParquet(file, error);
+      }
     }
-  }).catch((error) => {
+    const results: FileImport[] = [];
+    await transaction(store, async () => {
+      for (const { staging, label, ...result } of planned) {
+        if (!staging) {
+          results.push(result);
+          continue;
+        }
+        const merged = await mergeStaged(store, staging, {
+          source: result.file,
+          label,
+          ...(options.conventions ? { conventions: { ...options.conventions } } : {}),
+        });
+        await store.connection.run(
+          "INSERT INTO imports (import_id, digest, source, format, runs, points) VALUES ((SELECT coalesce(max(import_id), 0) + 1 FROM imports), ?, ?, ?, ?, ?)",
+          [
+            result.digest,
+            result.file,
+            result.format,
+            merged.runsAdded + merged.runsExtended,
+            merged.pointsAdded,
+          ] as DuckDBValue[],
+        );
+        results.push({ ...result, ...merged });
+      }
+      await faultPause();
+    });
+    return results;
+  } catch (error) {
     throw storeError(error, store.path);
-  });
-  return results;
+  } finally {
+    for (const { staging } of planned) if (staging) await dropStaging(store, staging).catch(() => undefined);
+  }
+}
+
+/**
+ * Fault injection for the crash tests: with SCALEFIT_FAULT_PAUSE_BEFORE_COMMIT=<ms>, an import that has
+ * written everything says so on stderr and waits that long before it commits, so a test can kill it there.
+ */
+async function faultPause(): Promise<void> {
+  const pause = Number(process.env.SCALEFIT_FAULT_PAUSE_BEFORE_COMMIT);
+  if (!(pause > 0)) return;
+  process.stderr.write("scalefit: fault pause before commit\n");
+  await new Promise((resolve) => setTimeout(resolve, pause));
 }
 
 /** The format of a file from its name. */
@@ -153,7 +197,7 @@ function oneRunName(file: string, options: ImportOptions): string {
   return name === "." || name === "" ? basename(file, extname(file)) : name;
 }
 
-function stageInJs(
+async function stageInJs(
   file: string,
   bytes: Uint8Array,
   format: ImportFormat,
@@ -177,17 +221,20 @@ function stageInJs(
       return tensorboardToStaged(file, bytes, oneRunName(file, options), tags);
     }
     case "arrow":
-      return tableToStaged(withRun(mapColumns(arrowTable(file, bytes, digest), options.map ?? {}), options), {
-        lossKind,
-        rowWord: "row",
-      });
+      return tableToStaged(
+        withRun(mapColumns(await arrowTable(file, bytes, digest), options.map ?? {}), options),
+        {
+          lossKind,
+          rowWord: "row",
+        },
+      );
     case "wandb": {
       const table = readTable(file);
       const staged = tableToStaged(
         withRun(mapColumns(table, { ...wandbMap(table.columns), ...(options.map ?? {}) }), options),
         { lossKind },
       );
-      return withLossOrLr(staged);
+      return withLossOrLr(mergeSameSteps(staged, file));
     }
     default:
       return tableToStaged(withRun(mapColumns(readTable(file), options.map ?? {}), options), { lossKind });
@@ -205,14 +252,17 @@ function withRun(table: Table, options: ImportOptions): Table {
 }
 
 /** Reads a Parquet file straight into the staging table with DuckDB (the fast path: no rows through JS). */
-async function stageParquet(store: Store, file: string, options: ImportOptions): Promise<void> {
+async function stageParquet(
+  store: Store,
+  table: string,
+  file: string,
+  options: ImportOptions,
+): Promise<Staging> {
   let described: Record<string, unknown>[];
   try {
     described = await rows(store, "DESCRIBE SELECT * FROM read_parquet(?)", [file]);
   } catch (error) {
-    throw new UserError(
-      `${file} is not a readable Parquet file (${((error as Error).message ?? "").split("\n")[0]})`,
-    );
+    throw unreadableParquet(file, error);
   }
   const types = new Map(described.map((d) => [String(d.column_name), String(d.column_type)]));
   const roleSource = new Map<string, string>();
@@ -278,21 +328,31 @@ async function stageParquet(store: Store, file: string, options: ImportOptions):
     select[column] = spec.type === "VARCHAR" ? `CAST(${quote(source)} AS VARCHAR)` : numeric(spec.role)!;
   }
   const targets = Object.keys(select);
+  // The staging "table" of a Parquet file is a view over it: DuckDB's Parquet scans are fast and
+  // parallel, so checks read the file itself instead of a copy of it. Literals, not parameters: views
+  // take none.
+  const literal = (v: string) => `'${v.replace(/'/g, "''")}'`;
+  let k = 0;
+  const sql = `SELECT file_row_number + 1 AS source_row, ${targets.map((t) => `${select[t]!.replace(/\?/g, () => literal(String(values[k++])))} AS ${t}`).join(", ")} FROM read_parquet(${literal(file)}, file_row_number = true)`;
   try {
-    await store.connection.run(
-      `INSERT INTO staging (source_row, ${targets.join(", ")}) SELECT CAST(file_row_number + 1 AS DOUBLE), ${targets.map((t) => select[t]).join(", ")} FROM read_parquet(?, file_row_number = true)`,
-      [...values, file],
-    );
+    return await createStagingView(store, table, targets, sql);
   } catch (error) {
-    throw new UserError(
-      `${file} is not a readable Parquet file (${((error as Error).message ?? "").split("\n")[0]})`,
-    );
+    throw unreadableParquet(file, error);
   }
+}
+
+/** The one-line error for a Parquet file DuckDB cannot read (its message's first line, printable). */
+function unreadableParquet(file: string, error: unknown): UserError {
+  const reason = ((error as Error)?.message ?? String(error))
+    .split("\n")[0]!
+    .replace(/[\x00-\x1f\x7f]/g, "?");
+  return new UserError(`${file} is not a readable Parquet file (${reason})`);
 }
 
 /** Applies --set and a sidecar's metadata to the staged rows (they override the file's columns). */
 async function applyMetadata(
   store: Store,
+  staging: Staging,
   set: Readonly<Record<string, number | string>>,
   sidecar: Sidecar | undefined,
   file: string,
@@ -312,8 +372,9 @@ async function applyMetadata(
         );
       }
       if (role === "schedule") parseSchedule(String(value));
+      await addStagingColumn(store, staging, target.column as keyof typeof runColumns);
       await store.connection.run(
-        `UPDATE staging SET ${target.column} = ?${run === undefined ? "" : " WHERE run = ?"}`,
+        `UPDATE ${staging.table} SET ${target.column} = ?${run === undefined ? "" : " WHERE run = ?"}`,
         (run === undefined ? [value] : [value, run]) as DuckDBValue[],
       );
     }

@@ -95,10 +95,16 @@ export async function finalLosses(
   for (const name of inputs) {
     const column = Float64Array.from(result, (row) => value(row, name));
     const missing = column.findIndex((v) => !Number.isFinite(v));
-    if (missing >= 0)
+    if (missing >= 0) {
+      const how: Record<string, string> = {
+        C: "a flops column, or N and D (--set N=…, and a tokens column or --set D=…)",
+        D: "a tokens column or --set D=…",
+        S: "a step column",
+      };
       throw new UserError(
-        `run ${result[missing]!.name} in ${store.path} has no ${name} (set it on import with --set ${name}=…)`,
+        `run ${result[missing]!.name} in ${store.path} has no ${name} (import it with ${how[name] ?? `--set ${name}=…`})`,
       );
+    }
     columns[name] = column;
   }
   let usedEval = 0;

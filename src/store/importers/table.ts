@@ -42,14 +42,22 @@ export function tableToStaged(
   const numbers = (column: string): Float64Array => {
     const out = new Float64Array(n).fill(NaN);
     if (!has(column)) return out;
-    table.cells[column]!.forEach((cell, i) => {
-      if (cell === undefined) return;
+    const cells = table.cells[column]!;
+    for (let i = 0; i < n; i++) {
+      const cell = cells[i];
+      if (cell === undefined) continue;
       const value = typeof cell === "number" ? cell : Number(cell);
       if (typeof cell === "string" && Number.isNaN(value) && !/^nan$/i.test(cell.trim())) {
         throw new UserError(`${where(i, column)}: ${JSON.stringify(cell)} is not a number`);
       }
+      // NaN marks a missing value in staged rows: a NaN written in the file is refused here.
+      if (Number.isNaN(value)) {
+        throw new UserError(
+          `${where(i, column)}: NaN is not ${/loss/.test(column) ? "a positive finite loss" : "a finite number"}`,
+        );
+      }
       out[i] = value;
-    });
+    }
     return out;
   };
   const columns: Record<string, Float64Array> = {};
@@ -135,5 +143,60 @@ export function withLossOrLr(staged: StagedRows): StagedRows {
     train_loss: pick(staged.train_loss),
     eval_loss: pick(staged.eval_loss),
     meta: Object.fromEntries(Object.entries(staged.meta).map(([k, v]) => [k, keep.map((i) => v[i])])),
+  };
+}
+
+/**
+ * Merges rows of the same run and step (W&B logs train and eval metrics in separate rows of one step):
+ * values are combined, and two rows giving different values of one metric are an error naming the line.
+ */
+export function mergeSameSteps(staged: StagedRows, file: string): StagedRows {
+  const keyOf = (i: number) => `${staged.run[i]}\u0000${staged.step[i]}`;
+  const first = new Map<string, number>();
+  const merged: number[] = [];
+  const columns = ["tokens", "flops", "lr", "train_loss", "eval_loss"] as const;
+  const out = {
+    sourceRow: [] as number[],
+    run: [] as string[],
+    step: [] as number[],
+    ...(Object.fromEntries(columns.map((c) => [c, [] as number[]])) as Record<
+      (typeof columns)[number],
+      number[]
+    >),
+  };
+  for (let i = 0; i < staged.run.length; i++) {
+    const key = keyOf(i);
+    const at = Number.isNaN(staged.step[i]!) ? undefined : first.get(key);
+    if (at === undefined) {
+      first.set(key, out.run.length);
+      merged.push(i);
+      out.sourceRow.push(staged.sourceRow[i]!);
+      out.run.push(staged.run[i]!);
+      out.step.push(staged.step[i]!);
+      for (const c of columns) out[c].push(staged[c][i]!);
+      continue;
+    }
+    for (const c of columns) {
+      const value = staged[c][i]!;
+      if (Number.isNaN(value)) continue;
+      const existing = out[c][at]!;
+      if (!Number.isNaN(existing) && existing !== value) {
+        throw new UserError(
+          `${file} line ${staged.sourceRow[i]}, column ${c === "train_loss" ? "loss" : c}: step ${staged.step[i]} of run ${staged.run[i]} is logged twice with different values`,
+        );
+      }
+      out[c][at] = value;
+    }
+  }
+  return {
+    sourceRow: Float64Array.from(out.sourceRow),
+    run: out.run,
+    step: Float64Array.from(out.step),
+    tokens: Float64Array.from(out.tokens),
+    flops: Float64Array.from(out.flops),
+    lr: Float64Array.from(out.lr),
+    train_loss: Float64Array.from(out.train_loss),
+    eval_loss: Float64Array.from(out.eval_loss),
+    meta: Object.fromEntries(Object.entries(staged.meta).map(([k, v]) => [k, merged.map((i) => v[i])])),
   };
 }
