@@ -79,6 +79,26 @@ export {
 } from "./data/curves.js";
 export { chinchillaDataPath, demoBudgets, runDemo, type DemoResult } from "./demo.js";
 
+// Store (DuckDB and apache-arrow are loaded when a store function is first called)
+export { openStore, type Store } from "./store/duckdb.js";
+export {
+  importFiles,
+  importFormats,
+  type FileImport,
+  type ImportFormat,
+  type ImportOptions,
+} from "./store/importFiles.js";
+export { exportTable, exportTables } from "./store/exportTable.js";
+export {
+  curvesFromStore,
+  finalLosses,
+  listRuns,
+  observationsDigest,
+  type FinalLosses,
+} from "./store/readRuns.js";
+export { saveFit } from "./store/fits.js";
+export { isColumnar, readColumnarTable } from "./store/readColumnar.js";
+
 // Utilities
 export { randomSource, type RandomSource } from "./random.js";
 export {

@@ -4,6 +4,7 @@ import { UserError } from "../errors.js";
 import { parseSchedule } from "../schedules/parseSchedule.js";
 import { denseSchedule, schedulePeak } from "../schedules/schedule.js";
 import type { Law } from "../types.js";
+import type { Table } from "../data/readTable.js";
 import type { OptionDef, OptionValues } from "./_command.js";
 import { listOption } from "./_shared.js";
 
@@ -41,6 +42,7 @@ export function curvesFrom(
   file: string,
   law: Law,
   map: Record<string, string>,
+  table?: Table,
 ): LoadedCurves {
   const schedules: Record<string, string> =
     typeof values.schedules === "string" ? readSchedules(values.schedules) : {};
@@ -56,6 +58,7 @@ export function curvesFrom(
     schedules,
     ...(runs.length ? { runs } : {}),
     inputs: law.inputs.filter((name) => name !== "step"),
+    ...(table ? { table } : {}),
   });
   return loaded;
 }

@@ -7,6 +7,11 @@ import { loadOptionsFrom } from "./_fitOptions.js";
 import { repeatedOption } from "./_shared.js";
 import { schedulePeak } from "../schedules/schedule.js";
 
+/** The database of import, runs and export: --db, else ./scalefit.duckdb (DESIGN.md, "Data model"). */
+export function storePath(values: OptionValues): string {
+  return typeof values.db === "string" ? values.db : "scalefit.duckdb";
+}
+
 /** Options that take the data from a database instead of a file. */
 export const storeOptions = {
   db: {
@@ -63,7 +68,7 @@ export async function fitData(
       throw new UserError(`invalid --loss-kind ${lossKind} (expected train or eval)`);
     // The store (and DuckDB's native module, ~0.2 s to load) only when a database is read.
     const { openStore } = await import("../store/duckdb.js");
-    const { curvesFromStore, finalLosses } = await import("../store/readRuns.js");
+    const { curvesFromStore, finalLosses, observationsDigest } = await import("../store/readRuns.js");
     const store = await openStore(values.db as string, { readOnly: true });
     try {
       const where = filters.length ? `; where ${filters.join(" and ")}` : "";
@@ -76,7 +81,7 @@ export async function fitData(
         const peaks = Object.values(observations.schedules ?? {}).map(schedulePeak);
         return {
           observations,
-          digest: `db:${store.path}`,
+          digest: observationsDigest(observations),
           provenance: {
             db: store.path,
             where: filters,
@@ -107,11 +112,14 @@ export async function fitData(
     }
   }
   const file = values.data as string;
-  const loadOptions = loadOptionsFrom(values);
+  // Parquet and Arrow files are read by the store (DuckDB, apache-arrow), loaded only for them.
+  const { isColumnar, readColumnarTable } = await import("../store/readColumnar.js");
+  const table = isColumnar(file) ? await readColumnarTable(file) : undefined;
+  const loadOptions = { ...loadOptionsFrom(values), ...(table ? { table } : {}) };
   if (law.curve) {
     if (loadOptions.dropHighest)
       throw new UserError(`--drop-highest is for final-loss tables, not curve law ${law.name}`);
-    const curves = curvesFrom(values, file, law as Law, loadOptions.map);
+    const curves = curvesFrom(values, file, law as Law, loadOptions.map, table);
     const summary = scheduleSummary(curves);
     return {
       observations: curves.observations,

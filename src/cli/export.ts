@@ -2,19 +2,20 @@ import { UserError } from "../errors.js";
 import { openStore } from "../store/duckdb.js";
 import { exportTable, exportTables } from "../store/exportTable.js";
 import { defineCommand } from "./_command.js";
-import { printJson, requireOption, sharedOptions, repeatedOption } from "./_shared.js";
+import { storePath } from "./_source.js";
+import { printJson, sharedOptions, repeatedOption } from "./_shared.js";
 
 export const command = defineCommand({
   name: "export",
   summary: "write a table of the database (runs, points or fits) to CSV, Parquet or Arrow",
-  usage: "scalefit export --db <file> [--table <runs|points|fits>] <file.csv|.parquet|.arrow> [--where …]",
+  usage: "scalefit export [--db <file>] [--table <runs|points|fits>] <file.csv|.parquet|.arrow> [--where …]",
   examples: [
     "scalefit export --db runs.duckdb points.parquet",
     "scalefit export --db runs.duckdb --table runs --out runs.csv --where kind=lm",
   ],
   positionals: true,
   options: {
-    db: { type: "string", value: "<file>", description: "the database" },
+    db: { type: "string", value: "<file>", description: "the database (default ./scalefit.duckdb)" },
     table: {
       type: "string",
       value: "<table>",
@@ -43,7 +44,7 @@ export const command = defineCommand({
           : "scalefit export needs an output file (scalefit export --db runs.duckdb points.parquet)",
       );
     const out = given[0]!;
-    const store = await openStore(requireOption(values, "db", "export"), { readOnly: true });
+    const store = await openStore(storePath(values), { readOnly: true });
     try {
       const count = await exportTable(store, table, out, repeatedOption(values, "where"));
       if (values.json === true) return printJson(io, { table, out, rows: count });

@@ -3,12 +3,13 @@ import { UserError } from "../errors.js";
 import { openStore } from "../store/duckdb.js";
 import { importFiles, importFormats, type ImportFormat } from "../store/importFiles.js";
 import { defineCommand } from "./_command.js";
-import { listOption, parseNumber, printJson, requireOption, sharedOptions } from "./_shared.js";
+import { storePath } from "./_source.js";
+import { listOption, parseNumber, printJson, sharedOptions } from "./_shared.js";
 
 export const command = defineCommand({
   name: "import",
   summary: "import runs and loss curves into a DuckDB database (the same content twice adds nothing)",
-  usage: "scalefit import --db <file> <file>… [options]   (files after the options, or with --file)",
+  usage: "scalefit import [--db <file>] <file>… [options]   (files after the options, or with --file)",
   examples: [
     "scalefit import --db runs.duckdb data/chinchilla/epoch.csv",
     "scalefit import --db runs.duckdb out/trainer_state.json --run opt-125m --set N=1.25e8,kind=lm",
@@ -17,7 +18,11 @@ export const command = defineCommand({
   ],
   positionals: true,
   options: {
-    db: { type: "string", value: "<file>", description: "the database (created if missing)" },
+    db: {
+      type: "string",
+      value: "<file>",
+      description: "the database, created if missing (default ./scalefit.duckdb)",
+    },
     file: {
       type: "string",
       multiple: true,
@@ -65,7 +70,7 @@ export const command = defineCommand({
     ...sharedOptions,
   },
   async run(values, io, positionals = []) {
-    const db = requireOption(values, "db", "import");
+    const db = storePath(values);
     const files = [...listOption(values, "file"), ...positionals];
     if (files.length === 0)
       throw new UserError(

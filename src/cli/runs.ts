@@ -2,18 +2,19 @@ import { num } from "../fit/report.js";
 import { openStore } from "../store/duckdb.js";
 import { listRuns } from "../store/readRuns.js";
 import { defineCommand } from "./_command.js";
-import { printJson, requireOption, sharedOptions, repeatedOption } from "./_shared.js";
+import { storePath } from "./_source.js";
+import { printJson, sharedOptions, repeatedOption } from "./_shared.js";
 
 export const command = defineCommand({
   name: "runs",
   summary: "list the runs of a database with their sizes, steps and last losses",
-  usage: "scalefit runs --db <file> [--where …] [--json]",
+  usage: "scalefit runs [--db <file>] [--where …] [--json]",
   examples: [
     "scalefit runs --db runs.duckdb",
     "scalefit runs --db runs.duckdb --where kind=lm --where N>=1e8 --json",
   ],
   options: {
-    db: { type: "string", value: "<file>", description: "the database" },
+    db: { type: "string", value: "<file>", description: "the database (default ./scalefit.duckdb)" },
     where: {
       type: "string",
       multiple: true,
@@ -23,7 +24,7 @@ export const command = defineCommand({
     ...sharedOptions,
   },
   async run(values, io) {
-    const store = await openStore(requireOption(values, "db", "runs"), { readOnly: true });
+    const store = await openStore(storePath(values), { readOnly: true });
     try {
       const runs = await listRuns(store, repeatedOption(values, "where"));
       if (values.json === true) return printJson(io, { runs });

@@ -17,6 +17,8 @@ export interface CurveLoadOptions {
   readonly runs?: readonly string[];
   /** Extra input columns each point carries (e.g. N for fits across model sizes). */
   readonly inputs?: readonly string[];
+  /** The file already read (a Parquet or Arrow file read by the store); by default `readTable(file)`. */
+  readonly table?: Table;
 }
 
 /** Curves ready for a curve law, with provenance. */
@@ -42,7 +44,7 @@ export function loadCurves(file: string, options: CurveLoadOptions = {}): Loaded
   // Every schedule given is checked, also those of runs this file or filter leaves out.
   const parsed = new Map<string, Schedule>();
   for (const [run, given] of Object.entries(options.schedules ?? {})) parsed.set(run, typeof given === "string" ? parseSchedule(given) : given);
-  const table = mapColumns(readTable(file), options.map ?? {});
+  const table = mapColumns(options.table ?? readTable(file), options.map ?? {});
   const has = (name: string) => table.columns.includes(name);
   for (const name of ["step", "loss", ...(options.inputs ?? [])]) {
     if (!has(name)) {
@@ -52,7 +54,8 @@ export function loadCurves(file: string, options: CurveLoadOptions = {}): Loaded
   const fallback = basename(file, extname(file));
   const patterns = (options.runs ?? []).map((p) => new RegExp(`^${p.split("*").map(escape).join(".*")}$`));
   const keep = (run: string) => patterns.length === 0 || patterns.some((p) => p.test(run));
-  const where = (row: number, column: string) => `${file} line ${table.lines[row]}, column ${column}`;
+  const where = (row: number, column: string) =>
+    `${file} ${table.rowWord ?? "line"} ${table.lines[row]}, column ${column}`;
   const number = (row: number, column: string): number | undefined => {
     const cell = table.cells[column]?.[row];
     if (cell === undefined) return undefined;

@@ -8,6 +8,8 @@ export interface LoadOptions {
   readonly map?: Readonly<Record<string, string>>;
   /** Drop this many highest-loss points (Epoch drops 5 of Chinchilla's 245). @default 0 */
   readonly dropHighest?: number;
+  /** The file already read (a Parquet or Arrow file read by the store); by default `readTable(file)`. */
+  readonly table?: Table;
 }
 
 /** Observations for a law, with the table they came from and how they were built (for provenance). */
@@ -30,7 +32,7 @@ export interface LoadedData {
  * @example const {observations} = loadObservations("data/chinchilla/epoch.csv", chinchilla, {dropHighest: 5});
  */
 export function loadObservations(file: string, law: Pick<Law, "inputs" | "name">, options: LoadOptions = {}): LoadedData {
-  const table = mapColumns(readTable(file), options.map ?? {});
+  const table = mapColumns(options.table ?? readTable(file), options.map ?? {});
   const { observations, notes } = tableToObservations(table, law.inputs, law.name);
   const dropHighest = options.dropHighest ?? 0;
   const kept = dropHighestLoss(observations, dropHighest);

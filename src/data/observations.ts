@@ -93,7 +93,8 @@ export function tableToObservations(
   const loss = numericColumn(table, "loss");
   const run = has("run")
     ? table.cells.run!.map((v, i) => {
-        if (v === undefined) throw new UserError(`${table.file} line ${table.lines[i]}, column run: empty value`);
+        if (v === undefined)
+          throw new UserError(`${table.file} ${table.rowWord ?? "line"} ${table.lines[i]}, column run: empty value`);
         return String(v);
       })
     : undefined;
@@ -109,7 +110,7 @@ function numericColumn(table: Table, name: string, { allowZero = false } = {}): 
   const cells = table.cells[name]!;
   const out = new Float64Array(cells.length);
   cells.forEach((cell, i) => {
-    const where = `${table.file} line ${table.lines[i]}, column ${name}`;
+    const where = `${table.file} ${table.rowWord ?? "line"} ${table.lines[i]}, column ${name}`;
     if (cell === undefined) throw new UserError(`${where}: empty value`);
     const value = typeof cell === "number" ? cell : Number(cell);
     if (typeof cell === "string" && (cell.trim() === "" || Number.isNaN(value)) && !/^nan$/i.test(cell.trim())) {

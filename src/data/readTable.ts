@@ -11,13 +11,15 @@ export interface Table {
   readonly columns: readonly string[];
   /** Cells by column name; `undefined` where a JSONL row lacks the key or a cell is empty. */
   readonly cells: Readonly<Record<string, readonly (string | number | undefined)[]>>;
-  /** 1-based file line of each row. */
+  /** 1-based file line of each row (row number for Parquet and Arrow). */
   readonly lines: readonly number[];
+  /** How messages name a row: `line` (text files, the default) or `row` (Parquet, Arrow). */
+  readonly rowWord?: "line" | "row";
   /** `sha256:<hex>` of the file's bytes. */
   readonly digest: string;
 }
 
-/** Extensions read by `readTable`. Parquet and Arrow IPC come with the store. */
+/** Extensions read by `readTable`. Parquet and Arrow IPC are read by the store (`readColumnarTable`). */
 export const tableFormats = [".csv", ".tsv", ".jsonl", ".ndjson"] as const;
 
 /**

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { UserError } from "../errors.js";
 import type { Observations } from "../types.js";
 import { rows, type Store } from "./duckdb.js";
@@ -115,15 +116,33 @@ export async function finalLosses(
     }
     return num(row.train_loss);
   });
-  const digestSource =
-    (await rows(store, "SELECT string_agg(digest, ',' ORDER BY import_id) AS d FROM imports"))[0]!.d ?? "";
-  const { createHash } = await import("node:crypto");
+  const observations = { inputs: columns, loss, run: result.map((row) => String(row.name)) };
   return {
-    observations: { inputs: columns, loss, run: result.map((row) => String(row.name)) },
+    observations,
     usedEval,
     usedTrain: result.length - usedEval,
-    digest: `sha256:${createHash("sha256").update(String(digestSource)).update(JSON.stringify(filters)).digest("hex")}`,
+    digest: observationsDigest(observations),
   };
+}
+
+/**
+ * A content digest of the data a fit reads from the store (inputs, losses, run names, schedules): the same
+ * data give the same digest whatever else the database holds.
+ * @example observationsDigest({inputs: {N: Float64Array.of(1e8)}, loss: Float64Array.of(3.1)})
+ */
+export function observationsDigest(observations: Observations): string {
+  const hash = createHash("sha256");
+  for (const name of Object.keys(observations.inputs).sort()) {
+    hash.update(name);
+    hash.update(new Uint8Array(Float64Array.from(observations.inputs[name]!).buffer));
+  }
+  hash.update(new Uint8Array(Float64Array.from(observations.loss).buffer));
+  hash.update(JSON.stringify(observations.run ?? []));
+  for (const [run, lr] of Object.entries(observations.schedules ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    hash.update(run);
+    hash.update(new Uint8Array(Float64Array.from(lr).buffer));
+  }
+  return `sha256:${hash.digest("hex")}`;
 }
 
 /**

@@ -199,3 +199,58 @@ test("a curve law fits whole curves from the store (schedules from --meta) and c
     /^scalefit compare: run 25M\/constant_24000 in .* has no C \(import it with a flops column, or N and D /,
   );
 });
+
+test("fit --data reads Parquet and Arrow files like CSV (roles, --map, row numbers in messages)", async () => {
+  const { db, dir } = scratch("cli-columnar");
+  await runCli("import", "--db", db(), data("chinchilla/epoch.csv"));
+  const csvFit = JSON.parse(
+    (
+      await runCli(
+        "fit",
+        "--law",
+        "chinchilla",
+        "--data",
+        data("chinchilla/epoch.csv"),
+        "--intervals",
+        "none",
+        "--json",
+      )
+    ).stdout,
+  ) as { params: Record<string, number>; points: number };
+  for (const format of ["parquet", "arrow"]) {
+    const out = join(dir, `epoch.${format}`);
+    assert.equal((await runCli("export", "--db", db(), out)).code, 0);
+    // Exported points carry train_loss: without --map the message names the fix.
+    const unmapped = await runCli("fit", "--law", "chinchilla", "--data", out, "--intervals", "none");
+    assert.equal(unmapped.code, 1);
+    assert.match(unmapped.stderr, /has no column loss: .* --map loss=<column> renames one/);
+    const run = await runCli(
+      "fit",
+      "--law",
+      "chinchilla",
+      "--data",
+      out,
+      "--map",
+      "loss=train_loss",
+      "--intervals",
+      "none",
+      "--json",
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const fit = JSON.parse(run.stdout) as { params: Record<string, number>; points: number };
+    assert.equal(fit.points, csvFit.points);
+    for (const name of Object.keys(csvFit.params))
+      assert.ok(Math.abs(fit.params[name]! / csvFit.params[name]! - 1) < 1e-9, `${format} ${name}`);
+  }
+  // A bad value in a Parquet file is named by row and column.
+  const bad = join(dir, "bad.parquet");
+  const { DuckDBInstance } = await import("@duckdb/node-api");
+  const connection = await (await DuckDBInstance.create(":memory:")).connect();
+  await connection.run(
+    `COPY (SELECT 1e8 AS N, 2e9 AS D, CASE WHEN range = 3 THEN -1.0 ELSE 3.0 END AS loss FROM range(20)) TO '${bad}' (FORMAT PARQUET)`,
+  );
+  connection.closeSync();
+  const refused = await runCli("fit", "--law", "chinchilla", "--data", bad);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /bad\.parquet row 4, column loss: -1 /);
+});

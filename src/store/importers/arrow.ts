@@ -45,5 +45,12 @@ export async function arrowTable(file: string, bytes: Uint8Array, digest: string
     }
     cells[field.name] = values;
   }
-  return { file, columns, cells, lines: Array.from({ length: table.numRows }, (_, i) => i + 1), digest };
+  return {
+    file,
+    columns,
+    cells,
+    lines: Array.from({ length: table.numRows }, (_, i) => i + 1),
+    digest,
+    rowWord: "row",
+  };
 }
