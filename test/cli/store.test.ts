@@ -12,6 +12,9 @@ import { fingerprint, scratch } from "../_store.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const data = (p: string) => join(root, "data", p);
+/** `scalefit fit --law chinchilla … --intervals none` on a data source. */
+const chinchillaFit = (...source: string[]) =>
+  runCli("fit", "--law", "chinchilla", ...source, "--intervals", "none");
 
 test("import prints what it added and adds nothing the second time; --json gives the same as a document", async () => {
   const { db } = scratch("cli-import");
@@ -48,30 +51,9 @@ test("runs lists the stored runs, filtered by --where, as a table or JSON", asyn
 test("fit --db uses the stored final losses and gives the fit of the same file; --save stores it and export writes it", async () => {
   const { db, dir } = scratch("cli-fit");
   await runCli("import", "--db", db(), data("chinchilla/epoch.csv"), data("colpret/opt.csv"));
-  const fromDb = await runCli(
-    "fit",
-    "--law",
-    "chinchilla",
-    "--db",
-    db(),
-    "--where",
-    "run~epoch-*",
-    "--intervals",
-    "none",
-    "--json",
-    "--save",
-  );
+  const fromDb = await chinchillaFit("--db", db(), "--where", "run~epoch-*", "--json", "--save");
   assert.equal(fromDb.code, 0, fromDb.stderr);
-  const fromFile = await runCli(
-    "fit",
-    "--law",
-    "chinchilla",
-    "--data",
-    data("chinchilla/epoch.csv"),
-    "--intervals",
-    "none",
-    "--json",
-  );
+  const fromFile = await chinchillaFit("--data", data("chinchilla/epoch.csv"), "--json");
   const a = JSON.parse(fromDb.stdout) as {
     params: Record<string, number>;
     points: number;
@@ -82,17 +64,7 @@ test("fit --db uses the stored final losses and gives the fit of the same file; 
   for (const name of Object.keys(b.params))
     assert.ok(Math.abs(a.params[name]! / b.params[name]! - 1) < 1e-9, name);
   // The report says which loss it used: Epoch's table has train losses only.
-  const report = await runCli(
-    "fit",
-    "--law",
-    "chinchilla",
-    "--db",
-    db(),
-    "--where",
-    "run~epoch-*",
-    "--intervals",
-    "none",
-  );
+  const report = await chinchillaFit("--db", db(), "--where", "run~epoch-*");
   assert.match(report.stdout, /245 runs: last eval loss of 0, train loss of 245; where run~epoch-\*/);
   const fits = join(dir, "fits.csv");
   const exported = await runCli("export", "--db", db(), "--table", "fits", fits);
