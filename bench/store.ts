@@ -24,30 +24,34 @@ const truth = { E: 1.69, A: 406.4, B: 410.7, alpha: 0.34, beta: 0.28 };
 const steps = 5000;
 const runs = 200;
 const n = runs * steps;
-const random = randomSource(1);
-const run: string[] = new Array(n);
-const step = new Float64Array(n);
-const tokens = new Float64Array(n);
-const loss = new Float64Array(n);
-const lr = new Float64Array(n);
-const size = new Float64Array(n);
-for (let r = 0; r < runs; r++) {
-  const N = 1e7 * 10 ** ((2 * Math.floor(r / 10)) / 19);
-  const D = 5 * 2 ** ((r % 10) / 1.8) * N;
-  const batch = D / steps;
-  for (let s = 0; s < steps; s++) {
-    const i = r * steps + s;
-    run[i] = `sweep/N${N.toPrecision(3)}-D${D.toPrecision(3)}`;
-    step[i] = s + 1;
-    tokens[i] = (s + 1) * batch;
-    const clean = truth.E + truth.A / N ** truth.alpha + truth.B / tokens[i]! ** truth.beta;
-    loss[i] = clean * Math.exp(0.005 * random.normal());
-    lr[i] = 3e-4 * (s < 250 ? (s + 1) / 250 : 0.5 * (1 + Math.cos((Math.PI * (s - 250)) / (steps - 250))));
-    size[i] = N;
+/** Writes the sweep as Arrow IPC; its arrays are garbage once written, so they do not weigh on the timings. */
+function writeSweep(file: string): void {
+  const random = randomSource(1);
+  const run: string[] = new Array(n);
+  const step = new Float64Array(n);
+  const tokens = new Float64Array(n);
+  const loss = new Float64Array(n);
+  const lr = new Float64Array(n);
+  const size = new Float64Array(n);
+  for (let r = 0; r < runs; r++) {
+    const N = 1e7 * 10 ** ((2 * Math.floor(r / 10)) / 19);
+    const D = 5 * 2 ** ((r % 10) / 1.8) * N;
+    const batch = D / steps;
+    for (let s = 0; s < steps; s++) {
+      const i = r * steps + s;
+      run[i] = `sweep/N${N.toPrecision(3)}-D${D.toPrecision(3)}`;
+      step[i] = s + 1;
+      tokens[i] = (s + 1) * batch;
+      const clean = truth.E + truth.A / N ** truth.alpha + truth.B / tokens[i]! ** truth.beta;
+      loss[i] = clean * Math.exp(0.005 * random.normal());
+      lr[i] = 3e-4 * (s < 250 ? (s + 1) / 250 : 0.5 * (1 + Math.cos((Math.PI * (s - 250)) / (steps - 250))));
+      size[i] = N;
+    }
   }
+  writeFileSync(file, tableToIPC(tableFromArrays({ run, step, tokens, loss, lr, N: size }), "file"));
 }
 const arrow = join(dir, "sweep.arrow");
-writeFileSync(arrow, tableToIPC(tableFromArrays({ run, step, tokens, loss, lr, N: size }), "file"));
+writeSweep(arrow);
 line("sweep written as Arrow IPC", `${(statSync(arrow).size / 2 ** 20).toFixed(1)} MiB`);
 
 /** Imports a file into a fresh database `times` times; the median seconds and the database of the last. */
