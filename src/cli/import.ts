@@ -4,7 +4,7 @@ import { openStore } from "../store/duckdb.js";
 import { importFiles, importFormats, type ImportFormat } from "../store/importFiles.js";
 import { defineCommand } from "./_command.js";
 import { storePath } from "./_source.js";
-import { listOption, parseNumber, printJson, sharedOptions } from "./_shared.js";
+import { listOption, parseNumber, printJson, progressFor, sharedOptions } from "./_shared.js";
 
 export const command = defineCommand({
   name: "import",
@@ -98,8 +98,10 @@ export const command = defineCommand({
       conventions[key] = value;
     }
     const store = await openStore(db);
+    const progress = files.length > 1 ? await progressFor(io, values.json === true) : { stop() {} };
     try {
       const results = await importFiles(store, files, {
+        ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
         ...(format ? { format } : {}),
         map: parseMap(listOption(values, "map").length ? listOption(values, "map") : []),
         ...(Object.keys(set).length ? { set } : {}),
@@ -108,6 +110,7 @@ export const command = defineCommand({
         ...(lossKind ? { lossKind } : {}),
         ...(Object.keys(conventions).length ? { conventions } : {}),
       });
+      progress.stop();
       if (values.json === true) return printJson(io, { db, imports: results });
       for (const r of results) {
         io.stdout(
@@ -117,6 +120,7 @@ export const command = defineCommand({
         );
       }
     } finally {
+      progress.stop();
       store.close();
     }
   },

@@ -44,6 +44,8 @@ export interface ImportOptions {
   readonly lossKind?: LossKind;
   /** Counting conventions recorded with the runs: `{params: "non-embedding", flops: "exact", lossUnit: "bits/byte"}`. */
   readonly conventions?: Readonly<Record<string, string>>;
+  /** Called as files are read and checked, then written: (files done, files, stage). */
+  readonly onProgress?: (done: number, total: number, stage: string) => void;
 }
 
 /** What happened to one file. */
@@ -74,6 +76,7 @@ export async function importFiles(
   const digests = new Set<string>();
   try {
     for (const [k, file] of files.entries()) {
+      options.onProgress?.(k, files.length, "reading and checking");
       const format = options.format ?? formatOf(file);
       const bytes = readBytes(file);
       const digest = `sha256:${createHash("sha256")
@@ -117,7 +120,8 @@ export async function importFiles(
     }
     const results: FileImport[] = [];
     await transaction(store, async () => {
-      for (const { staging, label, ...result } of planned) {
+      for (const [k, { staging, label, ...result }] of planned.entries()) {
+        options.onProgress?.(k, planned.length, "writing");
         if (!staging) {
           results.push(result);
           continue;

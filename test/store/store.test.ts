@@ -198,3 +198,19 @@ test("curves for a curve law come from the store with schedules from --meta (the
   const raw = readFileSync(join(root, "data/multipower/schedules.json"), "utf8");
   assert.ok(raw.includes("cosine:peak=3e-4,floor=3e-5,steps=24000,warmup=2160"));
 });
+
+test("an import of several files reports its progress file by file: reading and checking, then writing", async () => {
+  const { db } = scratch("progress");
+  const store = await openStore(db());
+  const calls: string[] = [];
+  await importFiles(store, [join(root, "data/colpret/opt.csv"), join(root, "data/colpret/nmt.csv")], {
+    onProgress: (done, total, stage) => calls.push(`${stage} ${done}/${total}`),
+  });
+  store.close();
+  assert.deepEqual(calls, [
+    "reading and checking 0/2",
+    "reading and checking 1/2",
+    "writing 0/2",
+    "writing 1/2",
+  ]);
+});
