@@ -98,6 +98,17 @@ export interface Law {
   readonly spec?: Readonly<Record<string, unknown>>;
   /** A curve law: its points are steps of runs whose schedules it reads (`Observations.schedules`). */
   readonly curve?: boolean;
+  /**
+   * For laws with constants taken from the data (reference sizes): the law with them set, before a fit. The
+   * bound law records them in `spec`, so predictions from a saved fit use the same constants.
+   */
+  bind?(data: Observations): Law;
+  /** Inputs that may be zero (QAT tokens of a full-precision run); others must be positive. */
+  readonly zeroInputs?: readonly string[];
+  /** Why the law cannot take this point (bits outside 1–16, …), or undefined: checked before a fit. */
+  checkPoint?(x: Inputs): string | undefined;
+  /** Why these data cannot identify the law (encoder sizes only, …), or undefined: checked before a fit. */
+  checkData?(data: Observations): string | undefined;
 }
 
 /** A function of the fitted parameters reported with an interval. */

@@ -4,7 +4,7 @@ import { parseHoldout, type HoldoutRule } from "../fit/backtest.js";
 import { resolveLaw } from "../fit/laws/index.js";
 import type { FitOptions, IntervalMethod, Law, LossName } from "../types.js";
 import type { OptionValues } from "./_command.js";
-import { listOption, numberOption, parameterOverrides, parseAssignments } from "./_shared.js";
+import { listOption, numberOption, parameterOverrides, parseAssignments, parseNumber } from "./_shared.js";
 
 /**
  * The law named on the command line, configured by --x, --formula, --inputs and --log. With `shared`
@@ -16,7 +16,9 @@ export async function lawFrom(values: OptionValues, name: string, { shared = fal
   const x = typeof values.x === "string" && (!shared || name === "power") ? values.x : undefined;
   const formula =
     typeof values.formula === "string" && (!shared || name === "custom") ? values.formula : undefined;
+  const targets = listOption(values, "targets").map((text) => parseNumber(text, "--targets"));
   return resolveLaw(name, {
+    ...(targets.length ? { targets } : {}),
     ...(x !== undefined ? { x } : {}),
     ...(formula !== undefined ? { formula } : {}),
     ...(inputs.length ? { inputs } : {}),

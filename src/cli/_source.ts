@@ -1,4 +1,7 @@
+import { batchSweepObservations, sweepPoints, type SweepPoint } from "../data/batchSweep.js";
 import { loadObservations } from "../data/loadObservations.js";
+import { mapColumns } from "../data/observations.js";
+import { readTable } from "../data/readTable.js";
 import { UserError } from "../errors.js";
 import type { Law, Observations } from "../types.js";
 import type { OptionDef, OptionValues } from "./_command.js";
@@ -47,9 +50,10 @@ export interface FitData {
  */
 export async function fitData(
   values: OptionValues,
-  law: Pick<Law, "inputs" | "name" | "curve">,
+  law: Pick<Law, "inputs" | "name" | "curve" | "spec">,
   command: string,
 ): Promise<FitData> {
+  if (law.name === "bcrit") return sweepData(values, (law.spec as { targets: number[] }).targets);
   const hasData = typeof values.data === "string";
   const hasDb = typeof values.db === "string";
   if (hasData === hasDb)
@@ -142,5 +146,55 @@ export async function fitData(
     provenance: { ...p },
     description: `${p.file} (${p.rows} rows${p.droppedHighest ? `, ${p.droppedHighest} highest-loss dropped` : ""})`,
     derived: p.derived,
+  };
+}
+
+/** A batch-size sweep for law bcrit, from --data (run, B, step, loss) or --db (runs with a batch size). */
+async function sweepData(values: OptionValues, targets: readonly number[]): Promise<FitData> {
+  const hasData = typeof values.data === "string";
+  if (hasData === (typeof values.db === "string"))
+    throw new UserError("scalefit fit --law bcrit needs --data <file> or --db <file> (one of them)");
+  let points: SweepPoint[];
+  let digest: string;
+  let source: string;
+  const filters = repeatedOption(values, "where");
+  if (hasData) {
+    const file = values.data as string;
+    const { isColumnar, readColumnarTable } = await import("../store/readColumnar.js");
+    const raw = isColumnar(file) ? await readColumnarTable(file) : readTable(file);
+    points = sweepPoints(mapColumns(raw, loadOptionsFrom(values).map));
+    digest = raw.digest;
+    source = file;
+  } else {
+    const { openStore } = await import("../store/duckdb.js");
+    const { sweepFromStore, observationsDigest } = await import("../store/readRuns.js");
+    const store = await openStore(values.db as string, { readOnly: true });
+    try {
+      const lossKind = values["loss-kind"] as "train" | "eval" | undefined;
+      points = await sweepFromStore(store, filters, lossKind ? { lossKind } : {});
+    } finally {
+      store.close();
+    }
+    digest = observationsDigest({
+      inputs: { B: Float64Array.from(points, (p) => p.B), step: Float64Array.from(points, (p) => p.step) },
+      loss: Float64Array.from(points, (p) => p.loss),
+      run: points.map((p) => p.run),
+    });
+    source = values.db as string;
+  }
+  const sweep = batchSweepObservations(points, targets);
+  const runs = new Set(points.map((p) => p.run)).size;
+  return {
+    observations: sweep.observations,
+    digest,
+    provenance: {
+      source,
+      ...(hasData ? {} : { where: filters }),
+      runs,
+      targets: sweep.reached,
+      notes: sweep.notes,
+    },
+    description: `${source} (${runs} runs; ${sweep.reached.map((r) => `loss ${r.target}: ${r.runs} runs at ${r.batchSizes} batch sizes`).join(", ")})`,
+    derived: ["each run's steps to reach each target loss, interpolated on its running-minimum loss"],
   };
 }

@@ -5,6 +5,7 @@ import { backtest, type HoldoutReport } from "../fit/backtest.js";
 import { fitLaw } from "../fit/fitLaw.js";
 import { lawNames } from "../fit/laws/index.js";
 import { formatFitReport, num } from "../fit/report.js";
+import { bcritSummary } from "../predict/batch.js";
 import { defineCommand } from "./_command.js";
 import { curveOptions } from "./_curves.js";
 import { fitOptionsFrom, holdoutFrom, lawFrom } from "./_fitOptions.js";
@@ -21,6 +22,8 @@ export const command = defineCommand({
     'scalefit fit --law custom --formula "E + A/N^alpha + B/D^beta" --log E,A,B --data runs.csv',
     "scalefit fit --law chinchilla --data runs.csv --holdout C:0.125 --json",
     "scalefit fit --law multipower --data data/multipower/curves.csv --schedules data/multipower/schedules.json --runs 25M/cosine_24000,25M/constant_24000,25M/wsdcon_9",
+    "scalefit fit --law bcrit --data sweep.csv --targets 3.0,2.6,2.3",
+    "scalefit fit --law data-constrained --data data/datablations/final_losses.csv --fix E=1.8691407,A=520.825,B=1487.7157,alpha=0.3526596,beta=0.3526596",
   ],
   options: {
     law: { type: "string", value: "<law>", description: `law to fit: ${lawNames.join(", ")}` },
@@ -28,6 +31,12 @@ export const command = defineCommand({
     ...storeOptions,
     ...curveOptions,
     save: { type: "boolean", description: "with --db: also store the fit in the database's fits table" },
+    targets: {
+      type: "string",
+      multiple: true,
+      value: "<L,…>",
+      description: "bcrit: target losses; each run's steps to reach them (points: run, B, step, loss)",
+    },
     profile: {
       type: "string",
       multiple: true,
@@ -71,6 +80,8 @@ export const command = defineCommand({
     const artifact = {
       ...fitToArtifact(fit, { dataDigest: loaded.digest, data: { ...loaded.provenance } }),
       ...(holdout ? { holdout } : {}),
+      // bcrit answers by name: Bstar, alphaB and each target's S_min / E_min / B_crit (DESIGN.md's contract).
+      ...(fit.law.name === "bcrit" ? bcritSummary(fit) : {}),
     };
     if (typeof values.out === "string") {
       try {

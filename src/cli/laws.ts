@@ -1,3 +1,4 @@
+import { bcritLaw } from "../fit/laws/bcrit.js";
 import { laws } from "../fit/laws/index.js";
 import { defineCommand } from "./_command.js";
 import { printJson, sharedOptions } from "./_shared.js";
@@ -17,6 +18,15 @@ export const command = defineCommand({
       reference: law.reference,
       description: law.description,
     }));
+    const bcrit = bcritLaw([3, 2.6]);
+    list.push({
+      name: "bcrit",
+      formula: bcrit.formula,
+      inputs: ["run", "B", "step", "loss (points of a batch-size sweep)"],
+      params: ["Smin_k", "Emin_k per --targets loss; derived Bcrit_k, Bstar, alphaB"],
+      reference: bcrit.reference,
+      description: bcrit.description,
+    });
     list.push({
       name: "custom",
       formula: '--formula "..."',
@@ -28,7 +38,7 @@ export const command = defineCommand({
     if (values.json === true) return printJson(io, { laws: list });
     const lines = list.map(
       (l) =>
-        `${l.name.padEnd(13)} L = ${l.formula}\n${"".padEnd(13)} ${l.description}; inputs ${l.inputs.join(", ")}; ${l.reference}`,
+        `${l.name.padEnd(16)} ${l.name === "bcrit" ? "" : "L = "}${l.formula}\n${"".padEnd(16)} ${l.description}; inputs ${l.inputs.join(", ")}; ${l.reference}`,
     );
     io.stdout(lines.join("\n") + "\n");
   },

@@ -2,6 +2,7 @@ import { UserError } from "../errors.js";
 import { loadFit } from "../fit/artifact.js";
 import { num } from "../fit/report.js";
 import type { FittedLaw } from "../predict/fittedLaw.js";
+import { batchTrajectory } from "../predict/batch.js";
 import { predictCurve } from "../predict/predictCurve.js";
 import { predictLoss } from "../predict/predictLoss.js";
 import { defineCommand, type CliIO, type OptionValues } from "./_command.js";
@@ -11,6 +12,7 @@ import {
   listOption,
   numberOption,
   parseAssignments,
+  parseNumber,
   printJson,
   requireOption,
   sharedOptions,
@@ -27,6 +29,7 @@ export const command = defineCommand({
     "scalefit predict --fit fit.json --at N=70B,D=1.4T --at N=1T,D=20T --json",
     "scalefit predict --fit curves.json --schedule wsd:peak=3e-4,floor=3e-5,steps=24000,decay=0.2,warmup=2160 --steps 8000,16000,24000",
     "scalefit predict --fit curves.json --schedule sched.csv --json",
+    "scalefit predict --fit bcrit.json --batch 262144 --steps 1000,2000,4000,8000",
   ],
   options: {
     fit: { type: "string", value: "<file>", description: "fit artifact written by scalefit fit --out" },
@@ -48,6 +51,11 @@ export const command = defineCommand({
       value: "<steps|all>",
       description: "curve laws: steps to predict (default all)",
     },
+    batch: {
+      type: "string",
+      value: "<B>",
+      description: "bcrit: the loss trajectory at this batch size (tokens per step) at --steps",
+    },
     level: { type: "string", value: "<p>", description: "interval level (default: the fit's)" },
     ...sharedOptions,
   },
@@ -55,6 +63,25 @@ export const command = defineCommand({
     const fit = await loadFit(requireOption(values, "fit", "predict"));
     const level = numberOption(values, "level", (v) => v > 0 && v < 1, "a number between 0 and 1");
     if (fit.law.curve) return curve(values, io, fit, level);
+    if (values.batch !== undefined) {
+      const B = parseNumber(String(values.batch), "--batch");
+      const steps = listOption(values, "steps").map((text) => parseNumber(text, "--steps"));
+      if (steps.length === 0) throw new UserError("--batch needs --steps (e.g. --steps 1000,2000,4000)");
+      const trajectory = batchTrajectory(level !== undefined ? { ...fit, level } : fit, { B, steps });
+      if (values.json === true)
+        return printJson(io, { law: fit.law.name, level: level ?? fit.level, ...trajectory });
+      io.stdout(
+        [
+          `law bcrit: the loss trajectory at batch size ${num(B, 4)} tokens per step (Su et al. 2024's self-consistent form)`,
+          ...trajectory.curve.map(
+            (c) =>
+              `  step ${num(c.step, 6).padEnd(8)} loss ${num(c.loss, 5)}${c.interval ? ` [${num(c.interval[0], 5)}, ${num(c.interval[1], 5)}]` : ""}  Bcrit ${num(c.Bcrit, 3)}`,
+          ),
+          "",
+        ].join("\n"),
+      );
+      return;
+    }
     if (values.schedule !== undefined || values.steps !== undefined) {
       throw new UserError(
         `--schedule and --steps are for curve laws; law ${fit.law.name} predicts points (--at)`,

@@ -31,9 +31,15 @@ export interface LoadedData {
  * Reads a CSV or JSONL file into the observations a law needs, every cell checked.
  * @example const {observations} = loadObservations("data/chinchilla/epoch.csv", chinchilla, {dropHighest: 5});
  */
-export function loadObservations(file: string, law: Pick<Law, "inputs" | "name">, options: LoadOptions = {}): LoadedData {
+export function loadObservations(file: string, law: Pick<Law, "inputs" | "name" | "zeroInputs" | "checkPoint">, options: LoadOptions = {}): LoadedData {
   const table = mapColumns(options.table ?? readTable(file), options.map ?? {});
-  const { observations, notes } = tableToObservations(table, law.inputs, law.name);
+  const { observations, notes } = tableToObservations(
+    table,
+    law.inputs,
+    law.name,
+    law.zeroInputs,
+    law.checkPoint ? (x) => law.checkPoint!(x) : undefined,
+  );
   const dropHighest = options.dropHighest ?? 0;
   const kept = dropHighestLoss(observations, dropHighest);
   return {

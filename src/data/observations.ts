@@ -65,28 +65,48 @@ export function tableToObservations(
   table: Table,
   inputs: readonly string[],
   lawName: string,
+  zeroInputs: readonly string[] = [],
+  checkPoint?: (x: Record<string, number>) => string | undefined,
 ): { observations: Observations; notes: ObservationNotes } {
   const has = (name: string) => table.columns.includes(name);
   const derived: string[] = [];
-  const derivable: Record<string, { from: [string, string]; text: string; make: (a: number, b: number) => number }> = {
-    D: { from: ["C", "N"], text: "D = C / (6 N)", make: (c, n) => c / (6 * n) },
-    C: { from: ["N", "D"], text: "C = 6 N D", make: (n, d) => 6 * n * d },
-    N: { from: ["C", "D"], text: "N = C / (6 D)", make: (c, d) => c / (6 * d) },
+  type Rule = { from: [string, string]; text: string; make: (a: number, b: number) => number };
+  // Columns derived from others, the first rule whose sources the file has.
+  const derivable: Record<string, Rule[]> = {
+    D: [
+      { from: ["C", "N"], text: "D = C / (6 N)", make: (c, n) => c / (6 * n) },
+      { from: ["Dfp", "Dqat"], text: "D = Dfp + Dqat", make: (f, q) => f + q },
+    ],
+    C: [{ from: ["N", "D"], text: "C = 6 N D", make: (n, d) => 6 * n * d }],
+    N: [
+      { from: ["Ne", "Nd"], text: "N = Ne + Nd", make: (e, d) => e + d },
+      { from: ["C", "D"], text: "N = C / (6 D)", make: (c, d) => c / (6 * d) },
+    ],
+    Dfp: [{ from: ["D", "Dqat"], text: "Dfp = D − Dqat", make: (d, q) => d - q }],
   };
+  const ruleFor = (name: string) => derivable[name]?.find((rule) => rule.from.every(has));
   const needed = [...inputs, "loss"];
-  const missing = needed.filter((name) => !has(name) && !(derivable[name] && derivable[name].from.every(has)));
+  const missing = needed.filter((name) => !has(name) && !ruleFor(name));
   if (missing.length > 0) {
     throw new UserError(
       `${table.file} has no column ${missing.join(", ")}: law ${lawName} needs ${needed.join(", ")} ` +
         `(columns: ${table.columns.join(", ")}; --map ${missing[0]}=<column> renames one)`,
     );
   }
+  const zero = new Set(zeroInputs);
   const column = (name: string): Float64Array => {
-    if (has(name)) return numericColumn(table, name);
-    const rule = derivable[name]!;
-    const [a, b] = rule.from.map((source) => numericColumn(table, source));
+    if (has(name)) return numericColumn(table, name, { allowZero: zero.has(name) });
+    const rule = ruleFor(name)!;
+    const [a, b] = rule.from.map((source) => numericColumn(table, source, { allowZero: zero.has(source) }));
     derived.push(rule.text);
-    return a!.map((v, i) => rule.make(v, b![i]!));
+    const values = a!.map((v, i) => rule.make(v, b![i]!));
+    const bad = values.findIndex((v) => !(zero.has(name) ? v >= 0 : v > 0));
+    if (bad >= 0) {
+      throw new UserError(
+        `${table.file} ${table.rowWord ?? "line"} ${table.lines[bad]}: ${rule.text} = ${values[bad]} is ${zero.has(name) ? "negative" : "not positive"} (${rule.from[0]} = ${a![bad]}, ${rule.from[1]} = ${b![bad]})`,
+      );
+    }
+    return values;
   };
   const values: Record<string, Float64Array> = {};
   for (const name of inputs) values[name] = column(name);
@@ -99,14 +119,26 @@ export function tableToObservations(
       })
     : undefined;
   const weight = has("weight") ? numericColumn(table, "weight", { allowZero: true }) : undefined;
+  if (checkPoint) {
+    const x: Record<string, number> = {};
+    for (let i = 0; i < loss.length; i++) {
+      for (const name of inputs) x[name] = values[name]![i]!;
+      const problem = checkPoint(x);
+      if (problem) throw new UserError(`${table.file} ${table.rowWord ?? "line"} ${table.lines[i]}: ${problem}`);
+    }
+  }
   return {
     observations: { inputs: values, loss, ...(run ? { run } : {}), ...(weight ? { weight } : {}) },
     notes: { derived },
   };
 }
 
-/** A column as numbers, every cell checked (finite, and positive unless `allowZero`). */
-function numericColumn(table: Table, name: string, { allowZero = false } = {}): Float64Array {
+/**
+ * A column as numbers, every cell checked (finite, and positive unless `allowZero`), naming file, line and
+ * column of a bad cell.
+ * @example numericColumn(readTable("runs.csv"), "loss")
+ */
+export function numericColumn(table: Table, name: string, { allowZero = false } = {}): Float64Array {
   const cells = table.cells[name]!;
   const out = new Float64Array(cells.length);
   cells.forEach((cell, i) => {

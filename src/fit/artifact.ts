@@ -107,12 +107,21 @@ export async function fitFromArtifact(
   if (!a.options || typeof a.options !== "object") bad("missing options");
   if (a.draws !== null && a.draws !== undefined && typeof a.draws !== "object")
     bad("draws must be an object");
-  const spec = (a.lawSpec ?? {}) as { x?: string; formula?: string; inputs?: string[]; log?: string[] };
+  const spec = (a.lawSpec ?? {}) as {
+    x?: string;
+    formula?: string;
+    inputs?: string[];
+    log?: string[];
+    constants?: Record<string, number>;
+    targets?: number[];
+  };
   const law = await resolveLaw(a.law!, {
     ...(spec.x !== undefined ? { x: spec.x } : {}),
     ...(spec.formula !== undefined ? { formula: spec.formula } : {}),
     ...(spec.inputs !== undefined ? { inputs: spec.inputs } : {}),
     ...(spec.log !== undefined ? { log: spec.log } : {}),
+    ...(spec.constants !== undefined ? { constants: spec.constants } : {}),
+    ...(spec.targets !== undefined ? { targets: spec.targets } : {}),
   });
   for (const p of law.params)
     if (typeof a.params![p.name] !== "number") bad(`missing parameter ${p.name} of law ${law.name}`);

@@ -156,10 +156,13 @@ export function checkObservations(law: Law, data: Observations, space: "log" | "
     }
     if (column.length !== n)
       throw new UserError(`input ${name} has ${column.length} values but loss has ${n}`);
+    const zero = law.zeroInputs?.includes(name) ?? false;
     for (let i = 0; i < n; i++) {
       const v = column[i]!;
-      if (!Number.isFinite(v) || v <= 0) {
-        throw new UserError(`observation ${i + 1}: ${name} = ${v} is not a positive finite number`);
+      if (!Number.isFinite(v) || (zero ? v < 0 : v <= 0)) {
+        throw new UserError(
+          `observation ${i + 1}: ${name} = ${v} is not a ${zero ? "non-negative" : "positive"} finite number`,
+        );
       }
     }
   }
@@ -181,4 +184,15 @@ export function checkObservations(law: Law, data: Observations, space: "log" | "
   }
   if (data.run && data.run.length !== n)
     throw new UserError(`run has ${data.run.length} labels but loss has ${n}`);
+  const problem = law.checkData?.(data);
+  if (problem) throw new UserError(`law ${law.name}: ${problem}`);
+  if (law.checkPoint) {
+    const x: Record<string, number> = {};
+    for (let i = 0; i < n; i++) {
+      for (const name of law.inputs) x[name] = data.inputs[name]![i]!;
+      const problem = law.checkPoint(x);
+      if (problem)
+        throw new UserError(`observation ${i + 1}${data.run ? ` (run ${data.run[i]})` : ""}: ${problem}`);
+    }
+  }
 }

@@ -38,6 +38,8 @@ const covarianceDraws = 2000;
  */
 export function fitLaw(law: Law, data: Observations, options: FitOptions = {}): FitResult {
   const { options: resolved, specs } = checkFitOptions(law, data, options);
+  // Constants from the data (reference sizes) are set once, before the fit and its bootstrap refits.
+  if (law.bind) law = law.bind(data);
   const settings = {
     space: resolved.space,
     loss: resolved.loss,

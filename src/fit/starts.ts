@@ -342,6 +342,18 @@ export function axisFor(spec: ParamSpec): readonly number[] {
   return [spec.value ?? 1];
 }
 
+/**
+ * The `index`-th element of the Halton sequence in a prime `base` (radical inverse), in (0, 1): a
+ * deterministic low-discrepancy sample for starts over more dimensions than a grid can cover.
+ * @example halton(1, 2) // 0.5; halton(2, 2) // 0.25; halton(1, 3) // 0.3333
+ */
+export function halton(index: number, base: number): number {
+  let result = 0;
+  let f = 1 / base;
+  for (let i = index; i > 0; i = Math.floor(i / base), f /= base) result += f * (i % base);
+  return result;
+}
+
 /** Default values of all parameters (their `value`, or 1). */
 export function defaults(specs: readonly ParamSpec[]): Params {
   const p: Params = {};

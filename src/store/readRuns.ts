@@ -52,7 +52,7 @@ export async function finalLosses(
   const result = await rows(
     store,
     `WITH chosen AS (
-       SELECT r.run_id, r.name, r.n, r.d, r.ne, r.nd, r.batch_size, r.bits,
+       SELECT r.run_id, r.name, r.n, r.d, r.ne, r.nd, r.batch_size, r.bits, r.unique_tokens, r.qat_tokens,
               arg_max(p.eval_loss, coalesce(p.step, 9223372036854775807)) FILTER (WHERE p.eval_loss IS NOT NULL) AS eval_loss,
               arg_max(p.train_loss, coalesce(p.step, 9223372036854775807)) FILTER (WHERE p.train_loss IS NOT NULL) AS train_loss,
               arg_max(p.tokens, coalesce(p.step, 9223372036854775807)) FILTER (WHERE p.eval_loss IS NOT NULL OR p.train_loss IS NOT NULL) AS tokens,
@@ -88,6 +88,12 @@ export async function finalLosses(
         return num(row.step);
       case "bits":
         return num(row.bits);
+      case "U":
+        return num(row.unique_tokens);
+      case "Dqat":
+        return Number.isFinite(num(row.qat_tokens)) ? num(row.qat_tokens) : 0;
+      case "Dfp":
+        return value(row, "D") - value(row, "Dqat");
       default:
         throw new UserError(`law input ${name} is not stored in runs or points`);
     }
@@ -100,6 +106,8 @@ export async function finalLosses(
       const how: Record<string, string> = {
         C: "a flops column, or N and D (--set N=…, and a tokens column or --set D=…)",
         D: "a tokens column or --set D=…",
+        Dfp: "D (a tokens column or --set D=…) and its QAT tokens (a Dqat column or --set Dqat=…)",
+        U: "a U column (unique tokens) or --set U=…",
         S: "a step column",
       };
       throw new UserError(
@@ -193,6 +201,40 @@ export async function storedCurves(
     runs,
     points: pointRows.map((row) => ({ run: String(row.run), step: num(row.step), loss: num(row.loss) })),
   };
+}
+
+/**
+ * The points of a batch-size sweep for law `bcrit`: every logged loss (train, or eval with `lossKind`) of the
+ * filtered runs with the run's batch size (tokens per step); a run without one is an error naming it.
+ * @example await sweepFromStore(store, ["run~bsz/*"])
+ */
+export async function sweepFromStore(
+  store: Store,
+  filters: readonly string[] = [],
+  { lossKind = "train" }: { lossKind?: "train" | "eval" } = {},
+): Promise<{ run: string; B: number; step: number; loss: number }[]> {
+  const where = whereClause(filters);
+  const lossColumn = lossKind === "eval" ? "eval_loss" : "train_loss";
+  const result = await rows(
+    store,
+    `SELECT r.name AS run, r.batch_size AS B, p.step, p.${lossColumn} AS loss FROM runs r JOIN points p ON p.run_id = r.run_id WHERE ${where.sql} AND p.${lossColumn} IS NOT NULL AND p.step IS NOT NULL ORDER BY r.run_id, p.step`,
+    where.values,
+  );
+  if (result.length === 0)
+    throw new UserError(
+      `${store.path}: no run with ${lossKind} losses at logged steps matches ${filters.length ? filters.join(" and ") : "(no filter)"}`,
+    );
+  const missing = result.find((row) => !(num(row.B) > 0));
+  if (missing)
+    throw new UserError(
+      `run ${missing.run} in ${store.path} has no batch size (import it with --set B=<tokens per step>)`,
+    );
+  return result.map((row) => ({
+    run: String(row.run),
+    B: num(row.B),
+    step: num(row.step),
+    loss: num(row.loss),
+  }));
 }
 
 function num(value: unknown): number {

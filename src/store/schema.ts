@@ -25,7 +25,29 @@ export const runColumns = {
   backend: { role: "backend", type: "VARCHAR", description: "training backend" },
   kind: { role: "kind", type: "VARCHAR", description: "lm, encdec, qat, …" },
   status: { role: "status", type: "VARCHAR", description: "running, done or failed" },
+  // Added by migration 2.
+  unique_tokens: { role: "U", type: "DOUBLE", description: "unique tokens of repeated data" },
+  qat_tokens: { role: "Dqat", type: "DOUBLE", description: "tokens of quantisation-aware training" },
 } as const;
+
+/** The run columns of migration 1, frozen: later columns come with later migrations. */
+const version1RunColumns = [
+  "n",
+  "n_nonembedding",
+  "ne",
+  "nd",
+  "d",
+  "batch_size",
+  "seq_len",
+  "peak_lr",
+  "schedule",
+  "bits",
+  "qat_start",
+  "seed",
+  "backend",
+  "kind",
+  "status",
+] as const;
 
 /** Per-point columns of `points` besides run_id, with their roles. */
 export const pointColumns = {
@@ -47,9 +69,7 @@ export const migrations: readonly string[] = [
   );
   CREATE TABLE runs (
     run_id INTEGER PRIMARY KEY, name VARCHAR NOT NULL UNIQUE, source VARCHAR NOT NULL,
-    ${Object.entries(runColumns)
-      .map(([name, c]) => `${name} ${c.type}`)
-      .join(", ")},
+    ${version1RunColumns.map((name) => `${name} ${runColumns[name].type}`).join(", ")},
     config VARCHAR NOT NULL DEFAULT '{}', conventions VARCHAR NOT NULL DEFAULT '{}',
     created_at TIMESTAMP NOT NULL DEFAULT current_timestamp
   );
@@ -61,6 +81,11 @@ export const migrations: readonly string[] = [
     objective DOUBLE, options VARCHAR NOT NULL, data_digest VARCHAR NOT NULL, artifact VARCHAR NOT NULL,
     created_at TIMESTAMP NOT NULL DEFAULT current_timestamp
   );
+  `,
+  // 2: unique tokens (repeated data) and QAT tokens per run, for the data-constrained and qat laws.
+  `
+  ALTER TABLE runs ADD COLUMN unique_tokens DOUBLE;
+  ALTER TABLE runs ADD COLUMN qat_tokens DOUBLE;
   `,
 ];
 

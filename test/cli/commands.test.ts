@@ -101,6 +101,10 @@ test("compare ranks laws and demo runs end to end", async () => {
       "multipower",
       "lr-anneal-n",
       "multipower-n",
+      "encdec",
+      "data-constrained",
+      "qat",
+      "bcrit",
       "custom",
     ],
   );

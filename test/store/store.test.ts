@@ -12,24 +12,47 @@ import { chinchilla } from "../../src/fit/laws/chinchilla.js";
 import { openStore, rows, schemaVersion } from "../../src/store/duckdb.js";
 import { importFiles } from "../../src/store/importFiles.js";
 import { curvesFromStore, finalLosses, listRuns } from "../../src/store/readRuns.js";
+import { migrations } from "../../src/store/schema.js";
 import { whereClause } from "../../src/store/where.js";
 import { fingerprint, scratch } from "../_store.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const fixtures = (p: string) => join(root, "data/fixtures", p);
 
-test("openStore creates the schema (version 1), reopens read-only, and refuses a missing read-only database", async () => {
+test("openStore creates the schema (version 2), reopens read-only, and refuses a missing read-only database", async () => {
   const { db } = scratch("open");
   const store = await openStore(db());
-  assert.equal(await schemaVersion(store), 1);
+  assert.equal(await schemaVersion(store), 2);
   store.close();
   const reader = await openStore(db(), { readOnly: true });
-  assert.equal(await schemaVersion(reader), 1);
+  assert.equal(await schemaVersion(reader), 2);
   reader.close();
   await assert.rejects(
     openStore(join(db(), "..", "missing.duckdb"), { readOnly: true }),
     /no database at .*missing.duckdb/,
   );
+});
+
+test("a version-1 database is upgraded to version 2 on the first write, its runs kept; readers are told to upgrade", async () => {
+  const { db } = scratch("migrate");
+  const path = db();
+  const instance = await DuckDBInstance.create(path);
+  const connection = await instance.connect();
+  await connection.run(migrations[0]!);
+  await connection.run("INSERT INTO meta VALUES ('schema_version', '1')");
+  await connection.run("INSERT INTO runs (run_id, name, source, n) VALUES (1, 'old-run', 'test', 1e8)");
+  connection.closeSync();
+  instance.closeSync();
+  await assert.rejects(
+    openStore(path, { readOnly: true }),
+    /needs a schema upgrade: open it once for writing/,
+  );
+  const store = await openStore(path);
+  assert.equal(await schemaVersion(store), 2);
+  assert.deepEqual(await rows(store, "SELECT name, n, unique_tokens, qat_tokens FROM runs"), [
+    { name: "old-run", n: 1e8, unique_tokens: null, qat_tokens: null },
+  ]);
+  store.close();
 });
 
 test("a final-loss table imports as one run per row; the same content again adds nothing; fits from the store equal fits from the file", async () => {

@@ -1,7 +1,11 @@
 import { UserError } from "../../errors.js";
 import type { Law } from "../../types.js";
 import { chinchilla } from "./chinchilla.js";
+import { bcritLaw } from "./bcrit.js";
 import { customLaw, type CustomLawOptions } from "./custom.js";
+import { dataConstrained } from "./dataConstrained.js";
+import { qat } from "./qat.js";
+import { encdec, encdecLaw } from "./encdec.js";
 import { kaplan } from "./kaplan.js";
 import { kaplanSteps } from "./kaplanSteps.js";
 import { lrAnneal } from "./lrAnneal.js";
@@ -22,10 +26,13 @@ export const laws: Readonly<Record<string, Law>> = {
   multipower,
   "lr-anneal-n": withSizeTerm(lrAnneal, "lr-anneal-n"),
   "multipower-n": withSizeTerm(multipower, "multipower-n"),
+  encdec,
+  "data-constrained": dataConstrained,
+  qat,
 };
 
 /** Every name `resolveLaw` accepts. @example lawNames.includes("custom") // true */
-export const lawNames: readonly string[] = [...Object.keys(laws), "custom"];
+export const lawNames: readonly string[] = [...Object.keys(laws), "bcrit", "custom"];
 
 /** What selects and configures a law by name. */
 export interface LawRequest extends CustomLawOptions {
@@ -33,6 +40,10 @@ export interface LawRequest extends CustomLawOptions {
   readonly x?: string;
   /** The formula of `custom`. */
   readonly formula?: string;
+  /** Constants of laws that have them: `{NeRef, NdRef}` of `encdec` (by default set from the data at fit time). */
+  readonly constants?: Readonly<Record<string, number>>;
+  /** The target losses of `bcrit`. */
+  readonly targets?: readonly number[];
 }
 
 /**
@@ -48,6 +59,20 @@ export async function resolveLaw(name: string, request: LawRequest = {}): Promis
   if (request.formula) throw new UserError(`--formula is only for law custom, not ${name}`);
   if (name === "power") return powerLaw(request.x ?? "C");
   if (request.x !== undefined) throw new UserError(`--x is only for law power, not ${name}`);
+  if (name === "bcrit") {
+    if (!request.targets?.length)
+      throw new UserError(
+        "law bcrit needs the target losses: --targets 3.0,2.6,2.3 (losses every batch size reaches)",
+      );
+    return bcritLaw(request.targets);
+  }
+  if (request.targets) throw new UserError(`--targets is only for law bcrit, not ${name}`);
+  if (name === "encdec" && request.constants) {
+    const { NeRef, NdRef } = request.constants;
+    if (!(NeRef! > 0) || !(NdRef! > 0))
+      throw new UserError("law encdec needs positive constants NeRef and NdRef");
+    return encdecLaw({ NeRef: NeRef!, NdRef: NdRef! });
+  }
   const law = laws[name];
   if (!law) throw new UserError(`unknown law: ${name} (expected one of ${lawNames.join(", ")})`);
   return law;

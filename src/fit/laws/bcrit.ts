@@ -1,0 +1,190 @@
+import { UserError } from "../../errors.js";
+import type { DerivedQuantity, Law, Observations, Params, StartOptions } from "../../types.js";
+import { boundedLinearLeastSquares } from "../starts.js";
+
+/**
+ * Critical batch size from a batch-size sweep (McCandlish et al. 2018, "An Empirical Model of Large-Batch
+ * Training", eq. 2.11; Kaplan et al. 2020, §5.1). At a fixed target loss, the steps S and tokens E = B·S that
+ * runs at batch size B (tokens per step) need to reach it lie on the hyperbola (S/S_min − 1)(E/E_min − 1) = 1,
+ * i.e. S = S_min + E_min/B: linear in S_min and E_min, which are fitted per target loss (one pair per target;
+ * the points are each run's steps to reach each target). The critical batch size of a target is
+ * B_crit = E_min/S_min, and across targets B_crit(L) = Bstar / L^(1/alphaB) (Kaplan: Bstar ≈ 2e8 tokens,
+ * alphaB ≈ 0.21) is fitted to them by least squares in logs: Bstar and alphaB are derived quantities, with
+ * intervals from the same bootstrap draws. With three or more targets, S_min(L) = Sc^alphaS/(L − LN) gives
+ * the steps-to-loss relation of Su et al. 2024 (L = LN + (Sc/S_min)^alphaS), used to predict the loss
+ * trajectory at any batch size (`batchTrajectory`).
+ * @example bcritLaw([3.0, 2.6]).predict({Smin_1: 1000, Emin_1: 1e9, Smin_2: 3000, Emin_2: 5e9}, {B: 1e6, target: 3.0}) // 2000
+ */
+export function bcritLaw(targets: readonly number[]): Law {
+  if (targets.length === 0) throw new UserError("law bcrit needs target losses (--targets 3.0,2.6,2.3)");
+  targets.forEach((t) => {
+    if (!(t > 0) || !Number.isFinite(t))
+      throw new UserError(`invalid target loss ${t} (expected a positive number)`);
+  });
+  if (new Set(targets).size !== targets.length)
+    throw new UserError(`target losses repeat: ${targets.join(", ")}`);
+  const k = targets.length;
+  const index = new Map(targets.map((t, i) => [t, i]));
+  const slot = (target: number) => {
+    const i = index.get(target);
+    if (i === undefined)
+      throw new UserError(`loss target ${target} is not one of the law's targets ${targets.join(", ")}`);
+    return i;
+  };
+  const params = targets.flatMap((t, i) => [
+    { name: `Smin_${i + 1}`, log: true, value: 1000, description: `fewest steps to reach loss ${t}` },
+    { name: `Emin_${i + 1}`, log: true, value: 1e9, description: `fewest tokens to reach loss ${t}` },
+  ]);
+  const derived: Record<string, DerivedQuantity> = {};
+  targets.forEach((t, i) => {
+    derived[`Bcrit_${i + 1}`] = {
+      description: `critical batch size at loss ${t} (tokens), Emin/Smin`,
+      value: (p) => p[`Emin_${i + 1}`]! / p[`Smin_${i + 1}`]!,
+    };
+  });
+  if (k >= 2) {
+    derived.Bstar = {
+      description: "Bcrit(L) = Bstar / L^(1/alphaB): the scale (tokens)",
+      value: (p) => batchPowerLaw(targets, p).Bstar,
+    };
+    derived.alphaB = {
+      description: "Bcrit(L) = Bstar / L^(1/alphaB): the exponent",
+      value: (p) => batchPowerLaw(targets, p).alphaB,
+    };
+  }
+  if (k >= 3) {
+    derived.LN = {
+      description: "L = LN + (Sc/Smin)^alphaS: the loss at infinite steps",
+      value: (p) => stepsLaw(targets, p).LN,
+    };
+    derived.Sc = {
+      description: "L = LN + (Sc/Smin)^alphaS: the step scale",
+      value: (p) => stepsLaw(targets, p).Sc,
+    };
+    derived.alphaS = {
+      description: "L = LN + (Sc/Smin)^alphaS: the exponent",
+      value: (p) => stepsLaw(targets, p).alphaS,
+    };
+  }
+  return {
+    name: "bcrit",
+    formula: "S = Smin + Emin/B per target loss; Bcrit = Emin/Smin = Bstar / L^(1/alphaB)",
+    description: "critical batch size: steps and tokens to reach target losses at each batch size",
+    reference: "McCandlish et al. 2018, eq. 2.11; Kaplan et al. 2020, §5.1; Su et al. 2024",
+    inputs: ["B", "target"],
+    params,
+    linear: params.map((p) => p.name),
+    predict(p, x) {
+      const i = slot(x.target!) + 1;
+      return p[`Smin_${i}`]! + p[`Emin_${i}`]! / x.B!;
+    },
+    gradient(_p, x) {
+      const i = slot(x.target!);
+      const g = new Array<number>(2 * k).fill(0);
+      g[2 * i] = 1;
+      g[2 * i + 1] = 1 / x.B!;
+      return g;
+    },
+    starts: (data, fixed, options) => [hyperbolaStarts(targets, data, fixed, options)],
+    derived,
+    spec: { targets: [...targets] },
+  };
+}
+
+/**
+ * Each target's S_min and E_min by (weighted, non-negative) linear least squares of S on 1/B: the fit is
+ * separable, so the optimum of the projection is exact.
+ */
+function hyperbolaStarts(
+  targets: readonly number[],
+  data: Observations,
+  fixed: Params,
+  options: StartOptions,
+): Params {
+  const p: Params = { ...fixed };
+  targets.forEach((t, i) => {
+    const rows = Array.from(data.loss.keys()).filter((r) => data.inputs.target![r] === t);
+    const S = Float64Array.from(rows, (r) => data.loss[r]!);
+    const one = new Float64Array(rows.length).fill(1);
+    const inverse = Float64Array.from(rows, (r) => 1 / data.inputs.B![r]!);
+    const w = Float64Array.from(
+      rows,
+      (r, j) => (data.weight?.[r] ?? 1) / (options.space === "log" ? S[j]! ** 2 : 1),
+    );
+    const solved = rows.length ? boundedLinearLeastSquares([one, inverse], S, w, [0, 0]) : undefined;
+    const [Smin, Emin] = solved ? Array.from(solved.coefficients) : [1, 1];
+    const smallest = Math.min(...S);
+    p[`Smin_${i + 1}`] ??= Math.max(Smin!, 1e-3 * (Number.isFinite(smallest) ? smallest : 1));
+    p[`Emin_${i + 1}`] ??= Math.max(Emin!, 1e-3 * (Number.isFinite(smallest) ? smallest : 1));
+  });
+  return p;
+}
+
+/**
+ * Bstar and alphaB of B_crit(L) = Bstar / L^(1/alphaB), fitted to the targets' B_crit = E_min/S_min by
+ * least squares in logs (log B_crit = log Bstar − (1/alphaB) log L).
+ * @example batchPowerLaw([3, 2], {Smin_1: 1, Emin_1: 2e8 / 3 ** (1 / 0.21), Smin_2: 1, Emin_2: 2e8 / 2 ** (1 / 0.21)}) // {Bstar: 2e8, alphaB: 0.21}
+ */
+export function batchPowerLaw(targets: readonly number[], p: Params): { Bstar: number; alphaB: number } {
+  const x = targets.map(Math.log);
+  const y = targets.map((_, i) => Math.log(p[`Emin_${i + 1}`]! / p[`Smin_${i + 1}`]!));
+  const mx = x.reduce((s, v) => s + v, 0) / x.length;
+  const my = y.reduce((s, v) => s + v, 0) / y.length;
+  let sxy = 0;
+  let sxx = 0;
+  x.forEach((v, i) => {
+    sxy += (v - mx) * (y[i]! - my);
+    sxx += (v - mx) ** 2;
+  });
+  const slope = sxy / sxx;
+  return { Bstar: Math.exp(my - slope * mx), alphaB: -1 / slope };
+}
+
+/**
+ * The critical batch size at a loss: B_crit(L) = Bstar / L^(1/alphaB) (Kaplan et al. 2020, eq. 5.3).
+ * @example criticalBatch(2.0, {Bstar: 2e8, alphaB: 0.21}) // 7.38e6 tokens
+ */
+export function criticalBatch(loss: number, { Bstar, alphaB }: { Bstar: number; alphaB: number }): number {
+  return Bstar / loss ** (1 / alphaB);
+}
+
+/**
+ * LN, Sc and alphaS of L = LN + (Sc/S_min)^alphaS through the targets' (S_min, L) (Su et al. 2024's step term
+ * at one model size): for each alphaS on a grid, LN and Sc^alphaS by least squares; the best alphaS is
+ * refined by golden-section search. Needs three targets or more.
+ */
+export function stepsLaw(targets: readonly number[], p: Params): { LN: number; Sc: number; alphaS: number } {
+  const S = targets.map((_, i) => p[`Smin_${i + 1}`]!);
+  const solve = (alphaS: number) => {
+    const x = S.map((s) => s ** -alphaS);
+    const mx = x.reduce((a, v) => a + v, 0) / x.length;
+    const my = targets.reduce((a, v) => a + v, 0) / targets.length;
+    let sxy = 0;
+    let sxx = 0;
+    x.forEach((v, i) => {
+      sxy += (v - mx) * (targets[i]! - my);
+      sxx += (v - mx) ** 2;
+    });
+    const c = sxy / sxx;
+    const LN = my - c * mx;
+    const cost = x.reduce((a, v, i) => a + (LN + c * v - targets[i]!) ** 2, 0);
+    return { LN, c, cost: c > 0 ? cost : Infinity };
+  };
+  const grid = Array.from({ length: 60 }, (_, i) => 0.02 * 1.1 ** i);
+  let best = 0;
+  grid.forEach((a, i) => {
+    if (solve(a).cost < solve(grid[best]!).cost) best = i;
+  });
+  let lo = grid[Math.max(best - 1, 0)]!;
+  let hi = grid[Math.min(best + 1, grid.length - 1)]!;
+  const golden = (Math.sqrt(5) - 1) / 2;
+  for (let i = 0; i < 80; i++) {
+    const a = hi - golden * (hi - lo);
+    const b = lo + golden * (hi - lo);
+    if (solve(a).cost <= solve(b).cost) hi = b;
+    else lo = a;
+  }
+  const alphaS = (lo + hi) / 2;
+  const { LN, c } = solve(alphaS);
+  return { LN, Sc: c ** (1 / alphaS), alphaS };
+}

@@ -1,0 +1,179 @@
+import type { Law, Observations, Params, StartOptions } from "../../types.js";
+import { fitLaw } from "../fitLaw.js";
+import { defaults, gridMinima } from "../starts.js";
+import { chinchilla } from "./chinchilla.js";
+
+/**
+ * Data-constrained law (repeated data): L = E + A/N'^alpha + B/D'^beta with effective data and parameters
+ *   D' = U_D + U_D·RDstar·(1 − exp(−R_D/RDstar)),  R_D = max(D/U_D − 1, 0),
+ *   N' = U_N + U_N·RNstar·(1 − exp(−R_N/RNstar)),  U_N = min(N_opt(U_D), N),  R_N = max(N/U_N − 1, 0),
+ * where U_D (input `U`) is the number of unique tokens, repeated D/U_D times, and N_opt(U_D) the Chinchilla
+ * compute-optimal parameter count for the budget at which U_D tokens are compute-optimal, from the law's own
+ * E, A, B, alpha, beta: ln N_opt = (ln(alpha A/(beta B)) + beta ln U_D)/alpha (the closed forms of
+ * Hoffmann et al. 2022, eq. 4). Muennighoff et al. 2023, "Scaling Data-Constrained Language Models", eq. 5–7;
+ * this is exactly huggingface/datablations `utils/parametric_fit.ipynb` (inputs [U_N, U_D, R_D, R_N]).
+ * The k-th repetition of the data is worth exp(−k/RDstar) of a fresh token. The authors hold E, A, B, alpha,
+ * beta at a Chinchilla fit and fit RDstar and RNstar: `fix` any subset. Starts: a Chinchilla fit of the
+ * single-epoch points for the free Chinchilla parameters, then a log grid over RDstar and RNstar (0.3 … 3000).
+ * @example dataConstrained.predict({E: 1.87, A: 520.8, B: 1487.7, alpha: 0.353, beta: 0.353, RDstar: 15.4, RNstar: 5.3}, {N: 2.8e9, D: 5.5e10, U: 9e9})
+ */
+export const dataConstrained: Law = {
+  name: "data-constrained",
+  formula: "E + A/N'^alpha + B/D'^beta, D' = U(1 + RDstar(1 - exp(-R_D/RDstar))), N' likewise",
+  description: "repeated data: returns of each epoch decay with RDstar (and excess parameters with RNstar)",
+  reference: "Muennighoff et al. 2023, Scaling Data-Constrained Language Models, eq. 5-7",
+  inputs: ["N", "D", "U"],
+  params: [
+    { name: "E", log: true, value: 1.87, description: "irreducible loss" },
+    { name: "A", log: true, value: 520, description: "scale of the parameter term" },
+    { name: "B", log: true, value: 1500, description: "scale of the data term" },
+    { name: "alpha", min: 0, value: 0.35, description: "parameter exponent" },
+    { name: "beta", min: 0, value: 0.35, description: "data exponent" },
+    {
+      name: "RDstar",
+      log: true,
+      value: 15,
+      description: "repetitions after which repeated data decay (1/e)",
+    },
+    { name: "RNstar", log: true, value: 5, description: "the same for excess parameters" },
+  ],
+  predict: (p, x) => evaluatePoint(p, x.N!, x.D!, x.U!).loss,
+  gradient: (p, x) => evaluatePoint(p, x.N!, x.D!, x.U!).gradient,
+  evaluate(p, data, out) {
+    const { N, D, U } = data.inputs as Record<"N" | "D" | "U", Float64Array>;
+    for (let i = 0; i < out.length; i++) out[i] = evaluatePoint(p, N[i]!, D[i]!, U[i]!, false).loss;
+  },
+  jacobian(p, data, out) {
+    const { N, D, U } = data.inputs as Record<"N" | "D" | "U", Float64Array>;
+    for (let i = 0; i < out[0]!.length; i++) {
+      const g = evaluatePoint(p, N[i]!, D[i]!, U[i]!).gradient;
+      for (let j = 0; j < g.length; j++) out[j]![i] = g[j]!;
+    }
+  },
+  starts: dataConstrainedStarts,
+  derived: {
+    halfLifeEpochs: {
+      description: "repetitions after which a repeated token is worth half a fresh one, RDstar·ln 2",
+      value: (p) => p.RDstar! * Math.LN2,
+    },
+  },
+};
+
+/**
+ * The loss at one point and its gradient in `params` order, with N_opt's dependence on A, B, alpha and beta.
+ * `(1 − exp(−R/R*))` uses expm1 so that R* far above R keeps its precision.
+ */
+function evaluatePoint(
+  p: Params,
+  N: number,
+  D: number,
+  U: number,
+  withGradient = true,
+): { loss: number; gradient: number[] } {
+  const { E, A, B, alpha, beta, RDstar, RNstar } = p as Record<string, number>;
+  // Effective data.
+  const RD = Math.max(D / U - 1, 0);
+  const xD = RD / RDstar!;
+  const decayD = -Math.expm1(-xD); // 1 − e^(−R_D/RDstar)
+  const Dp = U * (1 + RDstar! * decayD);
+  // Effective parameters: U_N = min(N_opt(U), N).
+  const K = Math.log((alpha! * A!) / (beta! * B!)) + beta! * Math.log(U);
+  const logNopt = K / alpha!;
+  const capped = logNopt < Math.log(N);
+  const UN = capped ? Math.exp(logNopt) : N;
+  const RN = capped ? N / UN - 1 : 0;
+  const xN = RN / RNstar!;
+  const decayN = -Math.expm1(-xN);
+  const Np = UN * (1 + RNstar! * decayN);
+  const tN = A! * Math.exp(-alpha! * Math.log(Np));
+  const tD = B! * Math.exp(-beta! * Math.log(Dp));
+  const loss = E! + tN + tD;
+  if (!withGradient) return { loss, gradient: [] };
+  // dL/dN' and dL/dD'.
+  const dNp = (-alpha! * tN) / Np;
+  const dDp = (-beta! * tD) / Dp;
+  // dN'/dU_N through U_N and R_N = N/U_N − 1 (only when U_N = N_opt < N).
+  const eN = Math.exp(-xN);
+  const dNpdUN = capped ? 1 + RNstar! * decayN - (eN * N) / UN : 0;
+  // d ln N_opt / d(A, B, alpha, beta).
+  const dLogNopt = capped
+    ? {
+        A: 1 / (A! * alpha!),
+        B: -1 / (B! * alpha!),
+        alpha: (1 - K) / (alpha! * alpha!),
+        beta: (-1 / beta! + Math.log(U)) / alpha!,
+      }
+    : { A: 0, B: 0, alpha: 0, beta: 0 };
+  const viaNopt = (d: number) => dNp * dNpdUN * UN * d;
+  const eD = Math.exp(-xD);
+  return {
+    loss,
+    gradient: [
+      1,
+      tN / A! + viaNopt(dLogNopt.A),
+      tD / B! + viaNopt(dLogNopt.B),
+      -tN * Math.log(Np) + viaNopt(dLogNopt.alpha),
+      -tD * Math.log(Dp) + viaNopt(dLogNopt.beta),
+      dDp * U * (decayD - eD * xD),
+      capped ? dNp * UN * (decayN - eN * xN) : 0,
+    ],
+  };
+}
+
+/** The grid of RDstar and RNstar starts: 13 values per axis, logarithmic over 0.3 … 3000. */
+const decayGrid = Array.from({ length: 13 }, (_, i) => 0.3 * 10 ** (i / 3));
+
+/**
+ * Starts: the free Chinchilla parameters from a Chinchilla fit of the points without repetition (one epoch),
+ * then every (RDstar, RNstar) cell of a log grid ranked by its least-squares cost; the grid's local minima
+ * first, since the objective has several (Muennighoff et al.'s data: at least four, LAWS.md §9).
+ */
+function dataConstrainedStarts(data: Observations, fixed: Params, options: StartOptions): Params[] {
+  const base: Params = { ...defaults(options.specs), ...fixed };
+  const chinchillaNames = ["E", "A", "B", "alpha", "beta"];
+  if (chinchillaNames.some((name) => !(name in fixed))) {
+    const { N, D, U } = data.inputs as Record<"N" | "D" | "U", Float64Array>;
+    const single = Array.from(data.loss.keys()).filter((i) => D[i]! <= U[i]! * (1 + 1e-9));
+    const rows = single.length >= 8 ? single : Array.from(data.loss.keys());
+    const pick = (column: Float64Array) => Float64Array.from(rows, (i) => column[i]!);
+    const chinchillaFixed = Object.fromEntries(
+      Object.entries(fixed).filter(([name]) => chinchillaNames.includes(name)),
+    );
+    try {
+      const fit = fitLaw(
+        chinchilla,
+        { inputs: { N: pick(N), D: pick(D) }, loss: pick(data.loss) },
+        {
+          intervals: "none",
+          fix: chinchillaFixed,
+          space: options.space,
+        },
+      );
+      Object.assign(base, fit.params, fixed);
+    } catch {
+      // Too few or degenerate points: keep the defaults.
+    }
+  }
+  const free = (name: string) => !(name in fixed);
+  const axes = [free("RDstar") ? decayGrid : [base.RDstar!], free("RNstar") ? decayGrid : [base.RNstar!]];
+  const cost = new Float64Array(axes[0]!.length * axes[1]!.length);
+  const cells: Params[] = [];
+  const n = data.loss.length;
+  const { N, D, U } = data.inputs as Record<"N" | "D" | "U", Float64Array>;
+  axes[0]!.forEach((RDstar, a) =>
+    axes[1]!.forEach((RNstar, b) => {
+      const p = { ...base, RDstar, RNstar };
+      let sum = 0;
+      for (let i = 0; i < n; i++) {
+        const predicted = evaluatePoint(p, N[i]!, D[i]!, U[i]!, false).loss;
+        const r = options.space === "log" ? Math.log(predicted / data.loss[i]!) : predicted - data.loss[i]!;
+        sum += (data.weight?.[i] ?? 1) * r * r;
+      }
+      const index = a * axes[1]!.length + b;
+      cost[index] = Number.isFinite(sum) ? sum : Infinity;
+      cells[index] = p;
+    }),
+  );
+  const minima = gridMinima([axes[0]!.length, axes[1]!.length], cost, 8);
+  return minima.map((index) => cells[index]!);
+}

@@ -1,0 +1,292 @@
+import { UserError } from "../errors.js";
+import { percentileInterval } from "../fit/distributions.js";
+import { drawParams } from "../fit/fitLaw.js";
+import { encdecOptimal } from "../fit/laws/encdec.js";
+import { fullPrecisionBits, qatFractionLaw } from "../fit/laws/qat.js";
+import type { Params } from "../types.js";
+import type { FittedLaw } from "./fittedLaw.js";
+
+/**
+ * Allocation answers of the encoder/decoder and QAT laws: the split of a parameter budget between encoder and
+ * decoder, the QAT share of a token budget, the best bit width under a memory budget, and the token budget at
+ * which a QAT model matches a full-precision one. Every answer carries an interval from the fit's draws.
+ */
+
+type Interval = readonly [number, number];
+
+/** Values of a function of the parameters at the fit and over its draws, with the interval. */
+function withDraws<T>(fit: FittedLaw, answer: (p: Params) => T, pick: (value: T) => number) {
+  const best = answer(fit.params);
+  if (!fit.draws) return { best, interval: null, all: [] as T[] };
+  const all = drawParams(fit.params, fit.draws).map(answer);
+  return { best, interval: percentileInterval(all.map(pick), fit.level) as Interval, all };
+}
+
+function requireLaw(fit: FittedLaw, name: string, question: string): void {
+  if (fit.law.name !== name)
+    throw new UserError(`${question} needs a fit of law ${name}; this fit is law ${fit.law.name}`);
+}
+
+function positive(value: number, what: string): void {
+  if (!(value > 0) || !Number.isFinite(value))
+    throw new UserError(`invalid ${what}: ${value} (expected a positive number)`);
+}
+
+/** The loss-minimising encoder/decoder split of a total parameter budget. */
+export interface EncDecSplit {
+  readonly P: number;
+  readonly Ne: number;
+  readonly Nd: number;
+  /** Ne / P = pe/(pe+pd). */
+  readonly encoderShare: number;
+  readonly loss: number;
+  readonly intervals: Readonly<Record<"Ne" | "Nd" | "encoderShare" | "loss", Interval>> | null;
+}
+
+/**
+ * The encoder/decoder split of a total of P parameters that minimises the encdec law's loss:
+ * Ne* = P pe/(pe+pd), Nd* = P pd/(pe+pd) (Ghorbani et al. 2021), with intervals from the fit's draws.
+ * @example encdecSplit(fit, 1e9) // {Ne: 4.1e8, Nd: 5.9e8, encoderShare: 0.41, loss: 2.1, intervals}
+ */
+export function encdecSplit(fit: FittedLaw, P: number): EncDecSplit {
+  requireLaw(fit, "encdec", "--total-params");
+  positive(P, "--total-params");
+  const answer = (p: Params) => {
+    const { Ne, Nd } = encdecOptimal(p, P);
+    return { Ne, Nd, encoderShare: Ne / P, loss: fit.law.predict(p, { Ne, Nd }) };
+  };
+  const { best, interval, all } = withDraws(fit, answer, (a) => a.Ne);
+  const of = (key: "Ne" | "Nd" | "encoderShare" | "loss") =>
+    percentileInterval(
+      all.map((a) => a[key]),
+      fit.level,
+    ) as Interval;
+  return {
+    P,
+    ...best,
+    intervals: interval
+      ? { Ne: interval, Nd: of("Nd"), encoderShare: of("encoderShare"), loss: of("loss") }
+      : null,
+  };
+}
+
+/** The QAT share of a token budget. */
+export interface QatPlan {
+  readonly N: number;
+  readonly D: number;
+  readonly bits: number;
+  /** D_qat / D. */
+  readonly qatFraction: number;
+  /** Predicted loss at that fraction; null for the published one-parameter law (it predicts no loss). */
+  readonly loss: number | null;
+  /** Tokens per parameter-byte, D/(N·bits/8). */
+  readonly tokensPerParameterByte: number;
+  /** `fit`: minimised over the fitted loss law; `published`: Dremov et al.'s f̂ = exp(−a/ln S). */
+  readonly method: "fit" | "published";
+  readonly intervals: Readonly<Record<"qatFraction" | "loss", Interval>> | null;
+}
+
+function checkBits(bits: number): void {
+  if (!(bits >= 1 && bits <= fullPrecisionBits))
+    throw new UserError(`invalid --bits ${bits} (expected 1–${fullPrecisionBits})`);
+}
+
+/** The QAT fraction in [0, 1] minimising the fitted loss at (N, D, bits): a grid, then golden-section search. */
+function bestFraction(fit: FittedLaw, p: Params, N: number, D: number, bits: number) {
+  const loss = (f: number) => fit.law.predict(p, { N, Dfp: (1 - f) * D, Dqat: f * D, bits });
+  if (bits >= fullPrecisionBits) return { f: 0, loss: loss(0) };
+  // Fractions from 1e-4 to 1 − 1e-4: log-spaced near both ends (the QAT penalty diverges as f → 0, the
+  // full-precision term as f → 1), linear between.
+  const grid = [
+    ...Array.from({ length: 40 }, (_, i) => 1e-4 * 10 ** ((3 * i) / 40)),
+    ...Array.from({ length: 81 }, (_, i) => 0.1 + (0.8 * i) / 80),
+    ...Array.from({ length: 40 }, (_, i) => 1 - 0.1 * 10 ** ((-3 * (i + 1)) / 40)),
+  ];
+  let k = 0;
+  let bestLoss = Infinity;
+  grid.forEach((f, i) => {
+    const value = loss(f);
+    if (value < bestLoss) [bestLoss, k] = [value, i];
+  });
+  let lo = grid[Math.max(k - 1, 0)]!;
+  let hi = grid[Math.min(k + 1, grid.length - 1)]!;
+  const golden = (Math.sqrt(5) - 1) / 2;
+  for (let iteration = 0; iteration < 60 && hi - lo > 1e-10; iteration++) {
+    const a = hi - golden * (hi - lo);
+    const b = lo + golden * (hi - lo);
+    if (loss(a) <= loss(b)) hi = b;
+    else lo = a;
+  }
+  const f = (lo + hi) / 2;
+  const value = loss(f);
+  return value <= bestLoss ? { f, loss: value } : { f: grid[k]!, loss: bestLoss };
+}
+
+/**
+ * The QAT share of a total of D tokens for an N-parameter model quantised to `bits`: the fraction that
+ * minimises a fitted `qat` law (with intervals from its draws), or without a fit the published
+ * one-parameter law f̂ = exp(−a / ln S_total), a = 6.7297 (Dremov et al. 2025).
+ * @example qatFraction(undefined, {N: 1e8, D: 2e9, bits: 4}) // published: S = 40, f ≈ 0.16
+ */
+export function qatFraction(
+  fit: FittedLaw | undefined,
+  { N, D, bits }: { N: number; D: number; bits: number },
+): QatPlan {
+  positive(N, "--params");
+  positive(D, "--tokens");
+  checkBits(bits);
+  const S = D / ((N * bits) / 8);
+  if (!fit) {
+    if (!(S > 1))
+      throw new UserError(
+        `the published QAT-fraction law needs more than one token per parameter-byte (D/(N·bits/8) = ${S})`,
+      );
+    return {
+      N,
+      D,
+      bits,
+      qatFraction: qatFractionLaw(S),
+      loss: null,
+      tokensPerParameterByte: S,
+      method: "published",
+      intervals: null,
+    };
+  }
+  requireLaw(fit, "qat", "a QAT fraction");
+  const { best, interval, all } = withDraws(
+    fit,
+    (p) => bestFraction(fit, p, N, D, bits),
+    (a) => a.f,
+  );
+  return {
+    N,
+    D,
+    bits,
+    qatFraction: best.f,
+    loss: best.loss,
+    tokensPerParameterByte: S,
+    method: "fit",
+    intervals: interval
+      ? {
+          qatFraction: interval,
+          loss: percentileInterval(
+            all.map((a) => a.loss),
+            fit.level,
+          ) as Interval,
+        }
+      : null,
+  };
+}
+
+/** The bit width with the lowest loss when the weights must fit a memory budget. */
+export interface BitChoice {
+  /** Bytes of weights: N = 8·memory/bits parameters at each bit width. */
+  readonly memory: number;
+  readonly D: number;
+  readonly bits: number;
+  readonly N: number;
+  readonly qatFraction: number;
+  readonly loss: number;
+  /** Every candidate bit width: its N, best QAT fraction and loss. */
+  readonly candidates: readonly { bits: number; N: number; qatFraction: number; loss: number }[];
+  /** How often each bit width is the best over the fit's draws (bootstrap support), or null. */
+  readonly support: Readonly<Record<string, number>> | null;
+  readonly intervals: Readonly<Record<"loss", Interval>> | null;
+}
+
+/**
+ * The bit width that gives the lowest loss for a memory budget of `memory` bytes of weights
+ * (N·bits/8 = memory, so fewer bits buy more parameters) trained on D tokens with the best QAT fraction at
+ * each width; with the share of the fit's draws in which each width wins.
+ * @example bestBits(fit, {memory: 5e8, D: 2e10}) // {bits: 4, N: 1e9, …, support: {"4": 0.9, "3": 0.1}}
+ */
+export function bestBits(
+  fit: FittedLaw,
+  {
+    memory,
+    D,
+    candidates = [1, 2, 3, 4, 5, 6, 8, fullPrecisionBits],
+  }: { memory: number; D: number; candidates?: readonly number[] },
+): BitChoice {
+  requireLaw(fit, "qat", "--memory");
+  positive(memory, "--memory");
+  positive(D, "--tokens");
+  candidates.forEach(checkBits);
+  const choose = (p: Params) => {
+    const rows = candidates.map((bits) => {
+      const N = (8 * memory) / bits;
+      const { f, loss } = bestFraction(fit, p, N, D, bits);
+      return { bits, N, qatFraction: f, loss };
+    });
+    const best = rows.reduce((a, b) => (b.loss < a.loss ? b : a));
+    return { rows, best };
+  };
+  const { best, interval, all } = withDraws(fit, choose, (c) => c.best.loss);
+  let support: Record<string, number> | null = null;
+  if (all.length) {
+    support = {};
+    for (const c of all) support[c.best.bits] = (support[c.best.bits] ?? 0) + 1 / all.length;
+  }
+  return {
+    memory,
+    D,
+    ...best.best,
+    candidates: best.rows,
+    support,
+    intervals: interval ? { loss: interval } : null,
+  };
+}
+
+/** The token budget at which a quantised model matches a full-precision one. */
+export interface QatMatch {
+  readonly N: number;
+  readonly D: number;
+  readonly bits: number;
+  /** The full-precision model's loss at (N, D). */
+  readonly fullPrecisionLoss: number;
+  /** Total tokens the quantised model needs (best QAT fraction) to reach it; Infinity if it never does. */
+  readonly tokens: number;
+  /** tokens / D. */
+  readonly ratio: number;
+  /** Training compute 6·N·tokens. */
+  readonly compute: number;
+  readonly intervals: Readonly<Record<"tokens" | "ratio", Interval>> | null;
+}
+
+/**
+ * How many tokens an N-parameter model quantised to `bits` (trained with the best QAT fraction) needs to
+ * reach the loss of the same model trained in full precision on D tokens: the budget at which QAT matches
+ * full precision (Infinity when the quantisation penalty never falls below the gap).
+ * @example qatMatch(fit, {N: 1e8, D: 2e9, bits: 4}) // {tokens: 3.1e9, ratio: 1.55, compute: 1.9e18, …}
+ */
+export function qatMatch(fit: FittedLaw, { N, D, bits }: { N: number; D: number; bits: number }): QatMatch {
+  requireLaw(fit, "qat", "--match");
+  positive(N, "--params");
+  positive(D, "--tokens");
+  checkBits(bits);
+  const match = (p: Params) => {
+    const target = fit.law.predict(p, { N, Dfp: D, Dqat: 0, bits: fullPrecisionBits });
+    const at = (tokens: number) => bestFraction(fit, p, N, tokens, bits).loss - target;
+    let lo = Math.log(D);
+    let hi = Math.log(D * 1e6);
+    if (at(Math.exp(lo)) <= 0) return { target, tokens: D };
+    if (at(Math.exp(hi)) > 0) return { target, tokens: Infinity };
+    for (let i = 0; i < 60; i++) {
+      const mid = (lo + hi) / 2;
+      if (at(Math.exp(mid)) > 0) lo = mid;
+      else hi = mid;
+    }
+    return { target, tokens: Math.exp(hi) };
+  };
+  const { best, interval } = withDraws(fit, match, (m) => m.tokens);
+  return {
+    N,
+    D,
+    bits,
+    fullPrecisionLoss: best.target,
+    tokens: best.tokens,
+    ratio: best.tokens / D,
+    compute: 6 * N * best.tokens,
+    intervals: interval ? { tokens: interval, ratio: [interval[0] / D, interval[1] / D] } : null,
+  };
+}
