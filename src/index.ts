@@ -13,6 +13,10 @@ export { power, powerLaw } from "./fit/laws/power.js";
 export { annealingArea, lrAnneal } from "./fit/laws/lrAnneal.js";
 export { multipower } from "./fit/laws/multipower.js";
 export { withSizeTerm } from "./fit/laws/sizeTerm.js";
+export { encdec, encdecLaw, encdecOptimal, type EncDecRefs } from "./fit/laws/encdec.js";
+export { dataConstrained } from "./fit/laws/dataConstrained.js";
+export { fullPrecisionBits, publishedQatA, qat, qatFractionLaw } from "./fit/laws/qat.js";
+export { batchPowerLaw, bcritLaw, criticalBatch, stepsLaw } from "./fit/laws/bcrit.js";
 export { lossDropNodes, type LossDropNodes, type LossDropOptions } from "./fit/lossDrop.js";
 export { curveIndex, type CurveIndex } from "./fit/curves.js";
 
@@ -40,6 +44,24 @@ export { fitFromArtifact, fitToArtifact, loadFit, type FitArtifact } from "./fit
 export { predictLoss, type Prediction, type PredictOptions } from "./predict/predictLoss.js";
 export { computeOptimal, type Allocation } from "./predict/computeOptimal.js";
 export { frontier } from "./predict/frontier.js";
+export {
+  bestBits,
+  encdecSplit,
+  qatFraction,
+  qatMatch,
+  type BitChoice,
+  type EncDecSplit,
+  type QatMatch,
+  type QatPlan,
+} from "./predict/allocation.js";
+export {
+  batchTrajectory,
+  bcritSummary,
+  gradientNoiseScale,
+  type BatchSummary,
+  type GradientNorms,
+  type TrajectoryPoint,
+} from "./predict/batch.js";
 export type { FittedLaw } from "./predict/fittedLaw.js";
 export {
   predictCurve,
@@ -77,6 +99,7 @@ export {
   type CurveLoadOptions,
   type LoadedCurves,
 } from "./data/curves.js";
+export { batchSweepObservations, sweepPoints, type BatchSweep, type SweepPoint } from "./data/batchSweep.js";
 export { chinchillaDataPath, demoBudgets, runDemo, type DemoResult } from "./demo.js";
 
 // Store (DuckDB and apache-arrow are loaded when a store function is first called)

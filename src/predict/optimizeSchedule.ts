@@ -7,7 +7,10 @@ import { denseSchedule, type DecayShape, type Schedule } from "../schedules/sche
 import type { Observations, Params } from "../types.js";
 import type { FittedLaw } from "./fittedLaw.js";
 
-/** Schedule families `optimizeSchedule` searches. */
+/**
+ * Schedule families `optimizeSchedule` searches: warmup-stable-decay (Hu et al. 2024), cosine and linear decay.
+ * @example scheduleFamilies.includes("wsd") // true
+ */
 export const scheduleFamilies = ["wsd", "cosine", "linear"] as const;
 
 /** Options of `optimizeSchedule`. */

@@ -113,7 +113,10 @@ export function denseSchedule(schedule: Schedule): Float64Array {
   return out;
 }
 
-/** The largest LR of a dense schedule and the first step that reaches it (the end of warmup). */
+/**
+ * The largest LR of a dense schedule and the first step that reaches it (the end of warmup).
+ * @example schedulePeak(Float64Array.of(0, 1e-4, 3e-4, 3e-4, 1e-4)) // {peak: 3e-4, warmup: 2}
+ */
 export function schedulePeak(lr: Float64Array): { peak: number; warmup: number } {
   let peak = -Infinity;
   let at = 0;

@@ -5,7 +5,10 @@ import { rows, type Store } from "./duckdb.js";
 import { runColumns } from "./schema.js";
 import { whereClause } from "./where.js";
 
-/** Tables `exportTable` writes. */
+/**
+ * Tables `exportTable` writes (DESIGN.md, "Data model").
+ * @example exportTables // ["runs", "points", "fits"]
+ */
 export const exportTables = ["runs", "points", "fits"] as const;
 
 /**

@@ -24,7 +24,10 @@ import {
   type SourceLabel,
 } from "./staging.js";
 
-/** File formats `importFiles` reads. */
+/**
+ * File formats `importFiles` reads (`--format`; by default from the file name).
+ * @example importFormats.includes("tensorboard") // true
+ */
 export const importFormats = ["csv", "jsonl", "parquet", "arrow", "hf", "wandb", "tensorboard"] as const;
 export type ImportFormat = (typeof importFormats)[number];
 

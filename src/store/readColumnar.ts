@@ -8,7 +8,10 @@ import { arrowTable } from "./importers/arrow.js";
 /** Extensions `readColumnarTable` reads. */
 export const columnarFormats = [".parquet", ".arrow", ".feather", ".ipc"] as const;
 
-/** Whether a data file is Parquet or Arrow IPC (read by the store) rather than text. */
+/**
+ * Whether a data file is Parquet or Arrow IPC (read by the store) rather than text, by its extension.
+ * @example isColumnar("sweep.parquet") // true
+ */
 export function isColumnar(file: string): boolean {
   return (columnarFormats as readonly string[]).includes(extname(file).toLowerCase());
 }

@@ -152,6 +152,7 @@ export function criticalBatch(loss: number, { Bstar, alphaB }: { Bstar: number; 
  * LN, Sc and alphaS of L = LN + (Sc/S_min)^alphaS through the targets' (S_min, L) (Su et al. 2024's step term
  * at one model size): for each alphaS on a grid, LN and Sc^alphaS by least squares; the best alphaS is
  * refined by golden-section search. Needs three targets or more.
+ * @example stepsLaw([3.2, 3.0, 2.8], fit.params) // {LN: 2.0, Sc: 5000, alphaS: 0.6}
  */
 export function stepsLaw(targets: readonly number[], p: Params): { LN: number; Sc: number; alphaS: number } {
   const S = targets.map((_, i) => p[`Smin_${i + 1}`]!);

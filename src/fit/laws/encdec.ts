@@ -104,5 +104,9 @@ export function encdecOptimal(p: Record<string, number>, P: number): { Ne: numbe
   return { Ne: P * share, Nd: P * (1 - share) };
 }
 
-/** The law with reference sizes set at fit time (the geometric means of the data). */
+/**
+ * The law with reference sizes set at fit time (the geometric means of the data; Ghorbani et al. 2021 use their
+ * baseline model).
+ * @example fitLaw(encdec, data).law.spec // {constants: {NeRef: 1.9e8, NdRef: 2.2e8}}
+ */
 export const encdec: Law = encdecLaw();

@@ -3,7 +3,11 @@ import { fitLaw } from "../fitLaw.js";
 import { boundedLinearLeastSquares, defaults, halton } from "../starts.js";
 import { chinchilla } from "./chinchilla.js";
 
-/** Bit widths at or above this are full precision: no quantisation penalty. */
+/**
+ * Bit widths at or above this are full precision (bf16): no quantisation penalty (Dremov et al. 2025 quantise to
+ * 1–6 bits).
+ * @example qat.predict(p, {N: 1e8, Dfp: 2e9, Dqat: 0, bits: fullPrecisionBits}) // the Chinchilla part alone
+ */
 export const fullPrecisionBits = 16;
 
 /**
@@ -236,5 +240,8 @@ export function qatFractionLaw(tokensPerParameterByte: number, a = publishedQatA
   return Math.exp(-a / Math.log(tokensPerParameterByte));
 }
 
-/** The published constant of the one-parameter QAT-fraction law. */
+/**
+ * The published constant of the one-parameter QAT-fraction law, a = 6.7297 (Dremov et al. 2025; LAWS.md §7).
+ * @example qatFractionLaw(100, publishedQatA) // 0.2318
+ */
 export const publishedQatA = 6.7297;
