@@ -126,8 +126,15 @@ function hyperbolaStarts(
  * @example batchPowerLaw([3, 2], {Smin_1: 1, Emin_1: 2e8 / 3 ** (1 / 0.21), Smin_2: 1, Emin_2: 2e8 / 2 ** (1 / 0.21)}) // {Bstar: 2e8, alphaB: 0.21}
  */
 export function batchPowerLaw(targets: readonly number[], p: Params): { Bstar: number; alphaB: number } {
-  const x = targets.map(Math.log);
-  const y = targets.map((_, i) => Math.log(p[`Emin_${i + 1}`]! / p[`Smin_${i + 1}`]!));
+  const { intercept, slope } = lineFit(
+    targets.map(Math.log),
+    targets.map((_, i) => Math.log(p[`Emin_${i + 1}`]! / p[`Smin_${i + 1}`]!)),
+  );
+  return { Bstar: Math.exp(intercept), alphaB: -1 / slope };
+}
+
+/** Ordinary least-squares line y = intercept + slope·x. */
+function lineFit(x: readonly number[], y: readonly number[]): { intercept: number; slope: number } {
   const mx = x.reduce((s, v) => s + v, 0) / x.length;
   const my = y.reduce((s, v) => s + v, 0) / y.length;
   let sxy = 0;
@@ -137,7 +144,7 @@ export function batchPowerLaw(targets: readonly number[], p: Params): { Bstar: n
     sxx += (v - mx) ** 2;
   });
   const slope = sxy / sxx;
-  return { Bstar: Math.exp(my - slope * mx), alphaB: -1 / slope };
+  return { intercept: my - slope * mx, slope };
 }
 
 /**
@@ -158,16 +165,7 @@ export function stepsLaw(targets: readonly number[], p: Params): { LN: number; S
   const S = targets.map((_, i) => p[`Smin_${i + 1}`]!);
   const solve = (alphaS: number) => {
     const x = S.map((s) => s ** -alphaS);
-    const mx = x.reduce((a, v) => a + v, 0) / x.length;
-    const my = targets.reduce((a, v) => a + v, 0) / targets.length;
-    let sxy = 0;
-    let sxx = 0;
-    x.forEach((v, i) => {
-      sxy += (v - mx) * (targets[i]! - my);
-      sxx += (v - mx) ** 2;
-    });
-    const c = sxy / sxx;
-    const LN = my - c * mx;
+    const { intercept: LN, slope: c } = lineFit(x, targets);
     const cost = x.reduce((a, v, i) => a + (LN + c * v - targets[i]!) ** 2, 0);
     return { LN, c, cost: c > 0 ? cost : Infinity };
   };
