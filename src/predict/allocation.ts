@@ -1,6 +1,7 @@
 import { UserError } from "../errors.js";
 import { percentileInterval } from "../fit/distributions.js";
 import { drawParams } from "../fit/fitLaw.js";
+import { minimizeOnGrid } from "../fit/search.js";
 import { encdecOptimal } from "../fit/laws/encdec.js";
 import { fullPrecisionBits, qatFractionLaw } from "../fit/laws/qat.js";
 import type { Params } from "../types.js";
@@ -102,24 +103,8 @@ function bestFraction(fit: FittedLaw, p: Params, N: number, D: number, bits: num
     ...Array.from({ length: 81 }, (_, i) => 0.1 + (0.8 * i) / 80),
     ...Array.from({ length: 40 }, (_, i) => 1 - 0.1 * 10 ** ((-3 * (i + 1)) / 40)),
   ];
-  let k = 0;
-  let bestLoss = Infinity;
-  grid.forEach((f, i) => {
-    const value = loss(f);
-    if (value < bestLoss) [bestLoss, k] = [value, i];
-  });
-  let lo = grid[Math.max(k - 1, 0)]!;
-  let hi = grid[Math.min(k + 1, grid.length - 1)]!;
-  const golden = (Math.sqrt(5) - 1) / 2;
-  for (let iteration = 0; iteration < 60 && hi - lo > 1e-10; iteration++) {
-    const a = hi - golden * (hi - lo);
-    const b = lo + golden * (hi - lo);
-    if (loss(a) <= loss(b)) hi = b;
-    else lo = a;
-  }
-  const f = (lo + hi) / 2;
-  const value = loss(f);
-  return value <= bestLoss ? { f, loss: value } : { f: grid[k]!, loss: bestLoss };
+  const { x: f, value } = minimizeOnGrid(grid, loss, { iterations: 60, tolerance: 1e-10 });
+  return { f, loss: value };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { minimizeOnGrid } from "../fit/search.js";
 import type { Law, Params } from "../types.js";
 
 /**
@@ -17,38 +18,10 @@ export function frontier(
   // N from (C/6)^0.02 to (C/6)^0.98: every split with at least a few parameters and tokens.
   const lo = 0.02 * total;
   const hi = 0.98 * total;
-  let bestIndex = 0;
-  let bestLoss = Infinity;
   const step = (hi - lo) / (points - 1);
-  for (let i = 0; i < points; i++) {
-    const value = lossAt(lo + i * step);
-    if (value < bestLoss) {
-      bestLoss = value;
-      bestIndex = i;
-    }
-  }
-  let a = lo + Math.max(0, bestIndex - 1) * step;
-  let b = lo + Math.min(points - 1, bestIndex + 1) * step;
-  const ratio = (Math.sqrt(5) - 1) / 2;
-  let c = b - ratio * (b - a);
-  let d = a + ratio * (b - a);
-  let fc = lossAt(c);
-  let fd = lossAt(d);
-  for (let k = 0; k < 100 && b - a > 1e-12 * Math.max(1, Math.abs(a)); k++) {
-    if (fc < fd) {
-      b = d;
-      d = c;
-      fd = fc;
-      c = b - ratio * (b - a);
-      fc = lossAt(c);
-    } else {
-      a = c;
-      c = d;
-      fc = fd;
-      d = a + ratio * (b - a);
-      fd = lossAt(d);
-    }
-  }
-  const logN = (a + b) / 2;
+  const { x: logN } = minimizeOnGrid(
+    Array.from({ length: points }, (_, i) => lo + i * step),
+    lossAt,
+  );
   return { N: Math.exp(logN), D: Math.exp(total - logN), loss: lossAt(logN) };
 }

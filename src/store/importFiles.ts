@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, extname } from "node:path";
 import type { DuckDBValue } from "@duckdb/node-api";
 import { mapColumns } from "../data/observations.js";
@@ -8,6 +8,7 @@ import { UserError } from "../errors.js";
 import { parseSchedule } from "../schedules/parseSchedule.js";
 import { rows, storeError, transaction, type Store } from "./duckdb.js";
 import { arrowTable } from "./importers/arrow.js";
+import { readBytes, unreadableParquet } from "./readColumnar.js";
 import { huggingfaceToStaged } from "./importers/huggingface.js";
 import { mergeSameSteps, tableToStaged, wandbMap, withLossOrLr, type LossKind } from "./importers/table.js";
 import { tensorboardToStaged } from "./importers/tensorboard.js";
@@ -182,19 +183,6 @@ export function formatOf(file: string): ImportFormat {
   );
 }
 
-function readBytes(file: string): Uint8Array {
-  try {
-    if (statSync(file).isDirectory()) throw new UserError(`cannot read ${file}: it is a directory`);
-    return readFileSync(file);
-  } catch (error) {
-    if (error instanceof UserError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(
-      `cannot read ${file}: ${code === "ENOENT" ? "no such file" : (error as Error).message}`,
-    );
-  }
-}
-
 /** The run name of a one-run file: --run, else its directory (HF checkpoints: the directory above). */
 function oneRunName(file: string, options: ImportOptions): string {
   if (options.run) return options.run;
@@ -346,14 +334,6 @@ async function stageParquet(
   } catch (error) {
     throw unreadableParquet(file, error);
   }
-}
-
-/** The one-line error for a Parquet file DuckDB cannot read (its message's first line, printable). */
-function unreadableParquet(file: string, error: unknown): UserError {
-  const reason = ((error as Error)?.message ?? String(error))
-    .split("\n")[0]!
-    .replace(/[\x00-\x1f\x7f]/g, "?");
-  return new UserError(`${file} is not a readable Parquet file (${reason})`);
 }
 
 /** Applies --set and a sidecar's metadata to the staged rows (they override the file's columns). */

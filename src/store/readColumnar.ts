@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { extname } from "node:path";
 import type { Table } from "../data/readTable.js";
 import { UserError } from "../errors.js";
@@ -23,15 +23,7 @@ export function isColumnar(file: string): boolean {
  * @example await readColumnarTable("sweep.parquet") // {columns: ["run", "step", "loss"], …}
  */
 export async function readColumnarTable(file: string): Promise<Table> {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(
-      `cannot read ${file}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (error as Error).message}`,
-    );
-  }
+  const bytes = readBytes(file);
   const digest = `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
   if (extname(file).toLowerCase() !== ".parquet") return arrowTable(file, bytes, digest);
   const { DuckDBInstance } = await import("@duckdb/node-api");
@@ -43,8 +35,7 @@ export async function readColumnarTable(file: string): Promise<Table> {
       const reader = await connection.runAndReadAll("SELECT * FROM read_parquet(?)", [file]);
       columns = reader.getColumnsObjectJS() as Record<string, unknown[]>;
     } catch (error) {
-      const reason = ((error as Error).message ?? "").split("\n")[0]!.replace(/[\x00-\x1f\x7f]/g, "?");
-      throw new UserError(`${file} is not a readable Parquet file (${reason})`);
+      throw unreadableParquet(file, error);
     }
     const names = Object.keys(columns);
     const rows = names.length ? columns[names[0]!]!.length : 0;
@@ -75,4 +66,32 @@ export async function readColumnarTable(file: string): Promise<Table> {
     connection.closeSync();
     instance.closeSync();
   }
+}
+
+/**
+ * A file's bytes, or a one-line error naming it (no such file, a directory, …).
+ * @example readBytes("runs.parquet").length
+ */
+export function readBytes(file: string): Uint8Array {
+  try {
+    if (statSync(file).isDirectory()) throw new UserError(`cannot read ${file}: it is a directory`);
+    return readFileSync(file);
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UserError(
+      `cannot read ${file}: ${code === "ENOENT" ? "no such file" : (error as Error).message}`,
+    );
+  }
+}
+
+/**
+ * The one-line error for a Parquet file DuckDB cannot read: its message's first line, made printable.
+ * @example unreadableParquet("x.parquet", error).message // "x.parquet is not a readable Parquet file (…)"
+ */
+export function unreadableParquet(file: string, error: unknown): UserError {
+  const reason = ((error as Error)?.message ?? String(error))
+    .split("\n")[0]!
+    .replace(/[\x00-\x1f\x7f]/g, "?");
+  return new UserError(`${file} is not a readable Parquet file (${reason})`);
 }

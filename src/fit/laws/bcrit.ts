@@ -1,5 +1,6 @@
 import { UserError } from "../../errors.js";
 import type { DerivedQuantity, Law, Observations, Params, StartOptions } from "../../types.js";
+import { minimizeOnGrid } from "../search.js";
 import { boundedLinearLeastSquares } from "../starts.js";
 
 /**
@@ -170,20 +171,7 @@ export function stepsLaw(targets: readonly number[], p: Params): { LN: number; S
     return { LN, c, cost: c > 0 ? cost : Infinity };
   };
   const grid = Array.from({ length: 60 }, (_, i) => 0.02 * 1.1 ** i);
-  let best = 0;
-  grid.forEach((a, i) => {
-    if (solve(a).cost < solve(grid[best]!).cost) best = i;
-  });
-  let lo = grid[Math.max(best - 1, 0)]!;
-  let hi = grid[Math.min(best + 1, grid.length - 1)]!;
-  const golden = (Math.sqrt(5) - 1) / 2;
-  for (let i = 0; i < 80; i++) {
-    const a = hi - golden * (hi - lo);
-    const b = lo + golden * (hi - lo);
-    if (solve(a).cost <= solve(b).cost) hi = b;
-    else lo = a;
-  }
-  const alphaS = (lo + hi) / 2;
+  const { x: alphaS } = minimizeOnGrid(grid, (a) => solve(a).cost, { iterations: 80 });
   const { LN, c } = solve(alphaS);
   return { LN, Sc: c ** (1 / alphaS), alphaS };
 }

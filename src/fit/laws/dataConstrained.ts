@@ -1,7 +1,6 @@
 import type { Law, Observations, Params, StartOptions } from "../../types.js";
-import { fitLaw } from "../fitLaw.js";
 import { defaults, gridMinima } from "../starts.js";
-import { chinchilla } from "./chinchilla.js";
+import { chinchillaStart } from "./chinchillaStart.js";
 
 /**
  * Data-constrained law (repeated data): L = E + A/N'^alpha + B/D'^beta with effective data and parameters
@@ -130,29 +129,11 @@ const decayGrid = Array.from({ length: 13 }, (_, i) => 0.3 * 10 ** (i / 3));
  */
 function dataConstrainedStarts(data: Observations, fixed: Params, options: StartOptions): Params[] {
   const base: Params = { ...defaults(options.specs), ...fixed };
-  const chinchillaNames = ["E", "A", "B", "alpha", "beta"];
-  if (chinchillaNames.some((name) => !(name in fixed))) {
+  if (["E", "A", "B", "alpha", "beta"].some((name) => !(name in fixed))) {
     const { N, D, U } = data.inputs as Record<"N" | "D" | "U", Float64Array>;
     const single = Array.from(data.loss.keys()).filter((i) => D[i]! <= U[i]! * (1 + 1e-9));
     const rows = single.length >= 8 ? single : Array.from(data.loss.keys());
-    const pick = (column: Float64Array) => Float64Array.from(rows, (i) => column[i]!);
-    const chinchillaFixed = Object.fromEntries(
-      Object.entries(fixed).filter(([name]) => chinchillaNames.includes(name)),
-    );
-    try {
-      const fit = fitLaw(
-        chinchilla,
-        { inputs: { N: pick(N), D: pick(D) }, loss: pick(data.loss) },
-        {
-          intervals: "none",
-          fix: chinchillaFixed,
-          space: options.space,
-        },
-      );
-      Object.assign(base, fit.params, fixed);
-    } catch {
-      // Too few or degenerate points: keep the defaults.
-    }
+    Object.assign(base, chinchillaStart(N, D, data.loss, rows, fixed, options.space), fixed);
   }
   const free = (name: string) => !(name in fixed);
   const axes = [free("RDstar") ? decayGrid : [base.RDstar!], free("RNstar") ? decayGrid : [base.RNstar!]];

@@ -1,7 +1,6 @@
 import type { Inputs, Law, Observations, Params, StartOptions } from "../../types.js";
-import { fitLaw } from "../fitLaw.js";
 import { boundedLinearLeastSquares, defaults, halton } from "../starts.js";
-import { chinchilla } from "./chinchilla.js";
+import { chinchillaStart } from "./chinchillaStart.js";
 
 /**
  * Bit widths at or above this are full precision (bf16): no quantisation penalty (Dremov et al. 2025 quantise to
@@ -161,23 +160,8 @@ function qatStarts(data: Observations, fixed: Params, options: StartOptions): Pa
   const bitsColumn = data.inputs.bits!;
   const full = Array.from(data.loss.keys()).filter((i) => bitsColumn[i]! >= fullPrecisionBits);
   const rows = full.length >= 8 ? full : Array.from(data.loss.keys());
-  const pick = (column: Float64Array) => Float64Array.from(rows, (i) => column[i]!);
   const D = data.inputs.Dfp!;
-  const chinchillaNames = ["E", "A", "B", "alpha", "beta"];
-  try {
-    const fit = fitLaw(
-      chinchilla,
-      { inputs: { N: pick(data.inputs.N!), D: pick(D) }, loss: pick(data.loss) },
-      {
-        intervals: "none",
-        fix: Object.fromEntries(Object.entries(fixed).filter(([name]) => chinchillaNames.includes(name))),
-        space: options.space,
-      },
-    );
-    Object.assign(base, fit.params, fixed);
-  } catch {
-    // Too few distinct sizes: keep the defaults.
-  }
+  Object.assign(base, chinchillaStart(data.inputs.N!, D, data.loss, rows, fixed, options.space), fixed);
   const weights = new Float64Array(n);
   for (let i = 0; i < n; i++)
     weights[i] = (data.weight?.[i] ?? 1) / (options.space === "log" ? data.loss[i]! ** 2 : 1);
