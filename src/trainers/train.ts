@@ -1,0 +1,277 @@
+/**
+ * Trains one decoder LM and reports its loss curve and throughput.
+ *
+ * Steps are numbered 1..T. Step t draws its batch from a stream seeded by (seed, t) (corpus.ts), computes the
+ * loss and gradients, and updates with η_t = learningRate(schedule, t) — the curve laws' convention that the
+ * loss at step t has seen η_1..η_t. Every `logEvery` steps (and at T) a point is emitted: the mean training
+ * loss of the steps since the last point, and every `evalEvery` steps (and at T) the held-out loss after the
+ * update (mean over fixed windows). A checkpoint can be taken at any logged step and resumed exactly: the same
+ * seed gives the same batches, weights and points.
+ */
+import type * as TF from "@tensorflow/tfjs";
+import { UserError } from "../errors.js";
+import { learningRate, type Schedule } from "../schedules/schedule.js";
+import { adamWState, adamWStep, type AdamWState } from "./adamw.js";
+import type { LoadedBackend } from "./backend.js";
+import { checkModelConfig, checkTrainConfig, type ModelConfig, type TrainConfig } from "./config.js";
+import { checkWindows, heldOutBatches, trainingBatch, type TokenSource } from "./corpus.js";
+import { parameterCounts, trainingFlops, type FlopConvention, type ParameterCounts } from "./counting.js";
+import {
+  disposeWorkspace,
+  initWeights,
+  lossAndGradients,
+  lossOf,
+  makeWorkspace,
+  namedWeights,
+  type ModelWeights,
+} from "./model.js";
+import { randomSource } from "../random.js";
+
+/** One logged step. */
+export interface TrainPoint {
+  step: number;
+  /** Tokens seen after this step. */
+  tokens: number;
+  /** Training FLOPs after this step (the run's FLOP convention). */
+  flops: number;
+  /** η_t. */
+  lr: number;
+  /** Mean training loss of the steps since the previous point (nats/token). */
+  trainLoss: number;
+  /** Held-out loss after this step, when evaluated. */
+  evalLoss?: number;
+}
+
+/** Everything a checkpoint holds: the step, the optimiser's step count, and named float arrays. */
+export interface TrainState {
+  step: number;
+  adamStep: number;
+  /** `param:<name>`, `first:<name>`, `second:<name>` → values. */
+  tensors: Record<string, Float32Array>;
+}
+
+/** What to train. */
+export interface TrainRequest {
+  /** The model (its vocab must be the source's). */
+  model: ModelConfig;
+  train: TrainConfig;
+  /** The LR schedule; its `steps` must be train.steps. */
+  schedule: Schedule;
+  source: TokenSource;
+  backend: LoadedBackend;
+  /** How `flops` is counted. Default "6ND". */
+  flops?: FlopConvention;
+}
+
+/** Callbacks while training. */
+export interface TrainHooks {
+  /** Each logged point, awaited before training goes on (the sweep writes it to the store). */
+  onPoint?(point: TrainPoint): Promise<void> | void;
+  /** After every step. */
+  onStep?(step: number, steps: number): void;
+  /** Called after each logged point with the state to keep (resumable checkpoints). */
+  onCheckpoint?(state: TrainState): Promise<void> | void;
+  /** A state to resume from (a checkpoint of the same run). */
+  resume?: TrainState;
+}
+
+/** The outcome of a run. */
+export interface TrainResult {
+  backend: string;
+  params: ParameterCounts;
+  steps: number;
+  tokens: number;
+  flops: number;
+  /** Tokens per second over all trained steps (training only: evaluation and callbacks excluded). */
+  tokensPerSecond: number;
+  /** Tokens per second from step 6 on (the first five warm up JIT and kernels), as the anchor reports. */
+  steadyTokensPerSecond: number;
+  /** Median milliseconds per step. */
+  msPerStep: number;
+  /** Training loss of the first step trained in this call and of the last step. */
+  lossFirst: number;
+  lossLast: number;
+  /** Held-out loss at the end. */
+  evalLoss: number;
+  points: TrainPoint[];
+  /** Wall-clock seconds of the whole call. */
+  wallSeconds: number;
+}
+
+function checkRequest(request: TrainRequest, where: string): void {
+  checkModelConfig(request.model, where);
+  checkTrainConfig(request.train, where);
+  if (request.model.vocab !== request.source.vocab) {
+    throw new UserError(
+      `${where}: model vocab ${request.model.vocab} differs from the data's ${request.source.vocab}`,
+    );
+  }
+  checkWindows(request.source, request.model.seqLen, where);
+  if (request.schedule.steps !== request.train.steps) {
+    throw new UserError(
+      `${where}: the schedule has ${request.schedule.steps} steps, training has ${request.train.steps}`,
+    );
+  }
+  // Every step's LR must be finite and non-negative (a decay may end at 0), and some step's positive.
+  let peak = 0;
+  for (let t = 1; t <= request.train.steps; t++) {
+    const lr = learningRate(request.schedule, t);
+    if (!(lr >= 0) || !Number.isFinite(lr)) {
+      throw new UserError(
+        `${where}: the learning rate must be positive; the schedule gives ${lr} at step ${t}`,
+      );
+    }
+    peak = Math.max(peak, lr);
+  }
+  if (!(peak > 0))
+    throw new UserError(`${where}: the learning rate must be positive; the schedule's peak is ${peak}`);
+}
+
+function snapshot(weights: ModelWeights, state: AdamWState, step: number): TrainState {
+  const tensors: Record<string, Float32Array> = {};
+  namedWeights(weights).forEach(([name, variable], i) => {
+    tensors[`param:${name}`] = variable.dataSync() as Float32Array;
+    tensors[`first:${name}`] = state.first[i]!.dataSync() as Float32Array;
+    tensors[`second:${name}`] = state.second[i]!.dataSync() as Float32Array;
+  });
+  return { step, adamStep: state.step, tensors };
+}
+
+function restore(
+  tf: typeof TF,
+  weights: ModelWeights,
+  state: AdamWState,
+  saved: TrainState,
+  where: string,
+): void {
+  namedWeights(weights).forEach(([name, variable], i) => {
+    for (const [prefix, target] of [
+      ["param", variable],
+      ["first", state.first[i]!],
+      ["second", state.second[i]!],
+    ] as const) {
+      const values = saved.tensors[`${prefix}:${name}`];
+      if (!values || values.length !== variable.size) {
+        throw new UserError(`${where}: the checkpoint does not fit this model (${prefix}:${name})`);
+      }
+      target.assign(tf.tensor(values, variable.shape));
+    }
+  });
+  state.step = saved.adamStep;
+}
+
+/**
+ * Trains one model; resolves when done. Throws a UserError for an impossible configuration before any work.
+ * @example const result = await trainModel({ model, train, schedule, source, backend }, { onPoint: (p) => console.log(p) })
+ */
+export async function trainModel(
+  request: TrainRequest,
+  hooks: TrainHooks = {},
+  where = "train",
+): Promise<TrainResult> {
+  checkRequest(request, where);
+  const started = performance.now();
+  const { tf } = request.backend;
+  const { model, train, schedule, source } = request;
+  const flopConvention = request.flops ?? "6ND";
+  const tokensPerStep = train.batch * model.seqLen;
+  const weights = initWeights(tf, model, randomSource(train.seed));
+  const params = namedWeights(weights).map(([, v]) => v);
+  const optimiser = adamWState(tf, params);
+  const workspace = makeWorkspace(tf, train.batch, model.seqLen);
+  const evalBatches = heldOutBatches(source, train.evalBatches, train.batch, model.seqLen);
+  const first = hooks.resume ? hooks.resume.step + 1 : 1;
+  if (hooks.resume) {
+    if (hooks.resume.step < 0 || hooks.resume.step > train.steps) {
+      throw new UserError(
+        `${where}: the checkpoint is at step ${hooks.resume.step}, outside 0..${train.steps}`,
+      );
+    }
+    restore(tf, weights, optimiser, hooks.resume, where);
+  }
+  const evaluate = () => {
+    let total = 0;
+    for (const b of evalBatches) {
+      total += tf.tidy(() => lossOf(tf, model, weights, workspace, b.inputs, b.targets).dataSync()[0]!);
+    }
+    return total / evalBatches.length;
+  };
+  const points: TrainPoint[] = [];
+  const stepTimes: number[] = [];
+  let lossFirst = NaN;
+  let lossLast = NaN;
+  let windowSum = 0;
+  let windowCount = 0;
+  let evalLoss = NaN;
+  try {
+    for (let t = first; t <= train.steps; t++) {
+      const t0 = performance.now();
+      const batch = trainingBatch(source, train.batch, model.seqLen, train.seed, t);
+      const lr = learningRate(schedule, t);
+      const loss = tf.tidy(() => {
+        const { loss, gradients } = lossAndGradients(
+          tf,
+          model,
+          weights,
+          workspace,
+          batch.inputs,
+          batch.targets,
+        );
+        adamWStep(tf, params, gradients, optimiser, lr, train);
+        return loss;
+      });
+      const value = loss.dataSync()[0]!;
+      loss.dispose();
+      stepTimes.push(performance.now() - t0);
+      if (!Number.isFinite(value)) {
+        throw new UserError(`${where}: the training loss is ${value} at step ${t} (lower the learning rate)`);
+      }
+      if (Number.isNaN(lossFirst)) lossFirst = value;
+      lossLast = value;
+      windowSum += value;
+      windowCount += 1;
+      hooks.onStep?.(t, train.steps);
+      if (t % train.logEvery === 0 || t === train.steps) {
+        const point: TrainPoint = {
+          step: t,
+          tokens: t * tokensPerStep,
+          flops: trainingFlops(model, t * tokensPerStep, flopConvention),
+          lr,
+          trainLoss: windowSum / windowCount,
+        };
+        if ((train.evalEvery > 0 && t % train.evalEvery === 0) || t === train.steps) {
+          point.evalLoss = evalLoss = evaluate();
+        }
+        windowSum = 0;
+        windowCount = 0;
+        points.push(point);
+        await hooks.onPoint?.(point);
+        if (hooks.onCheckpoint && t < train.steps) await hooks.onCheckpoint(snapshot(weights, optimiser, t));
+      }
+    }
+    if (Number.isNaN(evalLoss)) evalLoss = evaluate();
+  } finally {
+    for (const variable of [...params, ...optimiser.first, ...optimiser.second]) variable.dispose();
+    disposeWorkspace(workspace);
+  }
+  const trained = stepTimes.length;
+  const total = stepTimes.reduce((a, b) => a + b, 0);
+  const steady = stepTimes.slice(Math.min(5, trained - 1));
+  const steadyTotal = steady.reduce((a, b) => a + b, 0);
+  const sorted = [...stepTimes].sort((a, b) => a - b);
+  return {
+    backend: request.backend.name,
+    params: parameterCounts(model),
+    steps: train.steps,
+    tokens: train.steps * tokensPerStep,
+    flops: trainingFlops(model, train.steps * tokensPerStep, flopConvention),
+    tokensPerSecond: trained ? (trained * tokensPerStep) / (total / 1000) : NaN,
+    steadyTokensPerSecond: trained ? (steady.length * tokensPerStep) / (steadyTotal / 1000) : NaN,
+    msPerStep: trained ? sorted[Math.floor((trained - 1) / 2)]! : NaN,
+    lossFirst,
+    lossLast,
+    evalLoss,
+    points,
+    wallSeconds: (performance.now() - started) / 1000,
+  };
+}
