@@ -15,6 +15,11 @@ const commands: Record<string, { summary: string; load: () => Promise<{ command:
     summary: "write runs, points or fits to CSV, Parquet or Arrow",
     load: () => import("./export.js"),
   },
+  train: { summary: "train one small language model (throughput, losses)", load: () => import("./train.js") },
+  sweep: {
+    summary: "train a grid of small models into a database (resumable, shardable)",
+    load: () => import("./sweep.js"),
+  },
   demo: {
     summary: "fit the bundled Chinchilla data, predict 70B on 1.4T tokens, plan budgets",
     load: () => import("./demo.js"),

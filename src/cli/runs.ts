@@ -28,14 +28,16 @@ export const command = defineCommand({
     try {
       const runs = await listRuns(store, repeatedOption(values, "where"));
       if (values.json === true) return printJson(io, { runs });
+      // Names as long as the longest (trainer runs are named by their grid point), at most 64 characters.
+      const width = Math.min(64, Math.max(28, ...runs.map((r) => String(r.name).length)));
       const lines = [
         `${runs.length} runs in ${store.path}`,
-        `  ${"name".padEnd(28)} ${"N".padStart(10)} ${"D".padStart(10)} ${"points".padStart(7)} ${"last step".padStart(10)} ${"last loss".padStart(10)}  kind`,
+        `  ${"name".padEnd(width)} ${"N".padStart(10)} ${"D".padStart(10)} ${"points".padStart(7)} ${"last step".padStart(10)} ${"last loss".padStart(10)}  kind`,
       ];
       for (const r of runs) {
         const loss = r.last_eval_loss ?? r.last_train_loss;
         lines.push(
-          `  ${String(r.name).slice(0, 28).padEnd(28)} ${(r.n == null ? "" : num(Number(r.n), 3)).padStart(10)} ${(r.d == null ? "" : num(Number(r.d), 3)).padStart(10)} ${String(r.points).padStart(7)} ${String(r.last_step ?? "").padStart(10)} ${(loss == null ? "" : num(Number(loss), 5)).padStart(10)}  ${r.kind ?? ""}`,
+          `  ${String(r.name).slice(0, width).padEnd(width)} ${(r.n == null ? "" : num(Number(r.n), 3)).padStart(10)} ${(r.d == null ? "" : num(Number(r.d), 3)).padStart(10)} ${String(r.points).padStart(7)} ${String(r.last_step ?? "").padStart(10)} ${(loss == null ? "" : num(Number(loss), 5)).padStart(10)}  ${r.kind ?? ""}`,
         );
       }
       io.stdout(lines.join("\n") + "\n");

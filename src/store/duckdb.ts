@@ -79,6 +79,11 @@ async function migrate(store: Store): Promise<void> {
       String(migrations.length),
     ]);
   });
+  // Write the new schema into the database file now. DuckDB 1.5 cannot replay an ALTER TABLE of a table
+  // with a `DEFAULT current_timestamp` column from the write-ahead log (measured: "Failure while replaying
+  // WAL file … no default database set"), so a process killed before its first automatic checkpoint would
+  // leave a database that no longer opens.
+  await store.connection.run("CHECKPOINT");
 }
 
 /**

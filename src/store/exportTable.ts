@@ -44,10 +44,21 @@ export async function exportTable(
         where.values,
       )
     )[0]!;
-    const meta = Object.entries(runColumns)
-      .filter(([c]) => Number(filled[c]) > 0)
-      .map(([c, spec]) => `, r.${c} AS "${spec.role}"`)
-      .join("");
+    // Runs with a configuration (trainer runs) also carry it and their conventions, as JSON text.
+    const configured = Number(
+      (
+        await rows(
+          store,
+          `SELECT count(*) AS n FROM runs r WHERE r.config <> '{}' AND r.run_id IN (SELECT p.run_id FROM points p JOIN runs r ON r.run_id = p.run_id WHERE ${where.sql})`,
+          where.values,
+        )
+      )[0]!.n,
+    );
+    const meta =
+      Object.entries(runColumns)
+        .filter(([c]) => Number(filled[c]) > 0)
+        .map(([c, spec]) => `, r.${c} AS "${spec.role}"`)
+        .join("") + (configured > 0 ? ", r.config AS config, r.conventions AS conventions" : "");
     query = `SELECT r.name AS run, p.step, p.tokens, p.flops, p.lr, p.train_loss, p.eval_loss${meta} FROM points p JOIN runs r ON r.run_id = p.run_id WHERE ${where.sql} ORDER BY p.run_id, p.step NULLS LAST`;
   } else {
     query =

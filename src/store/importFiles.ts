@@ -13,6 +13,7 @@ import { huggingfaceToStaged } from "./importers/huggingface.js";
 import { mergeSameSteps, tableToStaged, wandbMap, withLossOrLr, type LossKind } from "./importers/table.js";
 import { tensorboardToStaged } from "./importers/tensorboard.js";
 import { runColumns } from "./schema.js";
+import { runJsonColumns } from "./staging.js";
 import {
   addStagingColumn,
   appendStaged,
@@ -321,6 +322,12 @@ async function stageParquet(
     const source = roleSource.get(spec.role);
     if (!source) continue;
     select[column] = spec.type === "VARCHAR" ? `CAST(${quote(source)} AS VARCHAR)` : numeric(spec.role)!;
+  }
+  // A run's configuration and counting conventions (JSON text), as `export --table points` writes them for
+  // trainer runs: a sweep shard's Parquet imports as the same runs.
+  for (const column of runJsonColumns) {
+    const source = roleSource.get(column);
+    if (source) select[column] = `CAST(${quote(source)} AS VARCHAR)`;
   }
   const targets = Object.keys(select);
   // The staging "table" of a Parquet file is a view over it: DuckDB's Parquet scans are fast and

@@ -32,6 +32,9 @@ export interface SourceLabel {
 
 const numberColumns = ["step", "tokens", "flops", "lr", "train_loss", "eval_loss"] as const;
 const metaNames = Object.keys(runColumns);
+/** Run configuration and conventions as JSON text: staged from Parquet exports of trainer runs. */
+export const runJsonColumns = ["config", "conventions"] as const;
+const stagedNames = [...numberColumns, ...metaNames, ...runJsonColumns];
 
 type StagingColumn = (typeof numberColumns)[number] | keyof typeof runColumns;
 
@@ -45,6 +48,7 @@ export interface Staging {
 }
 
 function typeOf(column: string): string {
+  if ((runJsonColumns as readonly string[]).includes(column)) return "VARCHAR";
   return (runColumns as Record<string, { type: string }>)[column]?.type ?? "DOUBLE";
 }
 
@@ -57,7 +61,7 @@ export async function createStaging(
   table: string,
   columns: readonly string[],
 ): Promise<Staging> {
-  const kept = [...numberColumns, ...metaNames].filter((c) => columns.includes(c));
+  const kept = stagedNames.filter((c) => columns.includes(c));
   await store.connection.run(
     `CREATE OR REPLACE TEMP TABLE ${table} (source_row DOUBLE, run VARCHAR${kept.map((c) => `, ${c} ${typeOf(c)}`).join("")})`,
   );
@@ -79,7 +83,7 @@ export async function createStagingView(
   await store.connection.run(`SELECT * FROM ${table}_source LIMIT 1`);
   return {
     table: `${table}_source`,
-    columns: new Set([...numberColumns, ...metaNames].filter((c) => columns.includes(c))),
+    columns: new Set(stagedNames.filter((c) => columns.includes(c))),
     view: table,
   };
 }
@@ -337,8 +341,8 @@ export async function mergeStaged(
       `SELECT count(*) AS n FROM (SELECT DISTINCT run FROM ${t}) s JOIN runs r ON r.name = s.run`,
     )
   )[0]!.n as number;
-  // Metadata of runs that exist must agree with the file's.
-  for (const column of existing ? stagedMeta : []) {
+  // Metadata of runs that exist must agree with the file's (a status may move on from "running").
+  for (const column of existing ? stagedMeta.filter((m) => m !== "status") : []) {
     const clash = (
       await rows(
         store,
@@ -371,11 +375,17 @@ export async function mergeStaged(
   const configJson = JSON.stringify(config);
   await c.run(
     `INSERT INTO runs (run_id, name, source, ${metaNames.join(", ")}, config, conventions)
-     SELECT (SELECT coalesce(max(run_id), 0) FROM runs) + row_number() OVER (ORDER BY first_row), run, ?, ${metaNames.join(", ")}, ?, ?
-     FROM (SELECT run, min(source_row) AS first_row, ${metaNames.map((m) => `any_value(${staged(staging, m)}) AS ${m}`).join(", ")}
+     SELECT (SELECT coalesce(max(run_id), 0) FROM runs) + row_number() OVER (ORDER BY first_row), run, ?, ${metaNames.join(", ")}, coalesce(staged_config, ?), coalesce(staged_conventions, ?)
+     FROM (SELECT run, min(source_row) AS first_row, ${metaNames.map((m) => `any_value(${staged(staging, m)}) AS ${m}`).join(", ")},
+                  any_value(${staged(staging, "config")}) AS staged_config, any_value(${staged(staging, "conventions")}) AS staged_conventions
            FROM ${t} WHERE run NOT IN (SELECT name FROM runs) GROUP BY run)`,
     [source, configJson, conventionsJson] as DuckDBValue[],
   );
+  if (existing && has.has("status")) {
+    await c.run(
+      `UPDATE runs SET status = s.value FROM (SELECT run, any_value(status) AS value FROM ${t} GROUP BY run) s WHERE runs.name = s.run AND runs.status = 'running' AND s.value IS NOT NULL`,
+    );
+  }
   // Fill metadata a stored run lacked.
   for (const column of existing ? stagedMeta : []) {
     await c.run(

@@ -1,0 +1,194 @@
+import { UserError } from "../errors.js";
+import { num } from "../fit/report.js";
+import { parseSchedule } from "../schedules/parseSchedule.js";
+import type { Schedule } from "../schedules/schedule.js";
+import { loadBackend } from "../trainers/backend.js";
+import {
+  defaultModelConfig,
+  defaultTrainConfig,
+  type ModelConfig,
+  type TrainConfig,
+} from "../trainers/config.js";
+import { loadSource, type SourceSpec } from "../trainers/corpus.js";
+import { scheduleFor } from "../trainers/sweep.js";
+import { trainModel } from "../trainers/train.js";
+import { defineCommand } from "./_command.js";
+import { numberOption, printJson, progressFor, sharedOptions } from "./_shared.js";
+
+const positiveInteger = (v: number) => Number.isInteger(v) && v > 0;
+
+export const command = defineCommand({
+  name: "train",
+  summary: "train one decoder LM and print its losses and throughput",
+  usage:
+    "scalefit train [--d-model 64] [--layers 2] [--heads 4] [--seq 64] [--batch 16] [--steps 50] [--lr 1e-3] [--backend wasm] [--json]",
+  examples: [
+    "scalefit train --d-model 64 --layers 2 --heads 4 --seq 64 --batch 16 --steps 50 --json",
+    "scalefit train --d-model 128 --steps 2000 --schedule cosine --warmup 0.02 --lr 2e-3",
+    "scalefit train --data markov --d-model 32 --steps 1000",
+  ],
+  options: {
+    "d-model": {
+      type: "string",
+      value: "<n>",
+      description: `residual width (default ${defaultModelConfig.dModel})`,
+    },
+    layers: {
+      type: "string",
+      value: "<n>",
+      description: `transformer blocks (default ${defaultModelConfig.layers})`,
+    },
+    heads: {
+      type: "string",
+      value: "<n>",
+      description: `attention heads, dividing d-model (default ${defaultModelConfig.heads})`,
+    },
+    seq: {
+      type: "string",
+      value: "<n>",
+      description: `context length (default ${defaultModelConfig.seqLen})`,
+    },
+    batch: {
+      type: "string",
+      value: "<n>",
+      description: `sequences per step (default ${defaultTrainConfig.batch})`,
+    },
+    steps: {
+      type: "string",
+      value: "<n>",
+      description: `optimiser steps (default ${defaultTrainConfig.steps})`,
+    },
+    lr: { type: "string", value: "<lr>", description: "peak learning rate (default 1e-3)" },
+    schedule: {
+      type: "string",
+      value: "<kind|text>",
+      description:
+        "constant (default), cosine, linear, wsd, inverse-sqrt, or a full schedule text (cosine:peak=…,floor=…,steps=…)",
+    },
+    warmup: {
+      type: "string",
+      value: "<fraction>",
+      description: "warmup as a fraction of the steps (default 0)",
+    },
+    "weight-decay": {
+      type: "string",
+      value: "<wd>",
+      description: `AdamW weight decay (default ${defaultTrainConfig.weightDecay})`,
+    },
+    seed: { type: "string", value: "<n>", description: "initialisation and batch seed (default 0)" },
+    "log-every": {
+      type: "string",
+      value: "<n>",
+      description: `log the training loss every n steps (default ${defaultTrainConfig.logEvery})`,
+    },
+    "eval-every": {
+      type: "string",
+      value: "<n>",
+      description: "evaluate every n steps (default: at the end)",
+    },
+    data: {
+      type: "string",
+      value: "<kjv|markov|file>",
+      description: "kjv (default, bundled), markov (synthetic, known entropy), or a text file",
+    },
+    gelu: {
+      type: "string",
+      value: "<tanh|erf>",
+      description: "GELU form (default tanh; erf is exact, the PyTorch anchor's)",
+    },
+    untied: { type: "boolean", description: "a separate output head instead of the tied token embedding" },
+    backend: {
+      type: "string",
+      value: "<name>",
+      description: "auto (default), wasm, cpu, tfjs-node, tfjs-node-gpu",
+    },
+    ...sharedOptions,
+  },
+  async run(values, io) {
+    const int = (name: string) => numberOption(values, name, positiveInteger, "a positive integer");
+    const model: Omit<ModelConfig, "vocab"> = {
+      ...defaultModelConfig,
+      dModel: int("d-model") ?? defaultModelConfig.dModel,
+      layers: int("layers") ?? defaultModelConfig.layers,
+      heads: int("heads") ?? defaultModelConfig.heads,
+      seqLen: int("seq") ?? defaultModelConfig.seqLen,
+      tied: values.untied !== true,
+    };
+    if (values.gelu !== undefined) {
+      if (values.gelu !== "tanh" && values.gelu !== "erf")
+        throw new UserError(`invalid --gelu ${String(values.gelu)} (expected tanh or erf)`);
+      model.gelu = values.gelu;
+    }
+    const train: TrainConfig = {
+      ...defaultTrainConfig,
+      batch: int("batch") ?? defaultTrainConfig.batch,
+      steps: int("steps") ?? defaultTrainConfig.steps,
+      seed: numberOption(values, "seed", (v) => Number.isInteger(v) && v >= 0, "a non-negative integer") ?? 0,
+      logEvery: int("log-every") ?? defaultTrainConfig.logEvery,
+      evalEvery: int("eval-every") ?? 0,
+      weightDecay:
+        numberOption(values, "weight-decay", (v) => v >= 0, "a non-negative number") ??
+        defaultTrainConfig.weightDecay,
+    };
+    const lr = numberOption(values, "lr", (v) => v > 0, "a positive learning rate") ?? 1e-3;
+    const warmup = numberOption(values, "warmup", (v) => v >= 0 && v < 1, "a fraction in [0, 1)") ?? 0;
+    const text = values.schedule === undefined ? "constant" : String(values.schedule);
+    let schedule: Schedule;
+    if (text.includes(":")) {
+      schedule = parseSchedule(text);
+      if (values.steps === undefined) train.steps = schedule.steps;
+    } else {
+      const kinds = ["constant", "cosine", "linear", "wsd", "inverse-sqrt"] as const;
+      if (!(kinds as readonly string[]).includes(text)) {
+        throw new UserError(`invalid --schedule ${text} (expected ${kinds.join(", ")} or kind:key=value,…)`);
+      }
+      schedule = scheduleFor({ kind: text as (typeof kinds)[number], warmup }, lr, train.steps);
+    }
+    const dataOption = values.data === undefined ? "kjv" : String(values.data);
+    const spec: SourceSpec =
+      dataOption === "kjv" ? "kjv" : dataOption === "markov" ? { markov: {} } : { file: dataOption };
+    const source = loadSource(spec, "--data");
+    const backend = await loadBackend(values.backend === undefined ? "auto" : String(values.backend));
+    const json = values.json === true;
+    const progress = await progressFor(io, json);
+    let result;
+    try {
+      result = await trainModel(
+        { model: { ...model, vocab: source.vocab }, train, schedule, source, backend },
+        { onStep: (step, steps) => progress.onProgress?.(step, steps, "training") },
+        "train",
+      );
+    } finally {
+      progress.stop();
+    }
+    const out = {
+      tokensPerSecond: result.tokensPerSecond,
+      steadyTokensPerSecond: result.steadyTokensPerSecond,
+      msPerStep: result.msPerStep,
+      params: result.params.total,
+      nonEmbeddingParams: result.params.nonEmbedding,
+      lossFirst: result.lossFirst,
+      lossLast: result.lossLast,
+      evalLoss: result.evalLoss,
+      backend: result.backend,
+      steps: result.steps,
+      tokens: result.tokens,
+      flops: result.flops,
+      data: source.name,
+      ...(source.entropyRate !== undefined ? { entropyRate: source.entropyRate } : {}),
+      model: { ...model, vocab: source.vocab },
+      train,
+      points: result.points,
+      wallSeconds: result.wallSeconds,
+    };
+    if (json) return printJson(io, out);
+    io.stdout(
+      [
+        `trained ${out.params} parameters (${out.nonEmbeddingParams} non-embedding) for ${out.steps} steps on ${out.data} with ${out.backend}`,
+        `  loss ${num(out.lossFirst, 5)} → ${num(out.lossLast, 5)}, held-out ${num(out.evalLoss, 5)} nats/token${out.entropyRate !== undefined ? ` (entropy rate ${num(out.entropyRate, 5)})` : ""}`,
+        `  ${Math.round(out.tokensPerSecond)} tokens/s (${Math.round(out.steadyTokensPerSecond)} after 5 warm-up steps), ${num(out.msPerStep, 3)} ms/step median`,
+        "",
+      ].join("\n"),
+    );
+  },
+});
