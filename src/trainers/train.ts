@@ -11,10 +11,10 @@
 import type * as TF from "@tensorflow/tfjs";
 import { UserError } from "../errors.js";
 import { learningRate, type Schedule } from "../schedules/schedule.js";
-import { adamWState, adamWStep, type AdamWState } from "./adamw.js";
+import { adamWState, adamWStep, flatten, type AdamWState } from "./adamw.js";
 import type { LoadedBackend } from "./backend.js";
 import { checkModelConfig, checkTrainConfig, type ModelConfig, type TrainConfig } from "./config.js";
-import { checkWindows, heldOutBatches, trainingBatch, type TokenSource } from "./corpus.js";
+import { checkWindows, heldOutBatches, trainingBatch, type Batch, type TokenSource } from "./corpus.js";
 import { parameterCounts, trainingFlops, type FlopConvention, type ParameterCounts } from "./counting.js";
 import {
   disposeWorkspace,
@@ -26,6 +26,7 @@ import {
   type ModelWeights,
 } from "./model.js";
 import { randomSource } from "../random.js";
+import { GradientPool, trainingThreads } from "./parallel.js";
 
 /** One logged step. */
 export interface TrainPoint {
@@ -61,6 +62,10 @@ export interface TrainRequest {
   backend: LoadedBackend;
   /** How `flops` is counted. Default "6ND". */
   flops?: FlopConvention;
+  /** Threads (data parallel, wasm and cpu backends): default all cores when a step is big enough (parallel.ts). */
+  threads?: number;
+  /** A pool of worker threads to reuse (a sweep keeps one across runs); else one is started when needed. */
+  pool?: GradientPool;
 }
 
 /** Callbacks while training. */
@@ -78,6 +83,8 @@ export interface TrainHooks {
 /** The outcome of a run. */
 export interface TrainResult {
   backend: string;
+  /** Threads that trained (1 + worker threads). */
+  threads: number;
   params: ParameterCounts;
   steps: number;
   tokens: number;
@@ -129,11 +136,15 @@ function checkRequest(request: TrainRequest, where: string): void {
 
 function snapshot(weights: ModelWeights, state: AdamWState, step: number): TrainState {
   const tensors: Record<string, Float32Array> = {};
-  namedWeights(weights).forEach(([name, variable], i) => {
+  const first = state.first.dataSync() as Float32Array;
+  const second = state.second.dataSync() as Float32Array;
+  let offset = 0;
+  for (const [name, variable] of namedWeights(weights)) {
     tensors[`param:${name}`] = variable.dataSync() as Float32Array;
-    tensors[`first:${name}`] = state.first[i]!.dataSync() as Float32Array;
-    tensors[`second:${name}`] = state.second[i]!.dataSync() as Float32Array;
-  });
+    tensors[`first:${name}`] = first.slice(offset, offset + variable.size);
+    tensors[`second:${name}`] = second.slice(offset, offset + variable.size);
+    offset += variable.size;
+  }
   return { step, adamStep: state.step, tensors };
 }
 
@@ -144,19 +155,23 @@ function restore(
   saved: TrainState,
   where: string,
 ): void {
-  namedWeights(weights).forEach(([name, variable], i) => {
-    for (const [prefix, target] of [
-      ["param", variable],
-      ["first", state.first[i]!],
-      ["second", state.second[i]!],
-    ] as const) {
+  const total = state.sizes.reduce((a, b) => a + b, 0);
+  const first = new Float32Array(total);
+  const second = new Float32Array(total);
+  let offset = 0;
+  for (const [name, variable] of namedWeights(weights)) {
+    for (const prefix of ["param", "first", "second"] as const) {
       const values = saved.tensors[`${prefix}:${name}`];
       if (!values || values.length !== variable.size) {
         throw new UserError(`${where}: the checkpoint does not fit this model (${prefix}:${name})`);
       }
-      target.assign(tf.tensor(values, variable.shape));
+      if (prefix === "param") variable.assign(tf.tensor(values, variable.shape));
+      else (prefix === "first" ? first : second).set(values, offset);
     }
-  });
+    offset += variable.size;
+  }
+  state.first.assign(tf.tensor(first));
+  state.second.assign(tf.tensor(second));
   state.step = saved.adamStep;
 }
 
@@ -178,7 +193,29 @@ export async function trainModel(
   const weights = initWeights(tf, model, randomSource(train.seed));
   const params = namedWeights(weights).map(([, v]) => v);
   const optimiser = adamWState(tf, params);
-  const workspace = makeWorkspace(tf, train.batch, model.seqLen);
+  // Threads: the batch's rows split as evenly as possible, the main thread taking the first share.
+  const parallel = request.backend.name === "wasm" || request.backend.name === "cpu";
+  const threads = parallel
+    ? trainingThreads(request.threads, train.batch, trainingFlops(model, tokensPerStep, "exact"))
+    : 1;
+  const rows = Array.from(
+    { length: threads },
+    (_, i) => Math.floor(train.batch / threads) + (i < train.batch % threads ? 1 : 0),
+  );
+  let pool = request.pool;
+  const ownPool = threads > 1 && (!pool || pool.size !== threads - 1);
+  if (ownPool) pool = await GradientPool.start(threads - 1);
+  if (threads > 1) {
+    await pool!.init(
+      request.backend.name,
+      model,
+      rows.slice(1),
+      model.seqLen,
+      params.map((p) => p.size),
+    );
+  }
+  const workspace = makeWorkspace(tf, rows[0]!, model.seqLen);
+  const evalWorkspace = threads > 1 ? makeWorkspace(tf, train.batch, model.seqLen) : workspace;
   const evalBatches = heldOutBatches(source, train.evalBatches, train.batch, model.seqLen);
   const first = hooks.resume ? hooks.resume.step + 1 : 1;
   if (hooks.resume) {
@@ -192,7 +229,7 @@ export async function trainModel(
   const evaluate = () => {
     let total = 0;
     for (const b of evalBatches) {
-      total += tf.tidy(() => lossOf(tf, model, weights, workspace, b.inputs, b.targets).dataSync()[0]!);
+      total += tf.tidy(() => lossOf(tf, model, weights, evalWorkspace, b.inputs, b.targets).dataSync()[0]!);
     }
     return total / evalBatches.length;
   };
@@ -208,20 +245,35 @@ export async function trainModel(
       const t0 = performance.now();
       const batch = trainingBatch(source, train.batch, model.seqLen, train.seed, t);
       const lr = learningRate(schedule, t);
-      const loss = tf.tidy(() => {
-        const { loss, gradients } = lossAndGradients(
+      let value: number;
+      if (threads === 1) {
+        const loss = tf.tidy(() => {
+          const { loss, gradients } = lossAndGradients(
+            tf,
+            model,
+            weights,
+            workspace,
+            batch.inputs,
+            batch.targets,
+          );
+          adamWStep(tf, params, flatten(tf, gradients), optimiser, lr, train);
+          return loss;
+        });
+        value = loss.dataSync()[0]!;
+        loss.dispose();
+      } else {
+        const [inputs, targets] = sliceOf(batch, 0, rows[0]! * model.seqLen);
+        value = await parallelStep(
           tf,
-          model,
-          weights,
-          workspace,
-          batch.inputs,
-          batch.targets,
+          pool!,
+          rows,
+          model.seqLen,
+          batch,
+          () => lossAndGradients(tf, model, weights, workspace, inputs, targets),
+          params,
+          (gradients) => adamWStep(tf, params, gradients, optimiser, lr, train),
         );
-        adamWStep(tf, params, gradients, optimiser, lr, train);
-        return loss;
-      });
-      const value = loss.dataSync()[0]!;
-      loss.dispose();
+      }
       stepTimes.push(performance.now() - t0);
       if (!Number.isFinite(value)) {
         throw new UserError(`${where}: the training loss is ${value} at step ${t} (lower the learning rate)`);
@@ -251,8 +303,10 @@ export async function trainModel(
     }
     if (Number.isNaN(evalLoss)) evalLoss = evaluate();
   } finally {
-    for (const variable of [...params, ...optimiser.first, ...optimiser.second]) variable.dispose();
+    for (const variable of [...params, optimiser.first, optimiser.second]) variable.dispose();
     disposeWorkspace(workspace);
+    if (evalWorkspace !== workspace) disposeWorkspace(evalWorkspace);
+    if (ownPool) await pool!.close();
   }
   const trained = stepTimes.length;
   const total = stepTimes.reduce((a, b) => a + b, 0);
@@ -261,6 +315,7 @@ export async function trainModel(
   const sorted = [...stepTimes].sort((a, b) => a - b);
   return {
     backend: request.backend.name,
+    threads,
     params: parameterCounts(model),
     steps: train.steps,
     tokens: train.steps * tokensPerStep,
@@ -274,4 +329,58 @@ export async function trainModel(
     points,
     wallSeconds: (performance.now() - started) / 1000,
   };
+}
+
+/** Inputs and targets of rows [from, to) of a batch (in tokens). */
+function sliceOf(batch: Batch, from: number, to: number): [Int32Array, Int32Array] {
+  return [batch.inputs.subarray(from, to), batch.targets.subarray(from, to)];
+}
+
+/**
+ * One data-parallel step: the workers start on their slices, the main thread computes its own, then the
+ * flat gradients are averaged with weights rows/batch and `update` applies them. Returns the batch's loss.
+ */
+async function parallelStep(
+  tf: typeof TF,
+  pool: GradientPool,
+  rows: readonly number[],
+  seq: number,
+  batch: Batch,
+  own: () => { loss: TF.Scalar; gradients: TF.Tensor[] },
+  params: readonly TF.Variable[],
+  update: (gradient: TF.Tensor1D) => void,
+): Promise<number> {
+  const total = rows.reduce((a, b) => a + b, 0);
+  const slices: Batch[] = [];
+  let at = rows[0]! * seq;
+  for (const r of rows.slice(1)) {
+    const [inputs, targets] = sliceOf(batch, at, at + r * seq);
+    slices.push({ inputs: inputs.slice(), targets: targets.slice() });
+    at += r * seq;
+  }
+  pool.writeWeights(tf, params);
+  const helpers = pool.run(slices);
+  const mine = tf.tidy(() => {
+    const { loss, gradients } = own();
+    return { loss, gradient: flatten(tf, gradients) };
+  });
+  let helperLosses: number[];
+  try {
+    helperLosses = await helpers;
+  } catch (error) {
+    tf.dispose([mine.loss, mine.gradient]);
+    throw error;
+  }
+  tf.tidy(() => {
+    let sum = mine.gradient.mul(rows[0]! / total);
+    helperLosses.forEach((_, h) => {
+      sum = sum.add(tf.tensor(pool.gradients(h)).mul(rows[h + 1]! / total));
+    });
+    update(sum as TF.Tensor1D);
+  });
+  const value =
+    mine.loss.dataSync()[0]! * (rows[0]! / total) +
+    helperLosses.reduce((s, l, h) => s + l * (rows[h + 1]! / total), 0);
+  tf.dispose([mine.loss, mine.gradient]);
+  return value;
 }

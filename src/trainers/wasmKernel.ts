@@ -29,8 +29,9 @@ declare const WebAssembly: {
   };
 };
 
-/** The kernel's name in TF.js's registry. */
+/** The kernels' names in TF.js's registry. */
 export const batchMatMulKernel = "ScalefitBatchMatMul";
+export const splitKernel = "ScalefitSplit";
 
 const uleb = (value: number): number[] => {
   const out: number[] = [];
@@ -262,6 +263,7 @@ type Bmm = (
 
 interface WasmBackendInternals {
   wasm: { asm: { memory: WasmMemory } };
+  disposeData(dataId: object): boolean;
   dataIdMap: { get(id: object): { memoryOffset: number } };
   makeOutput(shape: number[], dtype: "float32"): TF.TensorInfo;
 }
@@ -309,8 +311,54 @@ export function registerWasmKernels(tf: Tf): boolean {
       return out;
     },
   });
+  // Splitting a flat vector into pieces: one memmove per piece on the heap. TF.js's own split and slice
+  // take 66 ms and 24 ms for the 36 pieces of a 413k-parameter model on wasm (measured); this takes ~0.3 ms.
+  if (tf.getKernel(splitKernel, "wasm")) tf.unregisterKernel(splitKernel, "wasm");
+  tf.registerKernel({
+    kernelName: splitKernel,
+    backendName: "wasm",
+    kernelFunc: ({ inputs, backend: kernelBackend, attrs }) => {
+      const { x } = inputs as { x: TF.TensorInfo };
+      const sizes = (attrs as { sizes: number[] }).sizes;
+      const wasm = kernelBackend as unknown as WasmBackendInternals;
+      const outs = sizes.map((size) => wasm.makeOutput([size], "float32"));
+      const heap = new Uint8Array(memory.buffer);
+      let from = wasm.dataIdMap.get(x.dataId).memoryOffset;
+      sizes.forEach((size, i) => {
+        const to = wasm.dataIdMap.get(outs[i]!.dataId).memoryOffset;
+        heap.copyWithin(to, from, from + 4 * size);
+        from += 4 * size;
+      });
+      return outs;
+    },
+  });
   registered.add(backend);
   return true;
+}
+
+/**
+ * Copies a float tensor's values into `target` at `offset`: straight from the wasm heap when on wasm
+ * (dataSync copies twice: 2.9 ms for 413k floats, measured; this is one memcpy), through dataSync elsewhere.
+ * @example readInto(tf, gradient, shared, 0)
+ */
+export function readInto(tf: Tf, x: TF.Tensor, target: Float32Array, offset: number): void {
+  if (tf.getBackend() !== "wasm" || x.dtype !== "float32") {
+    target.set(x.dataSync() as Float32Array, offset);
+    return;
+  }
+  const backend = tf.backend() as unknown as WasmBackendInternals;
+  const at = backend.dataIdMap.get(x.dataId).memoryOffset;
+  target.set(new Float32Array(backend.wasm.asm.memory.buffer, at, x.size), offset);
+}
+
+/**
+ * Splits a flat float vector into consecutive pieces of the given sizes: a heap copy per piece on wasm
+ * (registered), tf.split elsewhere.
+ * @example const [a, b] = splitFlat(tf, flat, [3, 5])
+ */
+export function splitFlat(tf: Tf, x: TF.Tensor1D, sizes: readonly number[]): TF.Tensor1D[] {
+  if (!registerWasmKernels(tf) || x.dtype !== "float32") return tf.split(x, [...sizes]) as TF.Tensor1D[];
+  return tf.engine().runKernel(splitKernel, { x }, { sizes: [...sizes] }) as unknown as TF.Tensor1D[];
 }
 
 /**
