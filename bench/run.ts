@@ -13,3 +13,5 @@ console.log("");
 await import("./curves.js");
 console.log("");
 await import("./store.js");
+console.log("");
+await import("./trainer.js");

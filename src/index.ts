@@ -122,6 +122,59 @@ export {
 export { saveFit } from "./store/fits.js";
 export { isColumnar, readColumnarTable } from "./store/readColumnar.js";
 
+// Trainers (TensorFlow.js is loaded by loadBackend, not at import)
+export {
+  defaultModelConfig,
+  defaultTrainConfig,
+  type ModelConfig,
+  type TrainConfig,
+} from "./trainers/config.js";
+export { backendNames, loadBackend, type BackendName, type LoadedBackend } from "./trainers/backend.js";
+export {
+  heldOutBatches,
+  loadKjv,
+  loadSource,
+  textSource,
+  trainingBatch,
+  type Batch,
+  type SourceSpec,
+  type TokenSource,
+} from "./trainers/corpus.js";
+export { markovChain, markovSource, type MarkovChain, type MarkovSpec } from "./trainers/markov.js";
+export {
+  forwardFlopsPerToken,
+  parameterCounts,
+  trainingFlops,
+  type FlopConvention,
+  type ParameterCounts,
+} from "./trainers/counting.js";
+export {
+  trainModel,
+  type TrainHooks,
+  type TrainPoint,
+  type TrainRequest,
+  type TrainResult,
+  type TrainState,
+} from "./trainers/train.js";
+export {
+  expandSweep,
+  loadCheckpoint,
+  parseShard,
+  readSweepConfig,
+  runSweep,
+  saveCheckpoint,
+  scheduleFor,
+  shardRuns,
+  type ScheduleTemplate,
+  type SweepConfig,
+  type SweepGrid,
+  type SweepOptions,
+  type SweepResult,
+  type SweepRun,
+  type SweepRunResult,
+} from "./trainers/sweep.js";
+export { sweepPresets } from "./trainers/presets.js";
+
 // Utilities
 export { randomSource, type RandomSource } from "./random.js";
 export {

@@ -5,7 +5,7 @@ import { sweepPresets } from "../trainers/presets.js";
 import { parseShard, readSweepConfig, runSweep, type SweepConfig } from "../trainers/sweep.js";
 import { defineCommand } from "./_command.js";
 import { storePath } from "./_source.js";
-import { printJson, progressFor, sharedOptions } from "./_shared.js";
+import { numberOption, printJson, progressFor, sharedOptions } from "./_shared.js";
 
 export const command = defineCommand({
   name: "sweep",
@@ -76,6 +76,12 @@ export const command = defineCommand({
     if (parquet !== undefined && extname(parquet).toLowerCase() !== ".parquet") {
       throw new UserError(`invalid --parquet ${parquet} (expected a .parquet file name)`);
     }
+    const threads = numberOption(
+      values,
+      "threads",
+      (v) => Number.isInteger(v) && v > 0,
+      "a positive integer",
+    );
     const json = values.json === true;
     const progress = await progressFor(io, json);
     const fault = Number(io.env.SCALEFIT_FAULT_KILL_AFTER_POINTS ?? NaN);
@@ -88,6 +94,8 @@ export const command = defineCommand({
           ...(shard ? { shard } : {}),
           ...(parquet ? { parquet } : {}),
           ...(values.backend !== undefined ? { backend: String(values.backend) } : {}),
+          ...(threads !== undefined ? { threads } : {}),
+
           where,
         },
         {

@@ -149,12 +149,20 @@ export const command = defineCommand({
       dataOption === "kjv" ? "kjv" : dataOption === "markov" ? { markov: {} } : { file: dataOption };
     const source = loadSource(spec, "--data");
     const backend = await loadBackend(values.backend === undefined ? "auto" : String(values.backend));
+    const threads = int("threads");
     const json = values.json === true;
     const progress = await progressFor(io, json);
     let result;
     try {
       result = await trainModel(
-        { model: { ...model, vocab: source.vocab }, train, schedule, source, backend },
+        {
+          model: { ...model, vocab: source.vocab },
+          train,
+          schedule,
+          source,
+          backend,
+          ...(threads !== undefined ? { threads } : {}),
+        },
         { onStep: (step, steps) => progress.onProgress?.(step, steps, "training") },
         "train",
       );
@@ -171,6 +179,7 @@ export const command = defineCommand({
       lossLast: result.lossLast,
       evalLoss: result.evalLoss,
       backend: result.backend,
+      threads: result.threads,
       steps: result.steps,
       tokens: result.tokens,
       flops: result.flops,
@@ -184,7 +193,7 @@ export const command = defineCommand({
     if (json) return printJson(io, out);
     io.stdout(
       [
-        `trained ${out.params} parameters (${out.nonEmbeddingParams} non-embedding) for ${out.steps} steps on ${out.data} with ${out.backend}`,
+        `trained ${out.params} parameters (${out.nonEmbeddingParams} non-embedding) for ${out.steps} steps on ${out.data} with ${out.backend} (${out.threads} thread${out.threads > 1 ? "s" : ""})`,
         `  loss ${num(out.lossFirst, 5)} → ${num(out.lossLast, 5)}, held-out ${num(out.evalLoss, 5)} nats/token${out.entropyRate !== undefined ? ` (entropy rate ${num(out.entropyRate, 5)})` : ""}`,
         `  ${Math.round(out.tokensPerSecond)} tokens/s (${Math.round(out.steadyTokensPerSecond)} after 5 warm-up steps), ${num(out.msPerStep, 3)} ms/step median`,
         "",

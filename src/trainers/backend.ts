@@ -11,7 +11,10 @@
 import type * as TF from "@tensorflow/tfjs";
 import { UserError } from "../errors.js";
 
-/** Backends `--backend` accepts. */
+/**
+ * Backends `--backend` accepts.
+ * @example backendNames // ["auto", "wasm", "cpu", "tfjs-node", "tfjs-node-gpu"]
+ */
 export const backendNames = ["auto", "wasm", "cpu", "tfjs-node", "tfjs-node-gpu"] as const;
 export type BackendName = (typeof backendNames)[number];
 

@@ -57,6 +57,11 @@ export interface TrainConfig {
   evalBatches: number;
 }
 
+/**
+ * The model's defaults: the PyTorch anchor's shape at d_model 64 (2 layers, 4 heads, context 64, MLP 4×,
+ * tied head, N(0, 0.02²) initialisation), with the tanh-form GELU.
+ * @example const config: ModelConfig = { ...defaultModelConfig, vocab: 63, dModel: 128 }
+ */
 export const defaultModelConfig: Omit<ModelConfig, "vocab"> = {
   dModel: 64,
   layers: 2,
@@ -68,6 +73,11 @@ export const defaultModelConfig: Omit<ModelConfig, "vocab"> = {
   initStd: 0.02,
 };
 
+/**
+ * The loop's defaults: the anchor's (batch 16, 50 steps, AdamW β 0.9/0.999, ε 1e-8, weight decay 0.01, no
+ * clipping, seed 0), logging every 10 steps and evaluating on 8 held-out batches at the end.
+ * @example const train: TrainConfig = { ...defaultTrainConfig, steps: 2000, evalEvery: 200 }
+ */
 export const defaultTrainConfig: TrainConfig = {
   batch: 16,
   steps: 50,

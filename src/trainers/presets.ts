@@ -50,7 +50,10 @@ export const markovPreset: SweepConfig = {
   },
 };
 
-/** The presets by name. */
+/**
+ * The presets by name (`scalefit sweep --preset <name>`).
+ * @example await runSweep(sweepPresets.smoke, { db: "smoke.duckdb" })
+ */
 export const sweepPresets: Readonly<Record<string, SweepConfig>> = {
   smoke: smokePreset,
   "kjv-chinchilla": kjvChinchillaPreset,

@@ -29,7 +29,8 @@ import {
   type TrainConfig,
 } from "./config.js";
 import { checkWindows, loadSource, type SourceSpec, type TokenSource } from "./corpus.js";
-import { parameterCounts, type FlopConvention } from "./counting.js";
+import { parameterCounts, trainingFlops, type FlopConvention } from "./counting.js";
+import { GradientPool, trainingThreads } from "./parallel.js";
 import { trainModel, type TrainResult, type TrainState } from "./train.js";
 
 /** A schedule family instantiated per run with the run's peak LR and steps. */
@@ -407,6 +408,8 @@ export interface SweepOptions {
   parquet?: string;
   /** Backend name (default auto). */
   backend?: string;
+  /** Training threads per run (default: parallel.ts's choice). */
+  threads?: number;
   /** Where messages say the config came from. */
   where?: string;
 }
@@ -464,10 +467,27 @@ export async function runSweep(
   // The store first: a database in use by another process stops the sweep before any training.
   const store: Store = await openStore(options.db);
   let backend: LoadedBackend;
+  let pool: GradientPool | undefined;
   const results: SweepRunResult[] = [];
   let pointsAdded = 0;
   try {
     backend = await loadBackend(options.backend ?? "auto");
+    // One pool of worker threads for every run that trains on several (started once: each loads TF.js).
+    const helpers =
+      backend.name === "wasm" || backend.name === "cpu"
+        ? Math.max(
+            0,
+            ...runs.map(
+              (r) =>
+                trainingThreads(
+                  options.threads,
+                  r.train.batch,
+                  trainingFlops({ ...r.model, vocab: source.vocab }, r.train.batch * r.model.seqLen, "exact"),
+                ) - 1,
+            ),
+          )
+        : 0;
+    if (helpers > 0) pool = await GradientPool.start(helpers);
     const states = await trainerRunStates(
       store,
       runs.map((r) => r.name),
@@ -513,7 +533,16 @@ export async function runSweep(
       let result: TrainResult;
       try {
         result = await trainModel(
-          { model, train: run.train, schedule, source, backend, flops: config.flops ?? "6ND" },
+          {
+            model,
+            train: run.train,
+            schedule,
+            source,
+            backend,
+            flops: config.flops ?? "6ND",
+            ...(options.threads !== undefined ? { threads: options.threads } : {}),
+            ...(pool ? { pool } : {}),
+          },
           {
             ...(resume ? { resume } : {}),
             onStep: (step) => hooks.onProgress?.(done + step - from, total, run.name),
@@ -570,6 +599,7 @@ export async function runSweep(
       wallSeconds: (performance.now() - started) / 1000,
     };
   } finally {
+    await pool?.close();
     store.close();
   }
 }

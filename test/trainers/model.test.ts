@@ -1,0 +1,142 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import * as tf from "@tensorflow/tfjs";
+import { loadBackend } from "../../src/trainers/backend.js";
+import { defaultModelConfig, type ModelConfig } from "../../src/trainers/config.js";
+import { forwardFlopsPerToken, parameterCounts, trainingFlops } from "../../src/trainers/counting.js";
+import {
+  disposeWorkspace,
+  initWeights,
+  lossAndGradients,
+  lossOf,
+  makeWorkspace,
+  namedWeights,
+  oneHot,
+} from "../../src/trainers/model.js";
+import { batchMatMul, readInto, splitFlat } from "../../src/trainers/wasmKernel.js";
+import { randomSource } from "../../src/random.js";
+
+await loadBackend("wasm");
+
+function tokens(n: number, vocab: number, seed: number): Int32Array {
+  const random = randomSource(seed);
+  return Int32Array.from({ length: n }, () => random.int(vocab));
+}
+
+// The hand-written backward pass against TF.js's autodiff of the same forward pass (no custom kernels).
+for (const variant of [
+  { tied: true, gelu: "tanh" as const },
+  { tied: false, gelu: "erf" as const },
+]) {
+  test(`hand-written gradients equal autodiff's (tied ${variant.tied}, gelu ${variant.gelu})`, () => {
+    const config: ModelConfig = {
+      ...defaultModelConfig,
+      vocab: 11,
+      dModel: 16,
+      heads: 2,
+      layers: 2,
+      seqLen: 8,
+      ...variant,
+    };
+    const weights = initWeights(tf, config, randomSource(3));
+    // Larger weights than the 0.02 initialisation, so attention and GELU are far from linear.
+    for (const [, v] of namedWeights(weights))
+      v.assign(tf.tidy(() => v.add(tf.randomNormal(v.shape, 0, 0.3, "float32", 5))));
+    const fast = makeWorkspace(tf, 4, 8, true);
+    const reference = makeWorkspace(tf, 4, 8, false);
+    const inputs = tokens(32, 11, 1);
+    const targets = tokens(32, 11, 2);
+    const variables = namedWeights(weights).map(([, v]) => v);
+    tf.tidy(() => {
+      const auto = tf.variableGrads(() => lossOf(tf, config, weights, reference, inputs, targets), variables);
+      const mine = lossAndGradients(tf, config, weights, fast, inputs, targets);
+      assert.ok(Math.abs(auto.value.dataSync()[0]! - mine.loss.dataSync()[0]!) < 1e-5);
+      const scale = Math.max(...variables.map((v) => tf.max(tf.abs(auto.grads[v.name]!)).dataSync()[0]!));
+      namedWeights(weights).forEach(([name, v], i) => {
+        const error = tf.max(tf.abs(auto.grads[v.name]!.sub(mine.gradients[i]!))).dataSync()[0]!;
+        assert.ok(error < 2e-5 * scale, `${name}: max error ${error} (gradient scale ${scale})`);
+      });
+    });
+    disposeWorkspace(fast);
+    disposeWorkspace(reference);
+    for (const v of variables) v.dispose();
+  });
+}
+
+test("the SIMD batched matmul kernel equals tf.matMul (plain and with A transposed), for n a multiple of 4 or 16", () => {
+  tf.tidy(() => {
+    for (const [batch, m, k, n] of [
+      [64, 64, 16, 64],
+      [3, 5, 7, 20],
+      [1, 1, 1024, 64],
+      [2, 9, 3, 4],
+    ] as const) {
+      const a = tf.randomNormal([batch, m, k], 0, 1, "float32", 1);
+      const b = tf.randomNormal([batch, k, n], 0, 1, "float32", 2);
+      const error = tf.max(tf.abs(tf.matMul(a, b).sub(batchMatMul(tf, a, b, true)))).dataSync()[0]!;
+      assert.ok(error < 1e-4, `${batch}×${m}×${k}×${n}: ${error}`);
+      const aT = tf.transpose(a, [0, 2, 1]);
+      const errorT = tf.max(tf.abs(tf.matMul(a, b).sub(batchMatMul(tf, aT, b, true, true)))).dataSync()[0]!;
+      assert.ok(errorT < 1e-4, `transposed ${batch}×${m}×${k}×${n}: ${errorT}`);
+    }
+  });
+});
+
+test("splitFlat and readInto copy exactly", () => {
+  tf.tidy(() => {
+    const flat = tf.range(0, 10, 1, "float32") as tf.Tensor1D;
+    const pieces = splitFlat(tf, flat, [3, 0, 7]);
+    assert.deepEqual(
+      pieces.map((p) => Array.from(p.dataSync())),
+      [[0, 1, 2], [], [3, 4, 5, 6, 7, 8, 9]],
+    );
+    const target = new Float32Array(12);
+    readInto(tf, flat, target, 2);
+    assert.deepEqual(Array.from(target), [0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+});
+
+test("oneHot rows and their transpose", () => {
+  assert.deepEqual(Array.from(oneHot(Int32Array.of(2, 0), 3)), [0, 0, 1, 1, 0, 0]);
+  assert.deepEqual(Array.from(oneHot(Int32Array.of(2, 0), 3, true)), [0, 1, 0, 0, 1, 0]);
+});
+
+test("parameter counts match the PyTorch anchor's and the variables", () => {
+  // tiny_lm_torch.py on the KJV (vocab 63) printed n_params 108224 (d 64) and 413056 (d 128), this machine.
+  for (const [d, expected] of [
+    [64, 108_224],
+    [128, 413_056],
+  ] as const) {
+    const config = { ...defaultModelConfig, vocab: 63, dModel: d };
+    assert.equal(parameterCounts(config).total, expected);
+    const weights = initWeights(tf, config, randomSource(0));
+    const variables = namedWeights(weights).map(([, v]) => v);
+    assert.equal(
+      variables.reduce((n, v) => n + v.size, 0),
+      expected,
+    );
+    for (const v of variables) v.dispose();
+  }
+  const counts = parameterCounts({ ...defaultModelConfig, vocab: 63 });
+  // 2 blocks × (LN 128 + attention 4·64² + 4·64 + LN 128 + MLP 2·64·256 + 256 + 64) + final LN 128.
+  assert.equal(counts.nonEmbedding, 2 * (128 + 16640 + 128 + 16640 + 16448) + 128);
+  assert.equal(counts.embedding, 63 * 64 + 64 * 64);
+  assert.equal(parameterCounts({ ...defaultModelConfig, vocab: 63, tied: false }).total, 108_224 + 64 * 63);
+});
+
+test("FLOP counts: 6ND, and Hoffmann et al.'s Appendix F count by hand", () => {
+  const config = { ...defaultModelConfig, vocab: 63 };
+  assert.equal(trainingFlops(config, 1000, "6ND"), 6 * 108_224 * 1000);
+  const S = 64;
+  const d = 64;
+  const perLayer =
+    2 * 3 * S * d * d +
+    2 * S * S * d +
+    3 * 4 * S * S +
+    2 * S * S * d +
+    2 * S * d * d +
+    2 * S * (2 * d * 4 * d);
+  const forward = (2 * S * 63 * d + 2 * perLayer + 2 * S * d * 63) / S;
+  assert.equal(forwardFlopsPerToken(config), forward);
+  assert.equal(trainingFlops(config, 10, "exact"), 30 * forward);
+});

@@ -1,0 +1,110 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { loadBackend } from "../../src/trainers/backend.js";
+import { defaultModelConfig, defaultTrainConfig, type TrainConfig } from "../../src/trainers/config.js";
+import { loadKjv, type TokenSource } from "../../src/trainers/corpus.js";
+import { trainModel, type TrainRequest, type TrainState } from "../../src/trainers/train.js";
+
+const backend = await loadBackend("wasm");
+const source: TokenSource = loadKjv();
+const model = { ...defaultModelConfig, vocab: 63, dModel: 32, heads: 2, layers: 1, seqLen: 32 };
+const train: TrainConfig = {
+  ...defaultTrainConfig,
+  batch: 8,
+  steps: 40,
+  logEvery: 10,
+  evalEvery: 20,
+  evalBatches: 2,
+  seed: 3,
+};
+const request = (over: Partial<TrainRequest> = {}): TrainRequest => ({
+  model,
+  train,
+  schedule: { kind: "cosine", peak: 3e-3, floor: 3e-4, steps: 40, warmup: 4 },
+  source,
+  backend,
+  threads: 1,
+  ...over,
+});
+
+test("training lowers the loss and logs points with tokens, FLOPs and the schedule's LR", async () => {
+  const result = await trainModel(request());
+  assert.equal(result.points.length, 4);
+  assert.deepEqual(
+    result.points.map((p) => p.step),
+    [10, 20, 30, 40],
+  );
+  // ln 63 = 4.143 at initialisation; 40 steps of a 10k-parameter model reach about 3.1.
+  assert.ok(result.lossFirst > 4 && result.lossFirst < 4.3, String(result.lossFirst));
+  assert.ok(result.evalLoss < 3.5, String(result.evalLoss));
+  assert.ok(result.points[3]!.trainLoss < result.points[0]!.trainLoss - 0.5);
+  assert.equal(result.points[1]!.tokens, 20 * 8 * 32);
+  assert.equal(result.points[1]!.flops, 6 * result.params.total * 20 * 8 * 32);
+  assert.ok(Math.abs(result.points[3]!.lr - 3e-4) < 1e-12); // cosine reaches its floor at the last step
+  assert.equal(result.points[0]!.evalLoss, undefined);
+  assert.ok(result.points[1]!.evalLoss! > 0);
+});
+
+test("training is deterministic, and a run resumed from a checkpoint gives the same points bit for bit", async () => {
+  const full = await trainModel(request());
+  const again = await trainModel(request());
+  assert.deepEqual(again.points, full.points);
+  let saved: TrainState | undefined;
+  await trainModel(request(), {
+    onCheckpoint: (state) => {
+      if (state.step === 20) saved = structuredClone(state);
+    },
+  });
+  assert.ok(saved);
+  const resumed = await trainModel(request(), { resume: saved });
+  assert.deepEqual(resumed.points, full.points.slice(2));
+});
+
+test("two threads train the same model as one, up to float rounding", async () => {
+  const one = await trainModel(request());
+  const two = await trainModel(request({ threads: 2 }));
+  assert.equal(two.threads, 2);
+  one.points.forEach((p, i) => {
+    assert.ok(
+      Math.abs(p.trainLoss - two.points[i]!.trainLoss) < 1e-3,
+      `${p.trainLoss} vs ${two.points[i]!.trainLoss}`,
+    );
+  });
+  assert.ok(Math.abs(one.evalLoss - two.evalLoss) < 1e-3);
+});
+
+test("impossible configurations are refused before training, naming the field", async () => {
+  const cases: Array<[Partial<TrainRequest>, RegExp]> = [
+    [{ model: { ...model, heads: 3 } }, /^UserError: t: heads \(3\) must divide dModel \(32\)$/],
+    [{ model: { ...model, seqLen: 5_000_000 }, train }, /seqLen 5000000 is longer than the data allows/],
+    [
+      { schedule: { kind: "constant", peak: 0, steps: 40 } },
+      /the learning rate must be positive; the schedule's peak is 0/,
+    ],
+    [
+      { schedule: { kind: "constant", peak: -1e-3, steps: 40 } },
+      /the learning rate must be positive; the schedule gives -0.001 at step 1/,
+    ],
+    [{ schedule: { kind: "constant", peak: 1e-3, steps: 30 } }, /the schedule has 30 steps, training has 40/],
+    [{ model: { ...model, vocab: 10 } }, /model vocab 10 differs from the data's 63/],
+    [{ train: { ...train, batch: 0 } }, /batch must be a positive integer, got 0/],
+  ];
+  for (const [over, message] of cases) {
+    await assert.rejects(trainModel(request(over), {}, "t"), message);
+  }
+  await assert.rejects(
+    loadBackend("gpu"),
+    /^UserError: unknown --backend gpu \(expected auto, wasm, cpu, tfjs-node, tfjs-node-gpu\)$/,
+  );
+  await assert.rejects(
+    loadBackend("tfjs-node"),
+    /--backend tfjs-node is not available here \(install it: npm install @tensorflow\/tfjs-node@4.22.0/,
+  );
+});
+
+test("a diverging run stops with a message naming the step", async () => {
+  await assert.rejects(
+    trainModel(request({ schedule: { kind: "constant", peak: 1e6, steps: 40 } }), {}, "t"),
+    /^UserError: t: the training loss is (NaN|Infinity) at step \d+ \(lower the learning rate\)$/,
+  );
+});
