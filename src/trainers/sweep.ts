@@ -172,12 +172,17 @@ export function scheduleFor(template: ScheduleTemplate, peak: number, steps: num
   }
 }
 
-function numberList(value: unknown, where: string, { integer }: { integer: boolean }): number[] {
+function numberList(
+  value: unknown,
+  where: string,
+  { integer, zero }: { integer: boolean; zero: boolean },
+): number[] {
   if (!Array.isArray(value) || value.length === 0) throw new UserError(`${where} must be a non-empty list`);
   return value.map((v, i) => {
-    if (typeof v !== "number" || !Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) {
+    const sign = zero ? v >= 0 : v > 0;
+    if (typeof v !== "number" || !Number.isFinite(v) || !sign || (integer && !Number.isInteger(v))) {
       throw new UserError(
-        `${where}[${i}] must be a positive ${integer ? "integer" : "number"}, got ${JSON.stringify(v)}`,
+        `${where}[${i}] must be a ${zero ? "non-negative" : "positive"} ${integer ? "integer" : "number"}, got ${JSON.stringify(v)}`,
       );
     }
     return v;
@@ -232,6 +237,7 @@ export function expandSweep(config: SweepConfig, where: string): SweepRun[] {
           ).map((v, i) => templateOf(v, `${where}: grid.schedule[${i}]`))
         : numberList(raw, `${where}: grid.${key}`, {
             integer: !["lr", "weightDecay", "tokens"].includes(key),
+            zero: key === "seed" || key === "weightDecay",
           });
     axes.push({ key, values });
   }
