@@ -20,6 +20,10 @@ const commands: Record<string, { summary: string; load: () => Promise<{ command:
     summary: "train a grid of small models into a database (resumable, shardable)",
     load: () => import("./sweep.js"),
   },
+  report: {
+    summary: "write a static HTML report of a database's runs and fits",
+    load: () => import("./report.js"),
+  },
   demo: {
     summary: "fit the bundled Chinchilla data, predict 70B on 1.4T tokens, plan budgets",
     load: () => import("./demo.js"),

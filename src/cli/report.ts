@@ -1,0 +1,71 @@
+import { reportFromStore } from "../report/fromStore.js";
+import { defineCommand } from "./_command.js";
+import { storePath } from "./_source.js";
+import {
+  listOption,
+  numberOption,
+  printJson,
+  repeatedOption,
+  requireOption,
+  sharedOptions,
+} from "./_shared.js";
+
+export const command = defineCommand({
+  name: "report",
+  summary: "write a static HTML report (inline SVG charts, PNGs beside it) of a database's runs and fits",
+  usage: "scalefit report --db <file> [--law <law>]… [--fit <fit.json>]… [--where …] --out <dir> [--json]",
+  examples: [
+    "scalefit report --db runs.duckdb --law chinchilla --out report",
+    "scalefit report --db kjv.duckdb --where run~kjv-widths/* --law chinchilla --fit fit.json --out report",
+  ],
+  options: {
+    db: { type: "string", value: "<file>", description: "the database (default ./scalefit.duckdb)" },
+    law: {
+      type: "string",
+      multiple: true,
+      value: "<law>",
+      description: "fit this law to the runs now (repeatable, or comma-separated)",
+    },
+    fit: {
+      type: "string",
+      multiple: true,
+      value: "<file>",
+      description: "include a saved fit artifact (scalefit fit --out)",
+    },
+    where: {
+      type: "string",
+      multiple: true,
+      value: "<filter>",
+      description: "which runs: run~glob, kind=lm, N>=1e6, …",
+    },
+    bootstrap: {
+      type: "string",
+      value: "<n>",
+      description: "bootstrap refits of the fits made now (default 200)",
+    },
+    title: { type: "string", value: "<text>", description: "the report's title" },
+    out: { type: "string", value: "<dir>", description: "directory for index.html and the chart PNGs" },
+    ...sharedOptions,
+  },
+  async run(values, io) {
+    const out = requireOption(values, "out", "report");
+    const bootstrap = numberOption(
+      values,
+      "bootstrap",
+      (v) => Number.isInteger(v) && v >= 0,
+      "a non-negative integer",
+    );
+    const result = await reportFromStore(storePath(values), {
+      out,
+      laws: listOption(values, "law"),
+      fits: repeatedOption(values, "fit"),
+      where: repeatedOption(values, "where"),
+      ...(bootstrap !== undefined ? { bootstrap } : {}),
+      ...(values.title !== undefined ? { title: String(values.title) } : {}),
+    });
+    if (values.json === true) return printJson(io, result);
+    io.stdout(
+      `wrote ${result.html} (${result.runs} runs, ${result.fits} fits, ${result.charts} charts; PNGs beside it)\n`,
+    );
+  },
+});

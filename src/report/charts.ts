@@ -1,0 +1,420 @@
+/**
+ * Charts as pure functions of library results: each returns the Observable Plot options of one chart with a
+ * title and a caption that says what is shown (axes with units, log scales, the interval and its level).
+ * `renderSvg` (render.ts) draws them server-side; notebooks call `Plot.plot(chart.options)` in the browser.
+ * No chart uses Plot's HTML wrappers (legends, figure titles): the SVG stands alone, so it converts to PNG.
+ */
+import * as Plot from "@observablehq/plot";
+import { computeOptimal } from "../predict/computeOptimal.js";
+import type { FittedLaw } from "../predict/fittedLaw.js";
+import { predictLoss } from "../predict/predictLoss.js";
+import type { CurvePrediction } from "../predict/predictCurve.js";
+import type { FitResult, Observations } from "../types.js";
+
+/** One chart: Plot options plus the words around it. */
+export interface Chart {
+  /** A file-name-safe identifier (the PNG is `<id>.png`). */
+  id: string;
+  title: string;
+  /** What the marks are, the scales and the interval's level. */
+  caption: string;
+  options: Plot.PlotOptions;
+}
+
+const inputLabels: Record<string, string> = {
+  N: "Parameters N",
+  D: "Training tokens D",
+  C: "Training compute C (FLOPs)",
+  S: "Optimiser steps S",
+  step: "Step",
+  U: "Unique tokens U",
+  Ne: "Encoder parameters Ne",
+  Nd: "Decoder parameters Nd",
+  B: "Batch size B (tokens)",
+};
+
+/** Axis label of an input, marked when the scale is logarithmic. */
+function label(input: string, log: boolean): string {
+  return `${inputLabels[input] ?? input}${log ? " (log scale)" : ""}`;
+}
+
+const lossLabel = (log: boolean) => `Loss (nats/token${log ? ", log scale" : ""})`;
+const percent = (level: number) => `${Math.round(level * 1000) / 10}%`;
+
+function intervalWords(fit: Pick<FitResult, "intervalMethod" | "level" | "draws">): string {
+  const draws = fit.draws ? (Object.values(fit.draws)[0]?.length ?? 0) : 0;
+  const how =
+    fit.intervalMethod === "bootstrap"
+      ? `bootstrap, ${draws} refits resampling runs`
+      : fit.intervalMethod === "covariance"
+        ? `${draws} draws from the fit's covariance`
+        : fit.intervalMethod;
+  return `${percent(fit.level)} interval of the fitted law (${how})`;
+}
+
+/** `count` points spread evenly in log space from lo to hi. */
+export function logGrid(lo: number, hi: number, count: number): number[] {
+  const a = Math.log10(lo);
+  const b = Math.log10(hi);
+  return Array.from({ length: count }, (_, i) => 10 ** (a + ((b - a) * i) / (count - 1)));
+}
+
+interface PointRow {
+  x: number;
+  loss: number;
+  run: string;
+  held: boolean;
+  N?: number;
+}
+
+function pointRows(observations: Observations, x: string, held: boolean): PointRow[] {
+  const xs = x === "C" && !observations.inputs.C ? undefined : observations.inputs[x];
+  return Array.from(observations.loss, (loss, i) => ({
+    x: xs ? xs[i]! : 6 * observations.inputs.N![i]! * observations.inputs.D![i]!,
+    loss,
+    run: observations.run?.[i] ?? String(i),
+    held,
+    ...(observations.inputs.N ? { N: observations.inputs.N[i]! } : {}),
+  }));
+}
+
+/**
+ * The fitted law against the data on log axes, with the law's interval band and held-out points.
+ * Laws in N and D are drawn against compute C = 6ND: the curve is the compute-optimal loss L*(C) and its
+ * band comes from the same draws; laws of one input are drawn against it.
+ * @example const chart = lawFitChart(fit, observations, { heldOut })
+ */
+export function lawFitChart(
+  fit: FittedLaw & Pick<FitResult, "intervalMethod" | "level" | "draws">,
+  observations: Observations,
+  { heldOut, id = `fit-${fit.law.name}` }: { heldOut?: Observations; id?: string } = {},
+): Chart {
+  const inputs = fit.law.inputs;
+  const chinchillaLike = inputs.length === 2 && inputs.includes("N") && inputs.includes("D");
+  const x = chinchillaLike ? "C" : inputs[0]!;
+  const points = [...pointRows(observations, x, false), ...(heldOut ? pointRows(heldOut, x, true) : [])];
+  const xs = points.map((p) => p.x);
+  const lo = Math.min(...xs) / 2;
+  const hi = Math.max(...xs) * 10;
+  const grid = logGrid(lo, hi, 60);
+  let curve: Array<{ x: number; loss: number; lo: number; hi: number }>;
+  if (chinchillaLike) {
+    curve = grid.map((C) => {
+      const a = computeOptimal(fit, C);
+      return { x: C, loss: a.loss, lo: a.intervals?.loss[0] ?? a.loss, hi: a.intervals?.loss[1] ?? a.loss };
+    });
+  } else if (inputs.length === 1) {
+    const predictions = predictLoss(
+      fit,
+      grid.map((v) => ({ [x]: v })),
+    );
+    curve = predictions.map((p, i) => ({
+      x: grid[i]!,
+      loss: p.loss,
+      lo: p.interval?.[0] ?? p.loss,
+      hi: p.interval?.[1] ?? p.loss,
+    }));
+  } else {
+    throw new RangeError(
+      `lawFitChart draws laws of one input or of N and D; ${fit.law.name} has ${inputs.join(", ")}`,
+    );
+  }
+  const dataMax = Math.max(...pointRows(observations, x, false).map((p) => p.x));
+  return {
+    id,
+    title: `${fit.law.name}: ${fit.law.formula}`,
+    caption: `Dots: ${observations.loss.length} fitted runs${heldOut ? `; hollow red dots: ${heldOut.loss.length} held-out runs` : ""}. Line: ${
+      chinchillaLike ? "the loss at the compute-optimal N and D for each budget" : "the fitted law"
+    }; band: ${intervalWords(fit)}. Right of the dashed rule the law extrapolates beyond the data.`,
+    options: {
+      width: 720,
+      height: 420,
+      marginLeft: 60,
+      x: { type: "log", label: label(x, true), ...(x === "C" ? { tickFormat: "~e" } : {}) },
+      y: { type: "log", label: lossLabel(true), grid: true },
+      marks: [
+        Plot.areaY(curve, { x: "x", y1: "lo", y2: "hi", fill: "steelblue", fillOpacity: 0.25 }),
+        Plot.line(curve, { x: "x", y: "loss", stroke: "steelblue", strokeWidth: 2 }),
+        Plot.ruleX([dataMax], { stroke: "#888", strokeDasharray: "4,3" }),
+        Plot.dot(
+          points.filter((p) => !p.held),
+          { x: "x", y: "loss", r: 2.5, fill: "#333", fillOpacity: 0.7 },
+        ),
+        Plot.dot(
+          points.filter((p) => p.held),
+          { x: "x", y: "loss", r: 4, stroke: "crimson", strokeWidth: 1.5 },
+        ),
+      ],
+    },
+  };
+}
+
+/**
+ * Residuals of the fit (log L̂ − log L, or L̂ − L in linear space) against an input.
+ * @example residualsChart(fit, observations, "N")
+ */
+export function residualsChart(
+  fit: Pick<FitResult, "residuals" | "options"> & { law: { name: string } },
+  observations: Observations,
+  x: string,
+): Chart {
+  const values = observations.inputs[x];
+  if (!values) throw new RangeError(`residualsChart: the data have no ${x}`);
+  const rows = Array.from(fit.residuals, (r, i) => ({ x: values[i]!, r }));
+  const log = fit.options.space === "log";
+  return {
+    id: `residuals-${fit.law.name}-${x}`,
+    title: `${fit.law.name}: residuals against ${x}`,
+    caption: `Each dot is a fitted point: ${log ? "log predicted − log observed loss" : "predicted − observed loss (nats/token)"}. A pattern (a slope, a curve) means the law misses a trend.`,
+    options: {
+      width: 720,
+      height: 260,
+      marginLeft: 60,
+      x: { type: "log", label: label(x, true) },
+      y: { label: log ? "Residual (log loss)" : "Residual (nats/token)", grid: true },
+      marks: [Plot.ruleY([0], { stroke: "#888" }), Plot.dot(rows, { x: "x", y: "r", r: 2.5, fill: "#333" })],
+    },
+  };
+}
+
+/**
+ * IsoFLOP curves: the law's loss against N at fixed compute budgets (D = C / 6N), the optimum N* marked.
+ * @example isoFlopChart(fit, [1e18, 1e19, 1e20])
+ */
+export function isoFlopChart(fit: FittedLaw, budgets: readonly number[]): Chart {
+  const rows: Array<{ N: number; loss: number; budget: string }> = [];
+  const optima: Array<{ N: number; loss: number; budget: string }> = [];
+  for (const C of budgets) {
+    const best = computeOptimal(fit, C);
+    const budget = `C = ${C.toExponential(0)}`;
+    for (const N of logGrid(best.N / 30, best.N * 30, 50))
+      rows.push({ N, loss: fit.law.predict(fit.params, { N, D: C / (6 * N) }), budget });
+    optima.push({ N: best.N, loss: best.loss, budget });
+  }
+  return {
+    id: `isoflop-${fit.law.name}`,
+    title: `${fit.law.name}: isoFLOP curves`,
+    caption: `Each line is the fitted loss at one compute budget C = 6ND as N varies (D = C/6N); the dot marks the compute-optimal N* of that budget.`,
+    options: {
+      width: 720,
+      height: 420,
+      marginLeft: 60,
+      marginRight: 90,
+      x: { type: "log", label: label("N", true) },
+      y: { type: "log", label: lossLabel(true), grid: true },
+      color: { type: "ordinal", scheme: "viridis" },
+      marks: [
+        Plot.line(rows, { x: "N", y: "loss", stroke: "budget", z: "budget" }),
+        Plot.dot(optima, { x: "N", y: "loss", fill: "budget", r: 4, stroke: "white" }),
+        Plot.text(optima, {
+          x: "N",
+          y: "loss",
+          text: (d: { budget: string }) => `N* at ${d.budget}`,
+          dx: 8,
+          textAnchor: "start",
+          fontSize: 10,
+        }),
+      ],
+    },
+  };
+}
+
+/**
+ * The compute-optimal frontier: N* and D* against compute with their interval bands, and a second chart of
+ * tokens per parameter (D* over N*).
+ * @example const [sizes, ratio] = frontierCharts(fit, logGrid(1e18, 1e25, 30))
+ */
+export function frontierCharts(
+  fit: FittedLaw & Pick<FitResult, "intervalMethod" | "level" | "draws">,
+  budgets: readonly number[],
+): [Chart, Chart] {
+  const allocations = budgets.map((C) => computeOptimal(fit, C));
+  const rows = allocations.flatMap((a) => [
+    {
+      C: a.C,
+      value: a.N,
+      lo: a.intervals?.N[0] ?? a.N,
+      hi: a.intervals?.N[1] ?? a.N,
+      quantity: "N* (parameters)",
+    },
+    {
+      C: a.C,
+      value: a.D,
+      lo: a.intervals?.D[0] ?? a.D,
+      hi: a.intervals?.D[1] ?? a.D,
+      quantity: "D* (tokens)",
+    },
+  ]);
+  const ratio = allocations.map((a) => ({
+    C: a.C,
+    value: a.tokensPerParameter,
+    lo: a.intervals?.tokensPerParameter[0] ?? a.tokensPerParameter,
+    hi: a.intervals?.tokensPerParameter[1] ?? a.tokensPerParameter,
+  }));
+  const ends = rows.filter((r) => r.C === budgets[budgets.length - 1]);
+  return [
+    {
+      id: `frontier-${fit.law.name}`,
+      title: `${fit.law.name}: compute-optimal N* and D*`,
+      caption: `Lines: the compute-optimal parameters N* (blue) and tokens D* (orange) for each budget C = 6ND; bands: ${intervalWords(fit)}.`,
+      options: {
+        width: 720,
+        height: 420,
+        marginLeft: 60,
+        marginRight: 110,
+        x: { type: "log", label: label("C", true), tickFormat: "~e" },
+        y: { type: "log", label: "N* or D* (log scale)", grid: true },
+        color: { domain: ["N* (parameters)", "D* (tokens)"], range: ["steelblue", "darkorange"] },
+        marks: [
+          Plot.areaY(rows, {
+            x: "C",
+            y1: "lo",
+            y2: "hi",
+            fill: "quantity",
+            z: "quantity",
+            fillOpacity: 0.25,
+          }),
+          Plot.line(rows, { x: "C", y: "value", stroke: "quantity", z: "quantity", strokeWidth: 2 }),
+          Plot.text(ends, {
+            x: "C",
+            y: "value",
+            text: "quantity",
+            dx: 6,
+            textAnchor: "start",
+            fill: "quantity",
+          }),
+        ],
+      },
+    },
+    {
+      id: `tokens-per-parameter-${fit.law.name}`,
+      title: `${fit.law.name}: tokens per parameter at the optimum`,
+      caption: `D*/N* for each compute budget; band: ${intervalWords(fit)}.`,
+      options: {
+        width: 720,
+        height: 300,
+        marginLeft: 60,
+        x: { type: "log", label: label("C", true), tickFormat: "~e" },
+        y: { type: "log", label: "Tokens per parameter D*/N* (log scale)", grid: true },
+        marks: [
+          Plot.areaY(ratio, { x: "C", y1: "lo", y2: "hi", fill: "seagreen", fillOpacity: 0.25 }),
+          Plot.line(ratio, { x: "C", y: "value", stroke: "seagreen", strokeWidth: 2 }),
+        ],
+      },
+    },
+  ];
+}
+
+/**
+ * Histograms of the bootstrap (or covariance) draws, one chart per free parameter (their scales differ by
+ * orders of magnitude), the best fit and the interval marked.
+ * @example for (const chart of bootstrapCharts(fit)) console.log(chart.title)
+ */
+export function bootstrapCharts(
+  fit: Pick<FitResult, "draws" | "params" | "intervals" | "level" | "intervalMethod"> & {
+    law: { name: string };
+  },
+): Chart[] {
+  return Object.entries(fit.draws ?? {}).map(([name, values]) => {
+    const rows = Array.from(values, (v) => ({ v }));
+    const interval = fit.intervals[name];
+    return {
+      id: `draws-${fit.law.name}-${name}`,
+      title: `${fit.law.name}: distribution of ${name}`,
+      caption: `Histogram of ${values.length} ${fit.intervalMethod} draws of ${name}; solid rule: the best fit (${fit.params[name]!.toPrecision(4)}); dashed rules: the ${percent(fit.level)} interval${interval ? ` [${interval[0].toPrecision(4)}, ${interval[1].toPrecision(4)}]` : ""}.`,
+      options: {
+        width: 720,
+        height: 200,
+        marginLeft: 60,
+        x: { label: `${name} (linear scale)` },
+        y: { label: "Draws", grid: true },
+        marks: [
+          Plot.rectY(rows, { ...Plot.binX({ y: "count" }, { x: "v", thresholds: 40 }), fill: "#888" }),
+          Plot.ruleX([fit.params[name]!], { stroke: "black", strokeWidth: 1.5 }),
+          Plot.ruleX(interval ? [...interval] : [], { stroke: "crimson", strokeDasharray: "4,3" }),
+          Plot.ruleY([0]),
+        ],
+      },
+    };
+  });
+}
+
+/**
+ * A curve law's predicted loss curve for one schedule against the observed points, with its interval band.
+ * @example curvePredictionChart(predictCurve(fit, lr), { step, loss }, "25M cosine")
+ */
+export function curvePredictionChart(
+  prediction: CurvePrediction,
+  observed: { step: ArrayLike<number>; loss: ArrayLike<number> } | undefined,
+  name: string,
+  level: number,
+): Chart {
+  const curve = prediction.points.map((p) => ({
+    step: p.step,
+    loss: p.loss,
+    lo: p.interval?.[0] ?? p.loss,
+    hi: p.interval?.[1] ?? p.loss,
+  }));
+  const points = observed ? Array.from(observed.step, (step, i) => ({ step, loss: observed.loss[i]! })) : [];
+  return {
+    id: `curve-${name.replace(/[^A-Za-z0-9._-]+/g, "_")}`,
+    title: `Predicted and observed loss curve: ${name}`,
+    caption: `Line: the curve law's prediction for this schedule; band: ${percent(level)} interval of the law; dots: ${points.length} observed losses.`,
+    options: {
+      width: 720,
+      height: 380,
+      marginLeft: 60,
+      x: { label: label("step", false) },
+      y: { label: lossLabel(false), grid: true },
+      marks: [
+        Plot.areaY(curve, { x: "step", y1: "lo", y2: "hi", fill: "steelblue", fillOpacity: 0.25 }),
+        Plot.line(curve, { x: "step", y: "loss", stroke: "steelblue", strokeWidth: 2 }),
+        Plot.dot(points, { x: "step", y: "loss", r: 2, fill: "#333" }),
+      ],
+    },
+  };
+}
+
+/** One run's logged curve. */
+export interface RunCurve {
+  run: string;
+  tokens: number[];
+  loss: number[];
+}
+
+/**
+ * Every run's loss against tokens seen (log x), each line labelled with its run name at its end.
+ * @example lossCurvesChart([{ run: "a", tokens: [1e6, 2e6], loss: [3.1, 2.9] }])
+ */
+export function lossCurvesChart(curves: readonly RunCurve[], id = "runs"): Chart {
+  const rows = curves.flatMap((c) => c.tokens.map((t, i) => ({ run: c.run, tokens: t, loss: c.loss[i]! })));
+  const ends = curves
+    .filter((c) => c.tokens.length)
+    .map((c) => ({ run: c.run, tokens: c.tokens[c.tokens.length - 1]!, loss: c.loss[c.loss.length - 1]! }));
+  return {
+    id,
+    title: "Loss curves of the runs",
+    caption: `${curves.length} runs: the logged loss (eval loss where logged, else training loss) against tokens seen; each line is labelled with its run at its last point.`,
+    options: {
+      width: 720,
+      height: 420,
+      marginLeft: 60,
+      marginRight: 160,
+      x: { type: "log", label: label("D", true) },
+      y: { label: lossLabel(false), grid: true },
+      color: { type: "ordinal", scheme: "tableau10" },
+      marks: [
+        Plot.line(rows, { x: "tokens", y: "loss", stroke: "run", z: "run" }),
+        Plot.text(ends, {
+          x: "tokens",
+          y: "loss",
+          text: "run",
+          dx: 5,
+          textAnchor: "start",
+          fontSize: 9,
+          fill: "run",
+        }),
+      ],
+    },
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * `scalefit report`'s library call: reads the runs and curves of a store, fits the requested laws to them
+ * (final losses, or whole curves for curve laws), loads saved fits, and writes the report.
+ */
+import { loadFit } from "../fit/artifact.js";
+import { fitLaw } from "../fit/fitLaw.js";
+import { resolveLaw } from "../fit/laws/index.js";
+import { openStore } from "../store/duckdb.js";
+import { curvesFromStore, finalLosses, listRuns } from "../store/readRuns.js";
+import { rows } from "../store/duckdb.js";
+import { whereClause } from "../store/where.js";
+import type { RunCurve } from "./charts.js";
+import { writeReport, type ReportFit } from "./report.js";
+
+/** What to put in a report. */
+export interface StoreReportOptions {
+  /** The output directory (index.html and the PNGs). */
+  out: string;
+  /** Laws to fit now to the filtered runs. */
+  laws?: readonly string[];
+  /** Saved fit artifacts to include. */
+  fits?: readonly string[];
+  /** `--where` filters on runs. */
+  where?: readonly string[];
+  /** Bootstrap refits of the fits made now. Default 200. */
+  bootstrap?: number;
+  title?: string;
+}
+
+/**
+ * Builds the report of a database; resolves with the files written.
+ * @example await reportFromStore("runs.duckdb", { out: "report", laws: ["chinchilla"] })
+ */
+export async function reportFromStore(
+  db: string,
+  options: StoreReportOptions,
+): Promise<{ html: string; files: string[]; charts: number; runs: number; fits: number }> {
+  const where = [...(options.where ?? [])];
+  const laws = await Promise.all((options.laws ?? []).map((name) => resolveLaw(name)));
+  const saved = await Promise.all(
+    (options.fits ?? []).map(async (file) => ({ file, fit: await loadFit(file) })),
+  );
+  const store = await openStore(db, { readOnly: true });
+  const fits: ReportFit[] = [];
+  let runs: Record<string, unknown>[];
+  const curves: RunCurve[] = [];
+  try {
+    runs = await listRuns(store, where);
+    const clause = whereClause(where);
+    const points = await rows(
+      store,
+      `SELECT r.name, p.tokens, p.step, coalesce(p.eval_loss, p.train_loss) AS loss FROM points p JOIN runs r ON r.run_id = p.run_id
+       WHERE ${clause.sql} AND coalesce(p.eval_loss, p.train_loss) IS NOT NULL AND coalesce(p.tokens, p.step) IS NOT NULL
+       ORDER BY r.run_id, p.step`,
+      clause.values,
+    );
+    const byRun = new Map<string, RunCurve>();
+    for (const p of points) {
+      const name = String(p.name);
+      let curve = byRun.get(name);
+      if (!curve) byRun.set(name, (curve = { run: name, tokens: [], loss: [] }));
+      curve.tokens.push(Number(p.tokens ?? p.step));
+      curve.loss.push(Number(p.loss));
+    }
+    curves.push(...byRun.values());
+    for (const law of laws) {
+      const observations = law.curve
+        ? await curvesFromStore(store, where, { inputs: law.inputs })
+        : (await finalLosses(store, law.inputs, where)).observations;
+      const fit = fitLaw(law, observations, { bootstrap: options.bootstrap ?? 200, seed: 1 });
+      fits.push({
+        label: law.name,
+        fit,
+        observations,
+        description: `${db}: ${observations.loss.length} ${law.curve ? "curve points" : "runs (last logged loss of each)"}${where.length ? `, where ${where.join(" and ")}` : ""}`,
+      });
+    }
+  } finally {
+    store.close();
+  }
+  for (const { file, fit } of saved)
+    fits.push({ label: `${fit.law.name} (${file})`, artifact: fit, description: `saved fit ${file}` });
+  const written = await writeReport(options.out, {
+    title: options.title ?? `scalefit report: ${db}`,
+    source: db,
+    runs,
+    curves,
+    fits,
+  });
+  return { ...written, runs: runs.length, fits: fits.length };
+}

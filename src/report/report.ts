@@ -1,0 +1,287 @@
+/**
+ * A static HTML report: one file that opens without a server and without the network (charts inline as SVG,
+ * styles inline, no scripts), plus a PNG of every chart beside it. It summarises the runs (a table and their
+ * loss curves), each fit (the fit report text, warnings, parameters with intervals, charts of the law against
+ * the data, residuals, isoFLOP curves, the compute-optimal frontier, parameter distributions) and predictions
+ * (compute-optimal allocations at a few budgets). Every user string is escaped.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { formatFitReport } from "../fit/report.js";
+import { computeOptimal } from "../predict/computeOptimal.js";
+import { predictCurve } from "../predict/predictCurve.js";
+import type { FitArtifact } from "../fit/artifact.js";
+import type { FittedLaw } from "../predict/fittedLaw.js";
+import type { FitResult, Observations } from "../types.js";
+import { version } from "../version.js";
+import {
+  bootstrapCharts,
+  curvePredictionChart,
+  frontierCharts,
+  isoFlopChart,
+  lawFitChart,
+  logGrid,
+  lossCurvesChart,
+  residualsChart,
+  type Chart,
+  type RunCurve,
+} from "./charts.js";
+import { renderPng, renderSvg } from "./render.js";
+
+/** A fit to show: a fit made now with the data it was fitted to, or a saved artifact (no data at hand). */
+export type ReportFit =
+  | {
+      label: string;
+      fit: FitResult;
+      observations: Observations;
+      /** Where the data came from, in words. */
+      description: string;
+    }
+  | {
+      label: string;
+      /** A saved fit (`loadFit`): the law, parameters, intervals and draws, no data. */
+      artifact: FittedLaw & { artifact: FitArtifact };
+      description: string;
+    };
+
+/** Everything a report shows. */
+export interface ReportData {
+  title: string;
+  /** The database (or other source) named in the header. */
+  source: string;
+  /** Rows of `listRuns`. */
+  runs: ReadonlyArray<Record<string, unknown>>;
+  curves: readonly RunCurve[];
+  fits: readonly ReportFit[];
+  /** Compute budgets for allocations and isoFLOP curves; default: from the data's largest C to 1e4 × it. */
+  budgets?: readonly number[];
+}
+
+/** A rendered chart. */
+export interface RenderedChart {
+  chart: Chart;
+  svg: string;
+}
+
+/**
+ * Escapes text for HTML element content and attribute values.
+ * @example escapeHtml('<img src=x onerror=alert(1)>') // "&lt;img src=x onerror=alert(1)&gt;"
+ */
+export function escapeHtml(text: string): string {
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
+  );
+}
+
+const fmt = (v: unknown, digits = 4): string => {
+  if (v === null || v === undefined || v === "") return "";
+  const n = Number(v);
+  if (typeof v === "string" && !Number.isFinite(n)) return v;
+  if (!Number.isFinite(n)) return String(v);
+  if (Number.isInteger(n) && Math.abs(n) < 1e6) return String(n);
+  return Math.abs(n) >= 1e5 || Math.abs(n) < 1e-3
+    ? n.toExponential(digits - 1)
+    : Number(n.toPrecision(digits)).toString();
+};
+
+/** The charts of one fit, in the order the report shows them. */
+export function fitCharts(item: ReportFit, budgets: readonly number[]): Chart[] {
+  const fit = "fit" in item ? item.fit : withArtifact(item.artifact);
+  const observations = "observations" in item ? item.observations : undefined;
+  const charts: Chart[] = [];
+  const inputs = fit.law.inputs;
+  const slug = item.label.replace(/[^A-Za-z0-9._-]+/g, "_");
+  if (fit.law.curve && observations) {
+    const runs = [...new Set(observations.run ?? [])].slice(0, 6);
+    for (const run of runs) {
+      const lr = observations.schedules?.[run];
+      if (!lr) continue;
+      const rows = (observations.run ?? []).map((r, i) => (r === run ? i : -1)).filter((i) => i >= 0);
+      const N = inputs.includes("N") ? observations.inputs.N![rows[0]!]! : undefined;
+      const prediction = predictCurve(fit, lr, {
+        ...(N ? { N } : {}),
+        steps: Array.from({ length: Math.min(400, lr.length - 1) }, (_, k) =>
+          Math.round(((k + 1) * (lr.length - 1)) / Math.min(400, lr.length - 1)),
+        ),
+      });
+      const chart = curvePredictionChart(
+        prediction,
+        {
+          step: rows.map((i) => observations.inputs.step![i]!),
+          loss: rows.map((i) => observations.loss[i]!),
+        },
+        run,
+        fit.level,
+      );
+      charts.push({ ...chart, id: `${slug}-${chart.id}` });
+    }
+    return charts;
+  }
+  if (fit.law.curve) return charts;
+  const chinchillaLike = inputs.length === 2 && inputs.includes("N") && inputs.includes("D");
+  if (observations) {
+    if (chinchillaLike || inputs.length === 1)
+      charts.push({ ...lawFitChart(fit, observations), id: `${slug}-fit` });
+    for (const x of inputs) {
+      if (observations.inputs[x])
+        charts.push({ ...residualsChart(fit, observations, x), id: `${slug}-residuals-${x}` });
+    }
+  }
+  if (chinchillaLike) {
+    charts.push({ ...isoFlopChart(fit, budgets.slice(0, 5)), id: `${slug}-isoflop` });
+    const [sizes, ratio] = frontierCharts(fit, logGrid(budgets[0]!, budgets[budgets.length - 1]!, 30));
+    charts.push({ ...sizes, id: `${slug}-frontier` }, { ...ratio, id: `${slug}-tokens-per-parameter` });
+  }
+  for (const chart of bootstrapCharts(fit)) charts.push({ ...chart, id: `${slug}-${chart.id}` });
+  return charts;
+}
+
+/** A saved fit with the fields the charts read. */
+function withArtifact(saved: FittedLaw & { artifact: FitArtifact }) {
+  return {
+    ...saved,
+    intervals: saved.artifact.intervals ?? {},
+    intervalMethod: saved.artifact.intervalMethod,
+    warnings: saved.artifact.warnings ?? [],
+  };
+}
+
+function defaultBudgets(fits: readonly ReportFit[]): number[] {
+  let largest = 0;
+  for (const item of fits) {
+    if (!("observations" in item)) {
+      const range = item.artifact.dataRange;
+      if (range.N && range.D) largest = Math.max(largest, 6 * range.N[1] * range.D[1]);
+      continue;
+    }
+    const o = item.observations;
+    const C =
+      o.inputs.C ??
+      (o.inputs.N && o.inputs.D ? o.inputs.N.map((n, i) => 6 * n * o.inputs.D![i]!) : undefined);
+    if (C) largest = Math.max(largest, ...C);
+  }
+  if (!(largest > 0)) return [1e18, 1e19, 1e20, 1e21, 1e22];
+  const start = 10 ** Math.ceil(Math.log10(largest));
+  return [0, 1, 2, 3, 4].map((k) => start * 10 ** k);
+}
+
+const style = `
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 60rem; padding: 0 1rem; color: #222; }
+h1 { font-size: 1.6rem; } h2 { font-size: 1.3rem; margin-top: 2.5rem; border-bottom: 1px solid #ddd; } h3 { font-size: 1.1rem; }
+table { border-collapse: collapse; font-size: 12px; } th, td { padding: 2px 8px; text-align: right; border-bottom: 1px solid #eee; }
+th:first-child, td:first-child { text-align: left; } pre { background: #f6f6f6; padding: 0.8rem; overflow-x: auto; font-size: 12px; }
+figure { margin: 1.5rem 0; } figcaption { color: #555; font-size: 12px; max-width: 45rem; } .warning { color: #a40; }
+svg { max-width: 100%; height: auto; }`;
+
+/**
+ * Renders the report: the HTML document and every chart's SVG.
+ * @example const { html, charts } = await buildReport(data)
+ */
+export async function buildReport(data: ReportData): Promise<{ html: string; charts: RenderedChart[] }> {
+  const budgets = data.budgets ?? defaultBudgets(data.fits);
+  const rendered: RenderedChart[] = [];
+  const figure = async (chart: Chart) => {
+    const svg = await renderSvg(chart);
+    rendered.push({ chart, svg });
+    return `<figure id="${escapeHtml(chart.id)}"><h3>${escapeHtml(chart.title)}</h3>${svg}<figcaption>${escapeHtml(chart.caption)} <a href="${escapeHtml(chart.id)}.png">PNG</a></figcaption></figure>`;
+  };
+  const parts: string[] = [];
+  parts.push(`<h1>${escapeHtml(data.title)}</h1>`);
+  parts.push(
+    `<p>Source: <code>${escapeHtml(data.source)}</code> · ${data.runs.length} runs · ${data.fits.length} fits · scalefit ${escapeHtml(version)}</p>`,
+  );
+
+  parts.push(`<h2>Runs</h2>`);
+  const columns: Array<[string, string]> = [
+    ["name", "run"],
+    ["kind", "kind"],
+    ["n", "N"],
+    ["d", "D"],
+    ["points", "points"],
+    ["last_step", "last step"],
+    ["last_eval_loss", "last eval loss"],
+    ["last_train_loss", "last train loss"],
+    ["status", "status"],
+  ];
+  parts.push(
+    `<table><thead><tr>${columns.map(([, h]) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>${data.runs
+      .map((r) => `<tr>${columns.map(([c]) => `<td>${escapeHtml(fmt(r[c]))}</td>`).join("")}</tr>`)
+      .join("")}</tbody></table>`,
+  );
+  if (data.curves.some((c) => c.tokens.length > 1)) parts.push(await figure(lossCurvesChart(data.curves)));
+
+  for (const item of data.fits) {
+    const fit = "fit" in item ? item.fit : withArtifact(item.artifact);
+    parts.push(`<h2>Fit: ${escapeHtml(item.label)}</h2>`);
+    parts.push(`<p>${escapeHtml(fit.law.formula)} — data: ${escapeHtml(item.description)}</p>`);
+    if (fit.warnings.length) {
+      parts.push(
+        `<ul>${fit.warnings.map((w) => `<li class="warning">${escapeHtml(`${w.code}: ${w.message}`)}</li>`).join("")}</ul>`,
+      );
+    } else parts.push(`<p>No warnings.</p>`);
+    if ("fit" in item)
+      parts.push(`<pre>${escapeHtml(formatFitReport(item.fit, { data: item.description }))}</pre>`);
+    else {
+      const a = item.artifact.artifact;
+      parts.push(
+        `<table><thead><tr><th>parameter</th><th>value</th><th>${Math.round(fit.level * 100)}% interval (${escapeHtml(String(a.intervalMethod))})</th></tr></thead><tbody>${Object.entries(
+          fit.params,
+        )
+          .map(
+            ([name, value]) =>
+              `<tr><td>${escapeHtml(name)}</td><td>${fmt(value, 6)}</td><td>${fit.intervals[name] ? `[${fmt(fit.intervals[name]![0], 5)}, ${fmt(fit.intervals[name]![1], 5)}]` : "fixed"}</td></tr>`,
+          )
+          .join("")}</tbody></table>`,
+        `<p>${a.points} points, objective ${fmt(a.objective, 6)}, ${a.converged ? "converged" : "not converged"} (${escapeHtml(String(a.status))}); saved by scalefit ${escapeHtml(String(a.version))}.</p>`,
+      );
+    }
+    const inputs = fit.law.inputs;
+    if (inputs.length === 2 && inputs.includes("N") && inputs.includes("D") && !fit.law.curve) {
+      const rows = budgets.map((C) => computeOptimal(fit, C));
+      const interval = (v: readonly [number, number] | undefined) =>
+        v ? `[${fmt(v[0])}, ${fmt(v[1])}]` : "";
+      parts.push(`<h3>Compute-optimal allocations (${Math.round(fit.level * 100)}% intervals)</h3>`);
+      parts.push(
+        `<table><thead><tr><th>C (FLOPs)</th><th>N*</th><th>interval</th><th>D*</th><th>interval</th><th>D*/N*</th><th>loss</th><th>interval</th></tr></thead><tbody>${rows
+          .map(
+            (a) =>
+              `<tr><td>${fmt(a.C)}</td><td>${fmt(a.N)}</td><td>${interval(a.intervals?.N)}</td><td>${fmt(a.D)}</td><td>${interval(a.intervals?.D)}</td><td>${fmt(a.tokensPerParameter)}</td><td>${fmt(a.loss)}</td><td>${interval(a.intervals?.loss)}</td></tr>`,
+          )
+          .join("")}</tbody></table>`,
+      );
+    }
+    for (const chart of fitCharts(item, budgets)) parts.push(await figure(chart));
+  }
+  const html = `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:">
+<title>${escapeHtml(data.title)}</title><style>${style}</style></head>
+<body>
+${parts.join("\n")}
+</body></html>
+`;
+  return { html, charts: rendered };
+}
+
+/**
+ * Writes `index.html` and one PNG per chart into `dir` (created if needed); returns the files written.
+ * @example await writeReport("report", data)
+ */
+export async function writeReport(
+  dir: string,
+  data: ReportData,
+): Promise<{ html: string; files: string[]; charts: number }> {
+  const { html, charts } = await buildReport(data);
+  mkdirSync(dir, { recursive: true });
+  const files: string[] = [];
+  const index = join(dir, "index.html");
+  writeFileSync(index, html);
+  files.push(index);
+  for (const { chart, svg } of charts) {
+    const png = join(dir, `${chart.id}.png`);
+    writeFileSync(png, await renderPng(svg));
+    files.push(png);
+  }
+  return { html: index, files, charts: charts.length };
+}
