@@ -5,6 +5,8 @@
  * No chart uses Plot's HTML wrappers (legends, figure titles): the SVG stands alone, so it converts to PNG.
  */
 import * as Plot from "@observablehq/plot";
+import { encdecSplit, qatFraction } from "../predict/allocation.js";
+import { bcritSummary } from "../predict/batch.js";
 import { computeOptimal } from "../predict/computeOptimal.js";
 import type { FittedLaw } from "../predict/fittedLaw.js";
 import { predictLoss } from "../predict/predictLoss.js";
@@ -356,10 +358,13 @@ export function curvePredictionChart(
     hi: p.interval?.[1] ?? p.loss,
   }));
   const points = observed ? Array.from(observed.step, (step, i) => ({ step, loss: observed.loss[i]! })) : [];
+  // From the first logged step on: the law's loss early in warmup is far above anything logged.
+  const first = points.length ? Math.min(...points.map((p) => p.step)) : 0;
+  const shown = curve.filter((p) => p.step >= first);
   return {
     id: `curve-${name.replace(/[^A-Za-z0-9._-]+/g, "_")}`,
     title: `Predicted and observed loss curve: ${name}`,
-    caption: `Line: the curve law's prediction for this schedule; band: ${percent(level)} interval of the law; dots: ${points.length} observed losses.`,
+    caption: `Line: the curve law's prediction for this schedule (from the first logged step); band: ${percent(level)} interval of the law; dots: ${points.length} observed losses.`,
     options: {
       width: 720,
       height: 380,
@@ -367,8 +372,8 @@ export function curvePredictionChart(
       x: { label: label("step", false) },
       y: { label: lossLabel(false), grid: true },
       marks: [
-        Plot.areaY(curve, { x: "step", y1: "lo", y2: "hi", fill: "steelblue", fillOpacity: 0.25 }),
-        Plot.line(curve, { x: "step", y: "loss", stroke: "steelblue", strokeWidth: 2 }),
+        Plot.areaY(shown, { x: "step", y1: "lo", y2: "hi", fill: "steelblue", fillOpacity: 0.25 }),
+        Plot.line(shown, { x: "step", y: "loss", stroke: "steelblue", strokeWidth: 2 }),
         Plot.dot(points, { x: "step", y: "loss", r: 2, fill: "#333" }),
       ],
     },
@@ -417,4 +422,166 @@ export function lossCurvesChart(curves: readonly RunCurve[], id = "runs"): Chart
       ],
     },
   };
+}
+
+/**
+ * The encoder/decoder law's loss over the share of a parameter budget P given to the encoder, for a few
+ * budgets, with the optimal split (and its interval) marked.
+ * @example encdecChart(fit, [1e8, 1e9, 1e10])
+ */
+export function encdecChart(fit: FittedLaw, budgets: readonly number[]): Chart {
+  const shares = Array.from({ length: 99 }, (_, i) => 0.01 * (i + 1));
+  const rows = budgets.flatMap((P) =>
+    shares.map((share) => ({
+      share,
+      loss: fit.law.predict(fit.params, { Ne: share * P, Nd: (1 - share) * P }),
+      budget: `P = ${P.toExponential(0)}`,
+    })),
+  );
+  const optima = budgets.map((P) => {
+    const split = encdecSplit(fit, P);
+    return {
+      share: split.encoderShare,
+      loss: split.loss,
+      lo: split.intervals?.encoderShare[0] ?? split.encoderShare,
+      hi: split.intervals?.encoderShare[1] ?? split.encoderShare,
+      budget: `P = ${P.toExponential(0)}`,
+    };
+  });
+  return {
+    id: `encdec-${fit.law.name}`,
+    title: `${fit.law.name}: loss over the encoder's share of the parameters`,
+    caption: `Each line: the fitted loss of a model with P parameters split Ne = share·P, Nd = (1 − share)·P; dots: the optimal split; whiskers: its ${percent(fit.level)} interval from the fit's draws.`,
+    options: {
+      width: 720,
+      height: 400,
+      marginLeft: 60,
+      marginRight: 70,
+      x: { label: "Encoder share Ne/(Ne+Nd) (linear scale)", domain: [0, 1] },
+      y: { type: "log", label: lossLabel(true), grid: true },
+      color: { type: "ordinal", scheme: "viridis" },
+      marks: [
+        Plot.line(rows, { x: "share", y: "loss", stroke: "budget", z: "budget" }),
+        Plot.ruleY(optima, { x1: "lo", x2: "hi", y: "loss", stroke: "budget", strokeWidth: 3 }),
+        Plot.dot(optima, { x: "share", y: "loss", fill: "budget", r: 4, stroke: "white" }),
+        Plot.text(optima, { x: "share", y: "loss", text: "budget", dy: -10, fontSize: 10 }),
+      ],
+    },
+  };
+}
+
+/**
+ * The optimal share of a token budget spent on quantisation-aware training against tokens per
+ * parameter-byte S = D/(N·bits/8): a fitted `qat` law's optimum (with its interval), or without a fit the
+ * published one-parameter law f = exp(−a/ln S) (Dremov et al. 2025).
+ * @example qatChart(fit, { N: 1e8, bits: 4 })
+ */
+export function qatChart(fit: FittedLaw | undefined, { N, bits }: { N: number; bits: number }): Chart {
+  const S = logGrid(2, 1e4, 40);
+  const rows = S.map((s) => {
+    const plan = qatFraction(fit, { N, D: (s * N * bits) / 8, bits });
+    return {
+      S: s,
+      f: plan.qatFraction,
+      lo: plan.intervals?.qatFraction[0] ?? plan.qatFraction,
+      hi: plan.intervals?.qatFraction[1] ?? plan.qatFraction,
+    };
+  });
+  return {
+    id: `qat-${fit ? fit.law.name : "published"}-${bits}bit`,
+    title: `Optimal QAT fraction at ${bits} bits (N = ${N.toExponential(1)})`,
+    caption: fit
+      ? `Line: the share of the token budget that minimises the fitted qat law; band: its ${percent(fit.level)} interval from the fit's draws.`
+      : "Line: the published law f = exp(−6.7297 / ln S) (Dremov et al. 2025); no interval (no fit).",
+    options: {
+      width: 720,
+      height: 340,
+      marginLeft: 60,
+      x: { type: "log", label: "Tokens per parameter-byte S = D/(N·bits/8) (log scale)" },
+      y: { label: "Optimal QAT fraction f* (linear scale)", domain: [0, 1], grid: true },
+      marks: [
+        Plot.areaY(rows, { x: "S", y1: "lo", y2: "hi", fill: "purple", fillOpacity: 0.2 }),
+        Plot.line(rows, { x: "S", y: "f", stroke: "purple", strokeWidth: 2 }),
+      ],
+    },
+  };
+}
+
+/**
+ * Batch-size sweeps: for each target loss the fitted hyperbola (S/S_min − 1)(E/E_min − 1) = 1 in steps S
+ * against examples E = B·S, with the measured points (the bcrit law's observations: inputs B and target,
+ * the steps to reach the target as the "loss"), and B_crit = E_min/S_min against the loss.
+ * @example const [hyperbolae, bcrit] = batchCharts(fit, batchSweepObservations(points, targets).observations)
+ */
+export function batchCharts(
+  fit: Pick<FitResult, "params" | "intervals" | "derived" | "level"> & {
+    law: { name: string; spec?: Readonly<Record<string, unknown>> };
+  },
+  observations: Observations,
+): [Chart, Chart] {
+  const summary = bcritSummary(fit);
+  const points = Array.from(observations.loss, (S, i) => ({
+    S,
+    E: observations.inputs.B![i]! * S,
+    target: observations.inputs.target![i]!,
+  }));
+  const curves = summary.targets.flatMap((t) =>
+    logGrid(t.Smin * 1.02, t.Smin * 60, 60).map((S) => ({
+      S,
+      E: t.Emin * (1 + 1 / (S / t.Smin - 1)),
+      target: `L = ${t.loss}`,
+    })),
+  );
+  const measured = points.map((p) => ({ ...p, target: `L = ${p.target}` }));
+  const bcrit = summary.targets.map((t) => ({
+    loss: t.loss,
+    B: t.Bcrit,
+    lo: t.intervals?.Bcrit[0] ?? t.Bcrit,
+    hi: t.intervals?.Bcrit[1] ?? t.Bcrit,
+  }));
+  const trend =
+    summary.Bstar !== null && summary.alphaB !== null
+      ? logGrid(
+          Math.min(...summary.targets.map((t) => t.loss)),
+          Math.max(...summary.targets.map((t) => t.loss)),
+          30,
+        ).map((loss) => ({ loss, B: summary.Bstar! / loss ** (1 / summary.alphaB!) }))
+      : [];
+  return [
+    {
+      id: `batch-hyperbolae-${fit.law.name}`,
+      title: "Steps against examples to reach each target loss",
+      caption:
+        "Dots: runs of the batch-size sweep when they first reach a target loss; lines: the fitted hyperbola (S/S_min − 1)(E/E_min − 1) = 1 of each target (McCandlish et al. 2018).",
+      options: {
+        width: 720,
+        height: 420,
+        marginLeft: 60,
+        x: { type: "log", label: label("S", true) },
+        y: { type: "log", label: "Examples processed E = B·S (tokens, log scale)", grid: true },
+        color: { type: "ordinal", scheme: "tableau10" },
+        marks: [
+          Plot.line(curves, { x: "S", y: "E", stroke: "target", z: "target" }),
+          Plot.dot(measured, { x: "S", y: "E", fill: "target", r: 3 }),
+        ],
+      },
+    },
+    {
+      id: `bcrit-${fit.law.name}`,
+      title: "Critical batch size against the target loss",
+      caption: `Dots: B_crit = E_min/S_min of each target with its ${percent(fit.level)} interval (whiskers); line: the fitted B_crit(L) = B*/L^(1/α_B).`,
+      options: {
+        width: 720,
+        height: 340,
+        marginLeft: 60,
+        x: { type: "log", label: lossLabel(true) },
+        y: { type: "log", label: "Critical batch size B_crit (tokens, log scale)", grid: true },
+        marks: [
+          Plot.line(trend, { x: "loss", y: "B", stroke: "steelblue" }),
+          Plot.ruleX(bcrit, { x: "loss", y1: "lo", y2: "hi", stroke: "#333" }),
+          Plot.dot(bcrit, { x: "loss", y: "B", fill: "#333", r: 4 }),
+        ],
+      },
+    },
+  ];
 }

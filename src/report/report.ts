@@ -15,7 +15,10 @@ import type { FittedLaw } from "../predict/fittedLaw.js";
 import type { FitResult, Observations } from "../types.js";
 import { version } from "../version.js";
 import {
+  batchCharts,
   bootstrapCharts,
+  encdecChart,
+  qatChart,
   curvePredictionChart,
   frontierCharts,
   isoFlopChart,
@@ -119,6 +122,20 @@ export function fitCharts(item: ReportFit, budgets: readonly number[]): Chart[] 
     return charts;
   }
   if (fit.law.curve) return charts;
+  const range = fit.dataRange;
+  const geometric = (r: readonly [number, number] | undefined) => (r ? Math.sqrt(r[0] * r[1]) : undefined);
+  if (fit.law.name === "encdec" && range.Ne && range.Nd) {
+    const P = (geometric(range.Ne)! + geometric(range.Nd)!) as number;
+    charts.push({ ...encdecChart(fit, [P, 10 * P, 100 * P]), id: `${slug}-encdec` });
+  }
+  if (fit.law.name === "qat" && range.N) {
+    charts.push({ ...qatChart(fit, { N: geometric(range.N)!, bits: 4 }), id: `${slug}-qat` });
+  }
+  if (fit.law.name === "bcrit" && observations && "fit" in item) {
+    const [hyperbolae, bcrit] = batchCharts(item.fit, observations);
+    charts.push({ ...hyperbolae, id: `${slug}-hyperbolae` }, { ...bcrit, id: `${slug}-bcrit` });
+    return charts;
+  }
   const chinchillaLike = inputs.length === 2 && inputs.includes("N") && inputs.includes("D");
   if (observations) {
     if (chinchillaLike || inputs.length === 1)

@@ -3,8 +3,14 @@ import { test } from "node:test";
 import { fitLaw } from "../../src/fit/fitLaw.js";
 import { chinchilla } from "../../src/fit/laws/chinchilla.js";
 import { powerLaw } from "../../src/fit/laws/power.js";
+import { batchSweepObservations } from "../../src/data/batchSweep.js";
+import { bcritLaw } from "../../src/fit/laws/bcrit.js";
+import { encdec, encdecLaw } from "../../src/fit/laws/encdec.js";
 import {
+  batchCharts,
   bootstrapCharts,
+  encdecChart,
+  qatChart,
   frontierCharts,
   isoFlopChart,
   lawFitChart,
@@ -132,4 +138,60 @@ test("user strings are escaped: a run named <img src=x onerror=alert(1)> is text
   assert.ok(charts[0]!.svg.includes("&lt;img src=x onerror=alert(1)&gt;"));
   assert.match(html, /Content-Security-Policy" content="default-src 'none'/);
   assert.match(lossCurvesChart([{ run: "a", tokens: [1], loss: [2] }]).caption, /1 runs/);
+});
+
+test("allocation charts: the enc/dec split, the QAT fraction, batch-size hyperbolae and B_crit(L) (snapshots)", async () => {
+  // encdec: Ghorbani et al.'s law (A 0.9, pe 0.22, pd 0.34, L∞ 1.45) on encoder-, decoder- and diagonal scans.
+  const law = encdecLaw({ NeRef: 2e8, NdRef: 2e8 });
+  const truth = { A: 0.9, pe: 0.22, pd: 0.34, Linf: 1.45 };
+  const sizes = [2.5e7, 5e7, 1e8, 2e8, 4e8, 8e8];
+  const points = [
+    ...sizes.map((Ne) => ({ Ne, Nd: 2e8 })),
+    ...sizes.map((Nd) => ({ Ne: 2e8, Nd })),
+    ...sizes.map((n) => ({ Ne: n, Nd: n })),
+  ];
+  const random = randomSource(3);
+  const encdecData: Observations = {
+    inputs: { Ne: Float64Array.from(points, (p) => p.Ne), Nd: Float64Array.from(points, (p) => p.Nd) },
+    loss: Float64Array.from(points, (p) => law.predict(truth, p) * Math.exp(0.003 * random.normal())),
+  };
+  const encdecFit = fitLaw(encdec, encdecData, { intervals: "covariance" });
+  const split = encdecChart(encdecFit, [1e8, 1e9]);
+  const splitSvg = await renderSvg(split);
+  assert.equal(markCount(splitSvg, "dot", "circle"), 2);
+  assert.match(splitSvg, /Encoder share Ne\/\(Ne\+Nd\) \(linear scale\)/);
+  snapshot("charts/encdec.svg", splitSvg);
+  // QAT: the published one-parameter law (no fit), f = exp(−6.7297/ln S).
+  const qat = qatChart(undefined, { N: 1e8, bits: 4 });
+  const qatSvg = await renderSvg(qat);
+  assert.match(qat.caption, /published law f = exp\(−6.7297 \/ ln S\)/);
+  snapshot("charts/qat-published.svg", qatSvg);
+  // bcrit: a simulated sweep, S = S_min (1 + B_crit/B) with B_crit(L) = 2e8 / L^(1/0.21) (Kaplan et al.).
+  const targets = [3.2, 3.0, 2.8];
+  const sweepPoints: Array<{ run: string; B: number; step: number; loss: number }> = [];
+  for (const B of [2 ** 18, 2 ** 20, 2 ** 22, 2 ** 24]) {
+    for (let step = 10; step < 3e6; step = Math.ceil(step * 1.05)) {
+      // Invert S = Smin(L)(1 + Bcrit(L)/B) numerically: the loss reached at this step.
+      let lo = 2.01;
+      let hi = 10;
+      for (let k = 0; k < 60; k++) {
+        const L = (lo + hi) / 2;
+        const S = (3e3 / (L - 2) ** (1 / 0.6)) * (1 + 2e8 / L ** (1 / 0.21) / B);
+        if (S > step) lo = L;
+        else hi = L;
+      }
+      sweepPoints.push({ run: `B${B}`, B, step, loss: (lo + hi) / 2 });
+      if ((lo + hi) / 2 < 2.7) break;
+    }
+  }
+  const { observations } = batchSweepObservations(sweepPoints, targets);
+  const bcritFit = fitLaw(bcritLaw(targets), observations, { intervals: "covariance" });
+  const [hyperbolae, bcrit] = batchCharts(bcritFit, observations);
+  const hyperbolaeSvg = await renderSvg(hyperbolae);
+  assert.equal(markCount(hyperbolaeSvg, "dot", "circle"), 12); // 4 batch sizes × 3 targets
+  snapshot("charts/batch-hyperbolae.svg", hyperbolaeSvg);
+  const bcritSvg = await renderSvg(bcrit);
+  assert.equal(markCount(bcritSvg, "dot", "circle"), 3);
+  assert.match(bcritSvg, /Critical batch size B_crit \(tokens, log scale\)/);
+  snapshot("charts/bcrit.svg", bcritSvg);
 });

@@ -21,14 +21,18 @@ const root = fileURLToPath(new URL("../..", import.meta.url));
 test("the example config expands to 3 widths × 2 budgets × 2 schedules, steps from tokens", () => {
   const runs = expandSweep(readSweepConfig(join(root, "examples/sweeps/kjv-widths.json")), "kjv-widths.json");
   assert.equal(runs.length, 12);
-  assert.equal(runs[0]!.name, "kjv-widths/dModel=32_tokens=262144_lr=0.002_schedule=cosine-warmup0.02_seed=0");
+  assert.equal(
+    runs[0]!.name,
+    "kjv-widths/dModel=32_tokens=262144_lr=0.002_schedule=cosine-warmup0.02_seed=0",
+  );
   assert.equal(runs[0]!.train.steps, 262_144 / (16 * 64));
   assert.equal(runs.at(-1)!.model.dModel, 128);
   assert.deepEqual(runs.at(-1)!.template, { kind: "wsd", decay: 0.2, shape: "sqrt" });
 });
 
 test("every preset expands; shards take every n-th run", () => {
-  for (const [name, preset] of Object.entries(sweepPresets)) assert.ok(expandSweep(preset, name).length >= 4, name);
+  for (const [name, preset] of Object.entries(sweepPresets))
+    assert.ok(expandSweep(preset, name).length >= 4, name);
   const runs = expandSweep(sweepPresets["kjv-chinchilla"]!, "p");
   assert.equal(runs.length, 15);
   const shards = [0, 1, 2, 3].map((i) => shardRuns(runs, { index: i, count: 4 }));
@@ -36,14 +40,28 @@ test("every preset expands; shards take every n-th run", () => {
     shards.map((s) => s.length),
     [4, 4, 4, 3],
   );
-  assert.deepEqual(shards.flat().map((r) => r.index).sort((a, b) => a - b), runs.map((r) => r.index));
+  assert.deepEqual(
+    shards
+      .flat()
+      .map((r) => r.index)
+      .sort((a, b) => a - b),
+    runs.map((r) => r.index),
+  );
   assert.deepEqual(parseShard("3/8"), { index: 3, count: 8 });
   assert.throws(() => parseShard("8/8"), /invalid --shard 8\/8/);
 });
 
 test("schedule templates: WSD decays over its last fraction, warmup is a fraction of the steps", () => {
   const wsd = scheduleFor({ kind: "wsd", decay: 0.2, warmup: 0.1 }, 1e-3, 1000);
-  assert.deepEqual(wsd, { kind: "wsd", peak: 1e-3, floor: 1e-4, steps: 1000, warmup: 100, decayStart: 800, shape: "linear" });
+  assert.deepEqual(wsd, {
+    kind: "wsd",
+    peak: 1e-3,
+    floor: 1e-4,
+    steps: 1000,
+    warmup: 100,
+    decayStart: 800,
+    shape: "linear",
+  });
   assert.equal(learningRate(wsd, 799), 1e-3);
   assert.ok(Math.abs(learningRate(wsd, 1000) - 1e-4) < 1e-15);
   const cosine = scheduleFor({ kind: "cosine" }, 2e-3, 500);
@@ -52,7 +70,11 @@ test("schedule templates: WSD decays over its last fraction, warmup is a fractio
 
 test("checkpoints round-trip; a damaged one reads as none", () => {
   const path = join(mkdtempSync(join(tmpdir(), "scalefit-ckpt-")), "a.ckpt");
-  const state = { step: 20, adamStep: 20, tensors: { "param:x": Float32Array.of(1, 2, 3), "first:x": Float32Array.of(0.5) } };
+  const state = {
+    step: 20,
+    adamStep: 20,
+    tensors: { "param:x": Float32Array.of(1, 2, 3), "first:x": Float32Array.of(0.5) },
+  };
   saveCheckpoint(path, state);
   assert.deepEqual(loadCheckpoint(path), state);
   assert.equal(loadCheckpoint(join(path, "..", "missing.ckpt")), undefined);
