@@ -1,0 +1,74 @@
+// The browser entry of the notebooks: scalefit's pure functions (fits, predictions, charts) straight from
+// src/, Observable Plot from node_modules (not the CDN: the built notebooks make no network requests), and
+// the bundled data inlined by Vite (`?raw`), so a built notebook opens with no server-side state.
+import * as Plot from "@observablehq/plot";
+export { Plot };
+export { fitLaw } from "../../src/fit/fitLaw.ts";
+export { chinchilla } from "../../src/fit/laws/chinchilla.ts";
+export { multipower } from "../../src/fit/laws/multipower.ts";
+export { computeOptimal } from "../../src/predict/computeOptimal.ts";
+export { predictCurve } from "../../src/predict/predictCurve.ts";
+export { parseSchedule } from "../../src/schedules/parseSchedule.ts";
+export { denseSchedule } from "../../src/schedules/schedule.ts";
+export {
+  bootstrapCharts,
+  curvePredictionChart,
+  frontierCharts,
+  isoFlopChart,
+  lawFitChart,
+  logGrid,
+  lossCurvesChart,
+  residualsChart,
+} from "../../src/report/charts.ts";
+export { default as epochCsv } from "../../data/chinchilla/epoch.csv?raw";
+export { default as multipowerCsv } from "../../data/multipower/curves.csv?raw";
+export { default as multipowerSchedules } from "../../data/multipower/schedules.json";
+export { default as kjvSweepCsv } from "../../data/sweeps/kjv-chinchilla/final.csv?raw";
+export { default as kjvPointsCsv } from "../../data/sweeps/kjv-chinchilla/points.csv?raw";
+
+/** Rows of a simple CSV (no quoted commas), numbers converted. */
+export function parseCsv(text) {
+  const [header, ...lines] = text.trim().split(/\r?\n/);
+  const columns = header.split(",");
+  return lines.map((line) => {
+    const cells = line.split(",");
+    return Object.fromEntries(
+      columns.map((c, i) => [c, cells[i] === "" || isNaN(Number(cells[i])) ? cells[i] : Number(cells[i])]),
+    );
+  });
+}
+
+/** A chart as a figure: its title, the SVG (marked with data-chart for the browser test) and its caption. */
+export function figure(chart) {
+  const svg = Plot.plot(chart.options);
+  svg.setAttribute("data-chart", chart.id);
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", chart.title);
+  const out = document.createElement("figure");
+  const title = document.createElement("h4");
+  title.textContent = chart.title;
+  const caption = document.createElement("figcaption");
+  caption.textContent = chart.caption;
+  out.append(title, svg, caption);
+  return out;
+}
+
+/** A small HTML table of rows (objects), numbers to 4 significant digits. */
+export function table(rows) {
+  const t = document.createElement("table");
+  const columns = Object.keys(rows[0] ?? {});
+  const head = t.createTHead().insertRow();
+  for (const c of columns) head.insertCell().textContent = c;
+  const body = t.createTBody();
+  for (const row of rows) {
+    const tr = body.insertRow();
+    for (const c of columns) {
+      const v = row[c];
+      tr.insertCell().textContent =
+        typeof v === "number"
+          ? Number(v.toPrecision(4)).toLocaleString("en-US", { maximumSignificantDigits: 4 })
+          : String(v);
+    }
+  }
+  return t;
+}
