@@ -16,6 +16,7 @@ export const command = defineCommand({
   usage: "scalefit report --db <file> [--law <law>]… [--fit <fit.json>]… [--where …] --out <dir> [--json]",
   examples: [
     "scalefit report --db runs.duckdb --law chinchilla --out report",
+    "scalefit report --db runs.duckdb --law chinchilla --holdout C:0.125 --out report",
     "scalefit report --db kjv.duckdb --where run~kjv-widths/* --law chinchilla --fit fit.json --out report",
   ],
   options: {
@@ -43,6 +44,12 @@ export const command = defineCommand({
       value: "<n>",
       description: "bootstrap refits of the fits made now (default 200)",
     },
+    holdout: {
+      type: "string",
+      value: "<rule>",
+      description:
+        "backtest the laws fitted now: C:0.125 fits runs up to 1/8 of the largest compute and draws the rest as held out",
+    },
     title: { type: "string", value: "<text>", description: "the report's title" },
     out: { type: "string", value: "<dir>", description: "directory for index.html and the chart PNGs" },
     ...sharedOptions,
@@ -61,6 +68,7 @@ export const command = defineCommand({
       fits: repeatedOption(values, "fit"),
       where: repeatedOption(values, "where"),
       ...(bootstrap !== undefined ? { bootstrap } : {}),
+      ...(values.holdout !== undefined ? { holdout: String(values.holdout) } : {}),
       ...(values.title !== undefined ? { title: String(values.title) } : {}),
     });
     if (values.json === true) return printJson(io, result);

@@ -27,6 +27,8 @@ export interface HoldoutReport {
 export interface Backtest {
   readonly fit: FitResult;
   readonly holdout: HoldoutReport;
+  /** Indices of the held-out points (the fit weighs them 0). */
+  readonly held: readonly number[];
 }
 
 /**
@@ -92,6 +94,7 @@ export function backtest(
   });
   return {
     fit,
+    held,
     holdout: {
       rule: ruleText,
       trainPoints,

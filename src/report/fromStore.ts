@@ -3,6 +3,7 @@
  * (final losses, or whole curves for curve laws), loads saved fits, and writes the report.
  */
 import { loadFit } from "../fit/artifact.js";
+import { backtest, parseHoldout } from "../fit/backtest.js";
 import { fitLaw } from "../fit/fitLaw.js";
 import { resolveLaw } from "../fit/laws/index.js";
 import { openStore } from "../store/duckdb.js";
@@ -24,6 +25,8 @@ export interface StoreReportOptions {
   where?: readonly string[];
   /** Bootstrap refits of the fits made now. Default 200. */
   bootstrap?: number;
+  /** Backtest rule for the laws fitted now (`C:0.125`): fit on the small runs, show the held-out ones. */
+  holdout?: string;
   title?: string;
 }
 
@@ -67,11 +70,20 @@ export async function reportFromStore(
       const observations = law.curve
         ? await curvesFromStore(store, where, { inputs: law.inputs })
         : (await finalLosses(store, law.inputs, where)).observations;
-      const fit = fitLaw(law, observations, { bootstrap: options.bootstrap ?? 200, seed: 1 });
+      const fitOptions = { bootstrap: options.bootstrap ?? 200, seed: 1 };
+      const tested =
+        options.holdout && !law.curve
+          ? backtest(law, observations, parseHoldout(options.holdout), fitOptions)
+          : undefined;
+      const fit = tested ? tested.fit : fitLaw(law, observations, fitOptions);
       fits.push({
         label: law.name,
         fit,
-        observations,
+        // A backtest's fit weighs the held-out runs 0: the charts draw them apart.
+        observations: tested
+          ? { ...observations, weight: heldOutWeights(observations.loss.length, tested.held) }
+          : observations,
+        ...(tested ? { holdout: tested.holdout } : {}),
         description: `${db}: ${observations.loss.length} ${law.curve ? "curve points" : "runs (last logged loss of each)"}${where.length ? `, where ${where.join(" and ")}` : ""}`,
       });
     }
@@ -88,4 +100,11 @@ export async function reportFromStore(
     fits,
   });
   return { ...written, runs: runs.length, fits: fits.length };
+}
+
+/** Weights 1, and 0 at the held-out points. */
+function heldOutWeights(n: number, held: readonly number[]): Float64Array {
+  const weights = new Float64Array(n).fill(1);
+  for (const i of held) weights[i] = 0;
+  return weights;
 }

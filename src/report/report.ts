@@ -12,6 +12,7 @@ import { computeOptimal } from "../predict/computeOptimal.js";
 import { predictCurve } from "../predict/predictCurve.js";
 import type { FitArtifact } from "../fit/artifact.js";
 import type { FittedLaw } from "../predict/fittedLaw.js";
+import type { HoldoutReport } from "../fit/backtest.js";
 import type { FitResult, Observations } from "../types.js";
 import { version } from "../version.js";
 import {
@@ -39,6 +40,8 @@ export type ReportFit =
       observations: Observations;
       /** Where the data came from, in words. */
       description: string;
+      /** A backtest: the rule and the held-out runs' errors (the fit then used only the other runs). */
+      holdout?: HoldoutReport;
     }
   | {
       label: string;
@@ -138,8 +141,25 @@ export function fitCharts(item: ReportFit, budgets: readonly number[]): Chart[] 
   }
   const chinchillaLike = inputs.length === 2 && inputs.includes("N") && inputs.includes("D");
   if (observations) {
-    if (chinchillaLike || inputs.length === 1)
-      charts.push({ ...lawFitChart(fit, observations), id: `${slug}-fit` });
+    // A backtest fits with weight 0 on the held-out runs: those are drawn apart.
+    const pick = (keep: (w: number) => boolean): Observations => {
+      const rows = Array.from(observations.loss.keys()).filter((i) =>
+        keep(observations.weight ? observations.weight[i]! : 1),
+      );
+      return {
+        inputs: Object.fromEntries(
+          Object.entries(observations.inputs).map(([k, v]) => [k, Float64Array.from(rows, (i) => v[i]!)]),
+        ),
+        loss: Float64Array.from(rows, (i) => observations.loss[i]!),
+        ...(observations.run ? { run: rows.map((i) => observations.run![i]!) } : {}),
+      };
+    };
+    const held = observations.weight ? pick((w) => w === 0) : undefined;
+    const fitted = observations.weight ? pick((w) => w > 0) : observations;
+    if (chinchillaLike || inputs.length === 1) {
+      const options = held && held.loss.length ? { heldOut: held } : {};
+      charts.push({ ...lawFitChart(fit, fitted, options), id: `${slug}-fit` });
+    }
     for (const x of inputs) {
       if (observations.inputs[x])
         charts.push({ ...residualsChart(fit, observations, x), id: `${slug}-residuals-${x}` });
@@ -237,6 +257,16 @@ export async function buildReport(data: ReportData): Promise<{ html: string; cha
         `<ul>${fit.warnings.map((w) => `<li class="warning">${escapeHtml(`${w.code}: ${w.message}`)}</li>`).join("")}</ul>`,
       );
     } else parts.push(`<p>No warnings.</p>`);
+    if ("fit" in item && item.holdout) {
+      const h = item.holdout;
+      const inside =
+        h.insideInterval === null
+          ? ""
+          : `, ${fmt(100 * h.insideInterval, 3)} % inside their ${Math.round(fit.level * 100)}% prediction intervals`;
+      parts.push(
+        `<p>Backtest ${escapeHtml(h.rule)}: fitted on ${h.trainPoints} points, ${h.points} held out; mean |relative error| ${fmt(100 * h.meanAbsRelError, 3)} %, largest ${fmt(100 * h.maxAbsRelError, 3)} %${inside}.</p>`,
+      );
+    }
     if ("fit" in item)
       parts.push(`<pre>${escapeHtml(formatFitReport(item.fit, { data: item.description }))}</pre>`);
     else {

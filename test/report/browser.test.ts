@@ -72,6 +72,8 @@ test(
       "chinchilla",
       "--bootstrap",
       "50",
+      "--holdout",
+      "C:0.3",
       "--out",
       out,
       "--json",
@@ -96,6 +98,12 @@ test(
         assert.ok(chart.width > 100, `${chart.id} is not laid out`);
       }
       assert.equal(await page.$$eval("img", (imgs) => imgs.length), 0);
+      // The backtest: its summary, and the held-out runs drawn apart (hollow red dots) in the law's chart.
+      assert.match(
+        await page.$eval("body", (b) => b.textContent ?? ""),
+        /Backtest C:0.3: fitted on \d+ points, \d+ held out/,
+      );
+      assert.ok((await page.$$eval('svg[data-chart$="-fit"] g[stroke="crimson"] circle', (c) => c.length)) > 0);
       const cell = await page.$$eval("td", (cells) => cells.map((c) => c.textContent));
       assert.ok(cell.includes(hostile), "the hostile run name shows as text");
       await page.screenshot({ path: join(out, "screenshot.png"), fullPage: false });
