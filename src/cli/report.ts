@@ -4,6 +4,7 @@ import { storePath } from "./_source.js";
 import {
   listOption,
   numberOption,
+  parseNumber,
   printJson,
   repeatedOption,
   requireOption,
@@ -17,6 +18,7 @@ export const command = defineCommand({
   examples: [
     "scalefit report --db runs.duckdb --law chinchilla --out report",
     "scalefit report --db runs.duckdb --law chinchilla --holdout C:0.125 --out report",
+    "scalefit report --db batch.duckdb --law bcrit --targets 2.6,2.4,2.2 --out report",
     "scalefit report --db kjv.duckdb --where run~kjv-widths/* --law chinchilla --fit fit.json --out report",
   ],
   options: {
@@ -44,6 +46,11 @@ export const command = defineCommand({
       value: "<n>",
       description: "bootstrap refits of the fits made now (default 200)",
     },
+    targets: {
+      type: "string",
+      value: "<losses>",
+      description: "target losses for --law bcrit, e.g. 2.6,2.4,2.2 (every batch size must reach them)",
+    },
     holdout: {
       type: "string",
       value: "<rule>",
@@ -69,6 +76,9 @@ export const command = defineCommand({
       where: repeatedOption(values, "where"),
       ...(bootstrap !== undefined ? { bootstrap } : {}),
       ...(values.holdout !== undefined ? { holdout: String(values.holdout) } : {}),
+      ...(values.targets !== undefined
+        ? { targets: listOption(values, "targets").map((t) => parseNumber(t, "--targets")) }
+        : {}),
       ...(values.title !== undefined ? { title: String(values.title) } : {}),
     });
     if (values.json === true) return printJson(io, result);

@@ -557,12 +557,17 @@ export function batchCharts(
         width: 720,
         height: 420,
         marginLeft: 60,
+        marginRight: 60,
         x: { type: "log", label: label("S", true) },
         y: { type: "log", label: "Examples processed E = B·S (tokens, log scale)", grid: true },
         color: { type: "ordinal", scheme: "tableau10" },
         marks: [
           Plot.line(curves, { x: "S", y: "E", stroke: "target", z: "target" }),
           Plot.dot(measured, { x: "S", y: "E", fill: "target", r: 3 }),
+          Plot.text(
+            summary.targets.map((t) => ({ S: t.Smin * 60, E: t.Emin * (1 + 1 / 59), target: `L = ${t.loss}` })),
+            { x: "S", y: "E", text: "target", fill: "target", dx: 6, textAnchor: "start", fontSize: 10 },
+          ),
         ],
       },
     },

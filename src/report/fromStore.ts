@@ -7,7 +7,8 @@ import { backtest, parseHoldout } from "../fit/backtest.js";
 import { fitLaw } from "../fit/fitLaw.js";
 import { resolveLaw } from "../fit/laws/index.js";
 import { openStore } from "../store/duckdb.js";
-import { curvesFromStore, finalLosses, listRuns } from "../store/readRuns.js";
+import { batchSweepObservations } from "../data/batchSweep.js";
+import { curvesFromStore, finalLosses, listRuns, sweepFromStore } from "../store/readRuns.js";
 import { rows } from "../store/duckdb.js";
 import { whereClause } from "../store/where.js";
 import type { RunCurve } from "./charts.js";
@@ -25,6 +26,8 @@ export interface StoreReportOptions {
   where?: readonly string[];
   /** Bootstrap refits of the fits made now. Default 200. */
   bootstrap?: number;
+  /** Target losses for law bcrit (steps to reach each, per batch size). */
+  targets?: readonly number[];
   /** Backtest rule for the laws fitted now (`C:0.125`): fit on the small runs, show the held-out ones. */
   holdout?: string;
   title?: string;
@@ -39,7 +42,11 @@ export async function reportFromStore(
   options: StoreReportOptions,
 ): Promise<{ html: string; files: string[]; charts: number; runs: number; fits: number }> {
   const where = [...(options.where ?? [])];
-  const laws = await Promise.all((options.laws ?? []).map((name) => resolveLaw(name)));
+  const laws = await Promise.all(
+    (options.laws ?? []).map((name) =>
+      resolveLaw(name, options.targets ? { targets: [...options.targets] } : {}),
+    ),
+  );
   const saved = await Promise.all(
     (options.fits ?? []).map(async (file) => ({ file, fit: await loadFit(file) })),
   );
@@ -67,9 +74,12 @@ export async function reportFromStore(
     }
     curves.push(...byRun.values());
     for (const law of laws) {
-      const observations = law.curve
-        ? await curvesFromStore(store, where, { inputs: law.inputs })
-        : (await finalLosses(store, law.inputs, where)).observations;
+      const observations =
+        law.name === "bcrit"
+          ? batchSweepObservations(await sweepFromStore(store, where), options.targets ?? []).observations
+          : law.curve
+            ? await curvesFromStore(store, where, { inputs: law.inputs })
+            : (await finalLosses(store, law.inputs, where)).observations;
       const fitOptions = { bootstrap: options.bootstrap ?? 200, seed: 1 };
       const tested =
         options.holdout && !law.curve

@@ -257,3 +257,32 @@ test("bad inputs of the allocation laws: one line naming the problem, exit 1", a
     assert.equal(run.stderr.trim().split("\n").length, 1, run.stderr);
   }
 });
+
+test("report --law bcrit --targets: the batch sweep from the store, its hyperbolae and B_crit(L) charts", async () => {
+  const { db, dir } = scratch("report-bcrit");
+  const database = db();
+  assert.equal((await runCli("import", "--db", database, sweepFile())).code, 0);
+  const out = `${dir}/report`;
+  const run = await runCli(
+    "report",
+    "--db",
+    database,
+    "--law",
+    "bcrit",
+    "--targets",
+    "3.0,2.8,2.6",
+    "--bootstrap",
+    "20",
+    "--out",
+    out,
+    "--json",
+  );
+  assert.equal(run.code, 0, run.stderr);
+  const written = JSON.parse(run.stdout) as { files: string[]; fits: number };
+  assert.equal(written.fits, 1);
+  assert.ok(written.files.some((f) => f.endsWith("bcrit-hyperbolae.png")));
+  assert.ok(written.files.some((f) => f.endsWith("bcrit-bcrit.png")));
+  const missing = await runCli("report", "--db", database, "--law", "bcrit", "--out", out);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /law bcrit needs the target losses/);
+});
