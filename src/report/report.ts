@@ -19,6 +19,7 @@ import {
   batchCharts,
   bootstrapCharts,
   encdecChart,
+  encdecSurfaceChart,
   qatChart,
   curvePredictionChart,
   frontierCharts,
@@ -129,6 +130,7 @@ export function fitCharts(item: ReportFit, budgets: readonly number[]): Chart[] 
   const geometric = (r: readonly [number, number] | undefined) => (r ? Math.sqrt(r[0] * r[1]) : undefined);
   if (fit.law.name === "encdec" && range.Ne && range.Nd) {
     const P = (geometric(range.Ne)! + geometric(range.Nd)!) as number;
+    charts.push({ ...encdecSurfaceChart(fit, observations), id: `${slug}-encdec-surface` });
     charts.push({ ...encdecChart(fit, [P, 10 * P, 100 * P]), id: `${slug}-encdec` });
   }
   if (fit.law.name === "qat" && range.N) {

@@ -103,7 +103,9 @@ test(
         await page.$eval("body", (b) => b.textContent ?? ""),
         /Backtest C:0.3: fitted on \d+ points, \d+ held out/,
       );
-      assert.ok((await page.$$eval('svg[data-chart$="-fit"] g[stroke="crimson"] circle', (c) => c.length)) > 0);
+      assert.ok(
+        (await page.$$eval('svg[data-chart$="-fit"] g[stroke="crimson"] circle', (c) => c.length)) > 0,
+      );
       const cell = await page.$$eval("td", (cells) => cells.map((c) => c.textContent));
       assert.ok(cell.includes(hostile), "the hostile run name shows as text");
       await page.screenshot({ path: join(out, "screenshot.png"), fullPage: false });

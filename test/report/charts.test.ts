@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { fitLaw } from "../../src/fit/fitLaw.js";
 import { chinchilla } from "../../src/fit/laws/chinchilla.js";
@@ -10,6 +13,7 @@ import {
   batchCharts,
   bootstrapCharts,
   encdecChart,
+  encdecSurfaceChart,
   qatChart,
   frontierCharts,
   isoFlopChart,
@@ -161,6 +165,13 @@ test("allocation charts: the enc/dec split, the QAT fraction, batch-size hyperbo
   assert.equal(markCount(splitSvg, "dot", "circle"), 2);
   assert.match(splitSvg, /Encoder share Ne\/\(Ne\+Nd\) \(linear scale\)/);
   snapshot("charts/encdec.svg", splitSvg);
+  const surface = encdecSurfaceChart(encdecFit, encdecData);
+  const surfaceSvg = await renderSvg(surface);
+  assert.equal(markCount(surfaceSvg, "rect", "rect"), 40 * 40);
+  assert.equal(markCount(surfaceSvg, "dot", "circle"), 18);
+  assert.match(surfaceSvg, /Encoder parameters Ne \(log scale\)/);
+  snapshot("charts/encdec-surface.svg", surfaceSvg);
+  writeFileSync(join(tmpdir(), "encdec-surface.png"), await renderPng(surfaceSvg));
   // QAT: the published one-parameter law (no fit), f = exp(−6.7297/ln S).
   const qat = qatChart(undefined, { N: 1e8, bits: 4 });
   const qatSvg = await renderSvg(qat);
