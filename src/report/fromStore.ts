@@ -2,6 +2,8 @@
  * `scalefit report`'s library call: reads the runs and curves of a store, fits the requested laws to them
  * (final losses, or whole curves for curve laws), loads saved fits, and writes the report.
  */
+import { existsSync } from "node:fs";
+import { loadObservations } from "../data/loadObservations.js";
 import { loadFit } from "../fit/artifact.js";
 import { backtest, parseHoldout } from "../fit/backtest.js";
 import { fitLaw } from "../fit/fitLaw.js";
@@ -11,6 +13,7 @@ import { batchSweepObservations } from "../data/batchSweep.js";
 import { curvesFromStore, finalLosses, listRuns, sweepFromStore } from "../store/readRuns.js";
 import { rows } from "../store/duckdb.js";
 import { whereClause } from "../store/where.js";
+import type { Observations } from "../types.js";
 import type { RunCurve } from "./charts.js";
 import { writeReport, type ReportFit } from "./report.js";
 
@@ -100,8 +103,32 @@ export async function reportFromStore(
   } finally {
     store.close();
   }
-  for (const { file, fit } of saved)
-    fits.push({ label: `${fit.law.name} (${file})`, artifact: fit, description: `saved fit ${file}` });
+  for (const { file, fit } of saved) {
+    // The points behind a fit made from a file, if the file is unchanged (same sha256 as the artifact's).
+    const data = fit.artifact.data as {
+      file?: string;
+      droppedHighest?: number;
+      map?: Record<string, string>;
+    };
+    let observations: Observations | undefined;
+    if (typeof data.file === "string" && existsSync(data.file)) {
+      try {
+        const loaded = loadObservations(data.file, fit.law, {
+          dropHighest: data.droppedHighest ?? 0,
+          map: data.map ?? {},
+        });
+        if (loaded.table.digest === fit.artifact.dataDigest) observations = loaded.observations;
+      } catch {
+        // The file no longer reads as this law's data: the fit is shown without its points.
+      }
+    }
+    fits.push({
+      label: `${fit.law.name} (${file})`,
+      artifact: fit,
+      description: observations ? `saved fit ${file}, data ${data.file}` : `saved fit ${file}`,
+      ...(observations ? { observations } : {}),
+    });
+  }
   const written = await writeReport(options.out, {
     title: options.title ?? `scalefit report: ${db}`,
     source: db,

@@ -46,9 +46,11 @@ export type ReportFit =
     }
   | {
       label: string;
-      /** A saved fit (`loadFit`): the law, parameters, intervals and draws, no data. */
+      /** A saved fit (`loadFit`): the law, parameters, intervals and draws. */
       artifact: FittedLaw & { artifact: FitArtifact };
       description: string;
+      /** Its data, when the file it was fitted to is still there with the same content. */
+      observations?: Observations;
     };
 
 /** Everything a report shows. */
@@ -95,7 +97,7 @@ const fmt = (v: unknown, digits = 4): string => {
 /** The charts of one fit, in the order the report shows them. */
 export function fitCharts(item: ReportFit, budgets: readonly number[]): Chart[] {
   const fit = "fit" in item ? item.fit : withArtifact(item.artifact);
-  const observations = "observations" in item ? item.observations : undefined;
+  const observations = item.observations;
   const charts: Chart[] = [];
   const inputs = fit.law.inputs;
   const slug = item.label.replace(/[^A-Za-z0-9._-]+/g, "_");
@@ -189,12 +191,12 @@ function withArtifact(saved: FittedLaw & { artifact: FitArtifact }) {
 function defaultBudgets(fits: readonly ReportFit[]): number[] {
   let largest = 0;
   for (const item of fits) {
-    if (!("observations" in item)) {
-      const range = item.artifact.dataRange;
+    const o = item.observations;
+    if (!o) {
+      const range = "artifact" in item ? item.artifact.dataRange : {};
       if (range.N && range.D) largest = Math.max(largest, 6 * range.N[1] * range.D[1]);
       continue;
     }
-    const o = item.observations;
     const C =
       o.inputs.C ??
       (o.inputs.N && o.inputs.D ? o.inputs.N.map((n, i) => 6 * n * o.inputs.D![i]!) : undefined);
