@@ -175,6 +175,9 @@ export {
 } from "./trainers/sweep.js";
 export { sweepPresets } from "./trainers/presets.js";
 
+// Reports and charts: the `scalefit/report` entry (src/report/index.ts), so that importing the library does not
+// load Observable Plot (~160 ms).
+
 // Utilities
 export { randomSource, type RandomSource } from "./random.js";
 export {

@@ -54,7 +54,10 @@ function intervalWords(fit: Pick<FitResult, "intervalMethod" | "level" | "draws"
   return `${percent(fit.level)} interval of the fitted law (${how})`;
 }
 
-/** `count` points spread evenly in log space from lo to hi. */
+/**
+ * `count` points spread evenly in log space from lo to hi.
+ * @example logGrid(1e18, 1e21, 4) // [1e18, 1e19, 1e20, 1e21]
+ */
 export function logGrid(lo: number, hi: number, count: number): number[] {
   const a = Math.log10(lo);
   const b = Math.log10(hi);

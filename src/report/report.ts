@@ -94,7 +94,11 @@ const fmt = (v: unknown, digits = 4): string => {
     : Number(n.toPrecision(digits)).toString();
 };
 
-/** The charts of one fit, in the order the report shows them. */
+/**
+ * The charts of one fit, in the order the report shows them (law against data, residuals, isoFLOP, frontier,
+ * allocation charts of encdec / qat / bcrit fits, parameter distributions; predicted curves for curve laws).
+ * @example for (const chart of fitCharts({ label: "chinchilla", fit, observations, description: "epoch.csv" }, [1e21, 1e22])) console.log(chart.id)
+ */
 export function fitCharts(item: ReportFit, budgets: readonly number[]): Chart[] {
   const fit = "fit" in item ? item.fit : withArtifact(item.artifact);
   const observations = item.observations;
