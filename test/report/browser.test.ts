@@ -83,7 +83,7 @@ test(
     assert.ok(written.charts >= 10);
     const browser = await chromium.launch({
       executablePath,
-      args: ["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+      args: ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-dev-shm-usage"],
     });
     try {
       const { page, problems, charts } = await inspectPage(

@@ -52,7 +52,7 @@ test(
     const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const browser = await chromium.launch({
       executablePath,
-      args: ["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+      args: ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-dev-shm-usage"],
     });
     try {
       for (const [name, count] of Object.entries(expected)) {
