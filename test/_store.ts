@@ -1,6 +1,8 @@
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { openStore, rows } from "../src/store/duckdb.js";
 
 /** A fresh temporary directory and a helper writing files into it. */
@@ -37,4 +39,23 @@ export async function fingerprint(path: string): Promise<string> {
   } finally {
     store.close();
   }
+}
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+/** A child process that opens the store (for writing, or read-only) and holds it until killed. */
+export function holder(db: string, readOnly = false): Promise<ChildProcess> {
+  const script = `
+    const { DuckDBInstance } = await import(${JSON.stringify(join(root, "node_modules/@duckdb/node-api/lib/index.js"))});
+    const instance = await DuckDBInstance.create(${JSON.stringify(db)}, ${readOnly ? '{ access_mode: "READ_ONLY" }' : "{}"});
+    await instance.connect();
+    process.stdout.write("ready\\n");
+    setInterval(() => {}, 1000);`;
+  const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return new Promise((resolve, reject) => {
+    child.stdout!.once("data", () => resolve(child));
+    child.once("exit", (code) => reject(new Error(`holder exited with ${code}`)));
+  });
 }

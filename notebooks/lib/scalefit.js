@@ -38,6 +38,15 @@ export function parseCsv(text) {
   });
 }
 
+/** Observations of a law in N and D from rows with N, D, loss (and run, else each row is its own run). */
+export function observationsND(rows) {
+  return {
+    inputs: { N: Float64Array.from(rows, (r) => r.N), D: Float64Array.from(rows, (r) => r.D) },
+    loss: Float64Array.from(rows, (r) => r.loss),
+    run: rows.map((r, i) => r.run ?? `run-${i}`),
+  };
+}
+
 /** A chart as a figure: its title, the SVG (marked with data-chart for the browser test) and its caption. */
 export function figure(chart) {
   const svg = Plot.plot(chart.options);

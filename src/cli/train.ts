@@ -10,7 +10,7 @@ import {
   type TrainConfig,
 } from "../trainers/config.js";
 import { loadSource, type SourceSpec } from "../trainers/corpus.js";
-import { scheduleFor } from "../trainers/sweep.js";
+import { scheduleFor, scheduleKinds } from "../trainers/sweep.js";
 import { trainModel } from "../trainers/train.js";
 import { defineCommand } from "./_command.js";
 import { numberOption, printJson, progressFor, sharedOptions } from "./_shared.js";
@@ -138,11 +138,12 @@ export const command = defineCommand({
       schedule = parseSchedule(text);
       if (values.steps === undefined) train.steps = schedule.steps;
     } else {
-      const kinds = ["constant", "cosine", "linear", "wsd", "inverse-sqrt"] as const;
-      if (!(kinds as readonly string[]).includes(text)) {
-        throw new UserError(`invalid --schedule ${text} (expected ${kinds.join(", ")} or kind:key=value,…)`);
+      if (!(scheduleKinds as readonly string[]).includes(text)) {
+        throw new UserError(
+          `invalid --schedule ${text} (expected ${scheduleKinds.join(", ")} or kind:key=value,…)`,
+        );
       }
-      schedule = scheduleFor({ kind: text as (typeof kinds)[number], warmup }, lr, train.steps);
+      schedule = scheduleFor({ kind: text as (typeof scheduleKinds)[number], warmup }, lr, train.steps);
     }
     const dataOption = values.data === undefined ? "kjv" : String(values.data);
     const spec: SourceSpec =

@@ -8,11 +8,9 @@ import { loadFit } from "../fit/artifact.js";
 import { backtest, parseHoldout } from "../fit/backtest.js";
 import { fitLaw } from "../fit/fitLaw.js";
 import { resolveLaw } from "../fit/laws/index.js";
-import { openStore } from "../store/duckdb.js";
 import { batchSweepObservations } from "../data/batchSweep.js";
-import { curvesFromStore, finalLosses, listRuns, sweepFromStore } from "../store/readRuns.js";
-import { rows } from "../store/duckdb.js";
-import { whereClause } from "../store/where.js";
+import { openStore } from "../store/duckdb.js";
+import { curvesFromStore, finalLosses, listRuns, lossCurves, sweepFromStore } from "../store/readRuns.js";
 import type { Observations } from "../types.js";
 import type { RunCurve } from "./charts.js";
 import { writeReport, type ReportFit } from "./report.js";
@@ -59,23 +57,7 @@ export async function reportFromStore(
   const curves: RunCurve[] = [];
   try {
     runs = await listRuns(store, where);
-    const clause = whereClause(where);
-    const points = await rows(
-      store,
-      `SELECT r.name, p.tokens, p.step, coalesce(p.eval_loss, p.train_loss) AS loss FROM points p JOIN runs r ON r.run_id = p.run_id
-       WHERE ${clause.sql} AND coalesce(p.eval_loss, p.train_loss) IS NOT NULL AND coalesce(p.tokens, p.step) IS NOT NULL
-       ORDER BY r.run_id, p.step`,
-      clause.values,
-    );
-    const byRun = new Map<string, RunCurve>();
-    for (const p of points) {
-      const name = String(p.name);
-      let curve = byRun.get(name);
-      if (!curve) byRun.set(name, (curve = { run: name, tokens: [], loss: [] }));
-      curve.tokens.push(Number(p.tokens ?? p.step));
-      curve.loss.push(Number(p.loss));
-    }
-    curves.push(...byRun.values());
+    curves.push(...(await lossCurves(store, where)));
     for (const law of laws) {
       const observations =
         law.name === "bcrit"

@@ -7,7 +7,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { formatFitReport } from "../fit/report.js";
+import { formatFitReport, num } from "../fit/report.js";
 import { computeOptimal } from "../predict/computeOptimal.js";
 import { predictCurve } from "../predict/predictCurve.js";
 import type { FitArtifact } from "../fit/artifact.js";
@@ -83,15 +83,11 @@ export function escapeHtml(text: string): string {
   );
 }
 
+/** A cell: empty for nothing, text as it is, numbers as the fit report writes them. */
 const fmt = (v: unknown, digits = 4): string => {
   if (v === null || v === undefined || v === "") return "";
   const n = Number(v);
-  if (typeof v === "string" && !Number.isFinite(n)) return v;
-  if (!Number.isFinite(n)) return String(v);
-  if (Number.isInteger(n) && Math.abs(n) < 1e6) return String(n);
-  return Math.abs(n) >= 1e5 || Math.abs(n) < 1e-3
-    ? n.toExponential(digits - 1)
-    : Number(n.toPrecision(digits)).toString();
+  return Number.isFinite(n) ? num(n, digits) : String(v);
 };
 
 /**

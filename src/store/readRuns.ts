@@ -297,3 +297,31 @@ export async function curvesFromStore(
     ...(n === 0 ? {} : {}),
   };
 }
+
+/**
+ * Each filtered run's logged losses against tokens seen (the step where tokens are not logged): the eval loss
+ * where one was logged, else the training loss — what a report draws as the runs' curves.
+ * @example const curves = await lossCurves(store, ["run~kjv/*"]) // [{run, tokens: [...], loss: [...]}]
+ */
+export async function lossCurves(
+  store: Store,
+  filters: readonly string[] = [],
+): Promise<{ run: string; tokens: number[]; loss: number[] }[]> {
+  const where = whereClause(filters);
+  const points = await rows(
+    store,
+    `SELECT r.name, p.tokens, p.step, coalesce(p.eval_loss, p.train_loss) AS loss FROM points p JOIN runs r ON r.run_id = p.run_id
+     WHERE ${where.sql} AND coalesce(p.eval_loss, p.train_loss) IS NOT NULL AND coalesce(p.tokens, p.step) IS NOT NULL
+     ORDER BY r.run_id, p.step`,
+    where.values,
+  );
+  const byRun = new Map<string, { run: string; tokens: number[]; loss: number[] }>();
+  for (const p of points) {
+    const name = String(p.name);
+    let curve = byRun.get(name);
+    if (!curve) byRun.set(name, (curve = { run: name, tokens: [], loss: [] }));
+    curve.tokens.push(Number(p.tokens ?? p.step));
+    curve.loss.push(Number(p.loss));
+  }
+  return [...byRun.values()];
+}

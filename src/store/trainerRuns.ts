@@ -7,6 +7,7 @@
 import type { DuckDBValue } from "@duckdb/node-api";
 import { UserError } from "../errors.js";
 import { rows, transaction, type Store } from "./duckdb.js";
+import type { TrainPoint } from "../trainers/train.js";
 import { defaultConventions } from "./schema.js";
 
 /** A trainer run's metadata as stored in `runs`. */
@@ -33,16 +34,6 @@ export interface TrainerRunRecord {
   conventions: Record<string, string>;
 }
 
-/** A logged point to store. */
-export interface TrainerPoint {
-  step: number;
-  tokens: number;
-  flops: number;
-  lr: number;
-  trainLoss: number;
-  evalLoss?: number;
-}
-
 /** What the store knows of a run: its id, status and last stored step (0 when none). */
 export interface StoredRunState {
   runId: number;
@@ -62,6 +53,28 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** A stored run by name: id, status, configuration and last stored step (0 when it has no points). */
+async function storedRun(
+  store: Store,
+  name: string,
+): Promise<{ runId: number; status: string; config: string; lastStep: number } | undefined> {
+  const found = (
+    await rows(
+      store,
+      "SELECT r.run_id, r.status, r.config, (SELECT coalesce(max(step), 0) FROM points p WHERE p.run_id = r.run_id) AS last FROM runs r WHERE r.name = ?",
+      [name],
+    )
+  )[0];
+  return found
+    ? {
+        runId: found.run_id as number,
+        status: String(found.status),
+        config: String(found.config),
+        lastStep: Number(found.last),
+      }
+    : undefined;
+}
+
 /**
  * Creates the run as "running", or finds it: a stored run of that name must have the same configuration
  * (it is the same run, resumed); its status and last stored step are returned.
@@ -70,15 +83,9 @@ function canonical(value: unknown): string {
 export async function beginTrainerRun(store: Store, record: TrainerRunRecord): Promise<StoredRunState> {
   const config = canonical(record.config);
   return transaction(store, async () => {
-    const found = (
-      await rows(
-        store,
-        "SELECT r.run_id, r.status, r.config, (SELECT coalesce(max(step), 0) FROM points p WHERE p.run_id = r.run_id) AS last FROM runs r WHERE r.name = ?",
-        [record.name],
-      )
-    )[0];
+    const found = await storedRun(store, record.name);
     if (found) {
-      if (canonical(JSON.parse(String(found.config))) !== config) {
+      if (canonical(JSON.parse(found.config)) !== config) {
         throw new UserError(
           `run ${record.name} is already stored with another configuration (rename the sweep, or use another --db)`,
         );
@@ -86,13 +93,13 @@ export async function beginTrainerRun(store: Store, record: TrainerRunRecord): P
       if (found.status !== "done") {
         await store.connection.run("UPDATE runs SET status = 'running', backend = ? WHERE run_id = ?", [
           record.backend,
-          found.run_id as number,
+          found.runId,
         ]);
       }
       return {
-        runId: found.run_id as number,
+        runId: found.runId,
         status: found.status === "done" ? "done" : "running",
-        lastStep: Number(found.last),
+        lastStep: found.lastStep,
       };
     }
     const id = Number((await rows(store, "SELECT coalesce(max(run_id), 0) + 1 AS id FROM runs"))[0]!.id);
@@ -129,7 +136,7 @@ export async function beginTrainerRun(store: Store, record: TrainerRunRecord): P
 export async function appendTrainerPoints(
   store: Store,
   runId: number,
-  points: readonly TrainerPoint[],
+  points: readonly TrainPoint[],
 ): Promise<number> {
   return transaction(store, async () => {
     let added = 0;
@@ -175,21 +182,9 @@ export async function trainerRunStates(
   names: readonly string[],
 ): Promise<Map<string, StoredRunState>> {
   const out = new Map<string, StoredRunState>();
-  if (!names.length) return out;
   for (const name of names) {
-    const found = (
-      await rows(
-        store,
-        "SELECT r.run_id, r.status, (SELECT coalesce(max(step), 0) FROM points p WHERE p.run_id = r.run_id) AS last FROM runs r WHERE r.name = ?",
-        [name],
-      )
-    )[0];
-    if (found)
-      out.set(name, {
-        runId: found.run_id as number,
-        status: String(found.status),
-        lastStep: Number(found.last),
-      });
+    const found = await storedRun(store, name);
+    if (found) out.set(name, { runId: found.runId, status: found.status, lastStep: found.lastStep });
   }
   return out;
 }

@@ -326,7 +326,7 @@ function forwardPass(
   workspace: Workspace,
   inputs: Int32Array,
   targets: Int32Array,
-): { loss: TF.Scalar; saved: ForwardSaved; tokenEmbedding: T2 } {
+): { loss: TF.Scalar; saved: ForwardSaved } {
   const { batch, seq, mask } = workspace;
   const { dModel: d, heads, vocab } = config;
   const rows = batch * seq;
@@ -366,7 +366,7 @@ function forwardPass(
   const targetRows = tf.tensor2d(oneHot(targets, vocab), [rows, vocab]);
   const targetProbs = probs.mul(targetRows).sum(-1).maximum(1e-30);
   const loss = tf.log(targetProbs).mean().neg() as TF.Scalar;
-  return { loss, saved: { blocks, lnF, probs, targets: targetRows }, tokenEmbedding };
+  return { loss, saved: { blocks, lnF, probs, targets: targetRows } };
 }
 
 /**

@@ -74,7 +74,6 @@ export class GradientPool {
   private floats?: Float32Array;
   private sizes: number[] = [];
   private total = 0;
-  private rows: number[] = [];
 
   private constructor(readonly size: number) {}
 
@@ -127,7 +126,6 @@ export class GradientPool {
   ): Promise<void> {
     this.sizes = sizes;
     this.total = sizes.reduce((a, b) => a + b, 0);
-    this.rows = rows;
     // One region of weights, then one region of gradients per helper.
     this.shared = new SharedArrayBuffer(4 * this.total * (1 + this.helpers.length));
     this.floats = new Float32Array(this.shared);
@@ -174,11 +172,6 @@ export class GradientPool {
   gradients(h: number): Float32Array {
     const offset = this.total * (1 + h);
     return this.floats!.subarray(offset, offset + this.total);
-  }
-
-  /** Rows per helper. */
-  helperRows(): readonly number[] {
-    return this.rows;
   }
 
   /** Stops the workers. */

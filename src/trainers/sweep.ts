@@ -104,7 +104,11 @@ const axisOrder = [
   "seed",
 ] as const satisfies ReadonlyArray<keyof SweepGrid>;
 
-const scheduleKinds = ["constant", "cosine", "linear", "wsd", "inverse-sqrt"] as const;
+/**
+ * The schedule families a template (or `scalefit train --schedule <kind>`) names.
+ * @example scheduleKinds.includes("wsd") // true
+ */
+export const scheduleKinds = ["constant", "cosine", "linear", "wsd", "inverse-sqrt"] as const;
 
 function templateOf(value: unknown, where: string): ScheduleTemplate {
   const template = (typeof value === "string" ? { kind: value } : value) as ScheduleTemplate;

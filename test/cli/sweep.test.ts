@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { openStore, rows } from "../../src/store/duckdb.js";
 import { runCli } from "../_cli.js";
-import { fingerprint, scratch } from "../_store.js";
+import { fingerprint, holder, scratch } from "../_store.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const bin = join(root, "bin/scalefit.js");
@@ -134,23 +134,6 @@ test("shards write Parquet files that import into the same runs and points as th
   assert.equal(run!.status, "done");
   assert.match(String(run!.schedule), /^cosine:peak=0.003,floor=0.0003,steps=30/);
 });
-
-/** A child process holding the database open for writing until killed. */
-function holder(db: string): Promise<ChildProcess> {
-  const script = `
-    const { DuckDBInstance } = await import(${JSON.stringify(join(root, "node_modules/@duckdb/node-api/lib/index.js"))});
-    const instance = await DuckDBInstance.create(${JSON.stringify(db)});
-    await instance.connect();
-    process.stdout.write("ready\\n");
-    setInterval(() => {}, 1000);`;
-  const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  return new Promise((resolve, reject) => {
-    child.stdout!.once("data", () => resolve(child));
-    child.once("exit", (code) => reject(new Error(`holder exited with ${code}`)));
-  });
-}
 
 test("a sweep pointed at a database in use stops before training, with nothing written", async () => {
   const { db } = scratch("inuse");

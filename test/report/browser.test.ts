@@ -4,48 +4,24 @@
  * directory, every chart present with its data marks, and a hostile run name shown as text.
  */
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { pathToFileURL } from "node:url";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { chartsOf, chromiumAvailable, launchChromium, watchedPage } from "../_browser.js";
 import { runCli } from "../_cli.js";
 import { scratch } from "../_store.js";
 
-const executablePath = process.env.SCALEFIT_CHROMIUM ?? "/usr/bin/chromium";
-const available = existsSync(executablePath);
-if (!available && process.env.CI)
-  throw new Error(`${executablePath} is missing: apt-get install -y chromium`);
-
 /** Opens a page and records what a careful reader of the report would object to. */
 async function inspectPage(browser: Browser, url: string, allowedPrefix: string) {
-  const page = await browser.newPage();
-  const problems: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  page.on("requestfailed", (r) => problems.push(`failed request: ${r.url()}`));
-  page.on("request", (r) => {
-    if (!r.url().startsWith(allowedPrefix) && !r.url().startsWith("data:"))
-      problems.push(`external request: ${r.url()}`);
-  });
+  const { page, problems } = await watchedPage(browser, allowedPrefix);
   await page.goto(url, { waitUntil: "load" });
-  const charts = await page.$$eval("svg[data-chart]", (svgs) =>
-    svgs.map((svg) => ({
-      id: svg.getAttribute("data-chart"),
-      marks: svg.querySelectorAll(
-        'g[aria-label="dot"] circle, g[aria-label="line"] path, g[aria-label="area"] path, g[aria-label="rect"] rect',
-      ).length,
-      width: svg.getBoundingClientRect().width,
-    })),
-  );
-  return { page, problems, charts };
+  return { page, problems, charts: await chartsOf(page) };
 }
 
 test(
   "the report opens in chromium: no errors, no network, every chart drawn, user strings as text",
-  { skip: !available && "no chromium" },
+  { skip: !chromiumAvailable && "no chromium" },
   async () => {
     const { db, file, dir } = scratch("browser");
     const database = db();
@@ -81,10 +57,7 @@ test(
     assert.equal(run.code, 0, run.stderr);
     const written = JSON.parse(run.stdout);
     assert.ok(written.charts >= 10);
-    const browser = await chromium.launch({
-      executablePath,
-      args: ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-dev-shm-usage"],
-    });
+    const browser = await launchChromium();
     try {
       const { page, problems, charts } = await inspectPage(
         browser,

@@ -12,14 +12,9 @@ import type { AddressInfo } from "node:net";
 import { extname, join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { chartsOf, chromiumAvailable, launchChromium, watchedPage } from "../_browser.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const executablePath = process.env.SCALEFIT_CHROMIUM ?? "/usr/bin/chromium";
-const available = existsSync(executablePath);
-if (!available && process.env.CI)
-  throw new Error(`${executablePath} is missing: apt-get install -y chromium`);
-
 const types: Record<string, string> = {
   ".html": "text/html",
   ".js": "text/javascript",
@@ -34,7 +29,7 @@ const expected: Record<string, number> = { "chinchilla.html": 9, "schedules.html
 
 test(
   "the notebooks build offline and run in chromium with no errors and no network",
-  { skip: !available && "no chromium", timeout: 180_000 },
+  { skip: !chromiumAvailable && "no chromium", timeout: 180_000 },
   async () => {
     const build = spawnSync("npm", ["run", "notebooks"], { cwd: root, encoding: "utf8" });
     assert.equal(build.status, 0, build.stderr + build.stdout);
@@ -50,27 +45,10 @@ test(
     }).listen(0, "127.0.0.1");
     await new Promise((resolve) => server.once("listening", resolve));
     const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const browser = await chromium.launch({
-      executablePath,
-      args: ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-dev-shm-usage"],
-    });
+    const browser = await launchChromium();
     try {
       for (const [name, count] of Object.entries(expected)) {
-        const page = await browser.newPage();
-        const problems: string[] = [];
-        page.on("console", (m) => {
-          if (m.type() === "error" || m.type() === "warning")
-            problems.push(`console ${m.type()}: ${m.text()}`);
-        });
-        page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-        page.on("requestfailed", (r) => problems.push(`failed request: ${r.url()}`));
-        page.on("response", (r) => {
-          if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
-        });
-        page.on("request", (r) => {
-          if (!r.url().startsWith(origin) && !r.url().startsWith("data:"))
-            problems.push(`external request: ${r.url()}`);
-        });
+        const { page, problems } = await watchedPage(browser, origin);
         await page.goto(`${origin}/${name}`, { waitUntil: "load" });
         await page.waitForFunction(
           `document.querySelectorAll("svg[data-chart]").length >= ${count}`,
@@ -79,14 +57,7 @@ test(
             timeout: 60_000,
           },
         );
-        const charts = await page.$$eval("svg[data-chart]", (svgs) =>
-          svgs.map((svg) => ({
-            id: svg.getAttribute("data-chart"),
-            marks: svg.querySelectorAll(
-              'g[aria-label="dot"] circle, g[aria-label="line"] path, g[aria-label="area"] path, g[aria-label="rect"] rect',
-            ).length,
-          })),
-        );
+        const charts = await chartsOf(page);
         assert.equal(charts.length, count, name);
         for (const chart of charts) assert.ok(chart.marks > 0, `${name}: ${chart.id} has no data marks`);
         assert.deepEqual(problems, [], name);

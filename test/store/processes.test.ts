@@ -1,33 +1,16 @@
 import assert from "node:assert/strict";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { openStore, rows } from "../../src/store/duckdb.js";
 import { runCli } from "../_cli.js";
-import { scratch } from "../_store.js";
+import { holder, scratch } from "../_store.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const bin = join(root, "bin/scalefit.js");
 const epoch = join(root, "data/chinchilla/epoch.csv");
-
-/** A child process that opens the store (for writing, or read-only) and holds it until killed. */
-function holder(db: string, readOnly: boolean): Promise<ChildProcess> {
-  const script = `
-    const { DuckDBInstance } = await import(${JSON.stringify(join(root, "node_modules/@duckdb/node-api/lib/index.js"))});
-    const instance = await DuckDBInstance.create(${JSON.stringify(db)}, ${readOnly ? '{ access_mode: "READ_ONLY" }' : "{}"});
-    await instance.connect();
-    process.stdout.write("ready\\n");
-    setInterval(() => {}, 1000);`;
-  const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  return new Promise((resolve, reject) => {
-    child.stdout!.once("data", () => resolve(child));
-    child.once("exit", (code) => reject(new Error(`holder exited with ${code}`)));
-  });
-}
 
 test("a second writer gets 'database is in use by another scalefit process (pid …)', and the database is not harmed", async () => {
   const { db } = scratch("lock");

@@ -34,7 +34,8 @@ test("training lowers the loss and logs points with tokens, FLOPs and the schedu
     result.points.map((p) => p.step),
     [10, 20, 30, 40],
   );
-  // ln 63 = 4.143 at initialisation; 40 steps of a 10k-parameter model reach about 3.1.
+  // ln 63 = 4.143 at initialisation; 40 steps of this 15 808-parameter model reach a held-out 3.001
+  // (measured: first loss 4.170, logged train losses 3.860, 3.289, 3.128, 3.059).
   assert.ok(result.lossFirst > 4 && result.lossFirst < 4.3, String(result.lossFirst));
   assert.ok(result.evalLoss < 3.5, String(result.evalLoss));
   assert.ok(result.points[3]!.trainLoss < result.points[0]!.trainLoss - 0.5);
