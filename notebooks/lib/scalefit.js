@@ -47,6 +47,18 @@ export function observationsND(rows) {
   };
 }
 
+/** A fit's parameters with their intervals, as a table (fixed parameters show no interval). */
+export function parameterTable(fit) {
+  return table(
+    Object.entries(fit.params).map(([name, value]) => ({
+      parameter: name,
+      value,
+      low: fit.intervals[name]?.[0] ?? "fixed",
+      high: fit.intervals[name]?.[1] ?? "fixed",
+    })),
+  );
+}
+
 /** A chart as a figure: its title, the SVG (marked with data-chart for the browser test) and its caption. */
 export function figure(chart) {
   const svg = Plot.plot(chart.options);
