@@ -26,7 +26,7 @@
 import type * as TF from "@tensorflow/tfjs";
 import type { ModelConfig } from "./config.js";
 import type { RandomSource } from "../random.js";
-import { batchMatMul, registerWasmKernels } from "./wasmKernel.js";
+import { batchMatMul, matMul, registerWasmKernels, transpose } from "./wasmKernel.js";
 
 type Tf = typeof TF;
 type T2 = TF.Tensor2D;
@@ -164,13 +164,13 @@ export interface Workspace {
   onesRows: T2;
   /** [1, batch] ones: position-gradient sums over the batch. */
   onesBatch: T2;
-  /** Attention's batched matmuls through the SIMD kernel (wasm); false: tf.matMul (differentiable). */
+  /** Matmuls through the SIMD kernels of wasmKernel.ts (wasm); false: tf.matMul (differentiable). */
   kernels: boolean;
 }
 
 /**
  * Makes the constants for batches of `batch` sequences of `seq` tokens; `kernels` (default: on wasm) sends
- * attention's batched matmuls to the SIMD kernel of wasmKernel.ts. The autodiff reference needs it off.
+ * the matmuls to the SIMD kernels of wasmKernel.ts. The autodiff reference needs it off.
  * @example const workspace = makeWorkspace(tf, 16, 64)
  */
 export function makeWorkspace(tf: Tf, batch: number, seq: number, kernels = true): Workspace {
@@ -206,13 +206,6 @@ export function oneHot(tokens: Int32Array, vocab: number, transposed = false): F
     values[transposed ? t * n + i : i * vocab + t] = 1;
   }
   return values;
-}
-
-/** Transpose of a matrix: by 8×8 blocks where both sides divide by 8 (4× faster than a 2-D transpose on wasm). */
-function transpose(tf: Tf, x: T2): T2 {
-  const [rows, cols] = x.shape;
-  if (rows % 8 !== 0 || cols % 8 !== 0) return tf.transpose(x);
-  return tf.transpose(x.reshape([rows / 8, 8, cols / 8, 8]), [2, 3, 0, 1]).reshape([cols, rows]);
 }
 
 /**
@@ -332,28 +325,27 @@ function forwardPass(
   const rows = batch * seq;
   const scale = 1 / Math.sqrt(d / heads);
   const bmm = (a: T4, b: T4) => batchMatMul(tf, a, b, workspace.kernels);
+  const linear = (input: T2, w: TF.Variable, bias: TF.Variable) =>
+    matMul(tf, input, w as TF.Tensor as T2, workspace.kernels, { bias: bias as TF.Tensor as TF.Tensor1D });
   const tokenEmbedding = tf.tensor2d(oneHot(inputs, vocab), [rows, vocab]);
   const positions = seq === config.seqLen ? weights.positions : weights.positions.slice([0, 0], [seq, d]);
-  let x = tf
-    .matMul(tokenEmbedding, weights.tokens)
+  let x = matMul(tf, tokenEmbedding, weights.tokens as TF.Tensor as T2, workspace.kernels)
     .reshape([batch, seq, d])
     .add(positions)
     .reshape([rows, d]) as T2;
   const blocks: BlockSaved[] = [];
   for (const block of weights.blocks) {
     const ln1 = layerNormForward(tf, x, block.ln1Gain, block.ln1Bias);
-    const project = (w: TF.Variable, b: TF.Variable) =>
-      tf.fused.matMul({ a: ln1.y, b: w as TF.Tensor as T2, bias: b }) as T2;
-    const q = toHeads(project(block.query, block.queryBias), batch, seq, heads);
-    const k = toHeads(project(block.key, block.keyBias), batch, seq, heads);
-    const v = toHeads(project(block.value, block.valueBias), batch, seq, heads);
+    const q = toHeads(linear(ln1.y, block.query, block.queryBias), batch, seq, heads);
+    const k = toHeads(linear(ln1.y, block.key, block.keyBias), batch, seq, heads);
+    const v = toHeads(linear(ln1.y, block.value, block.valueBias), batch, seq, heads);
     const probs = tf.softmax(bmm(q, swapLast(k)).mul(scale).add(mask)) as T4;
     const merged = fromHeads(bmm(probs, v));
-    x = x.add(tf.fused.matMul({ a: merged, b: block.proj as TF.Tensor as T2, bias: block.projBias })) as T2;
+    x = x.add(linear(merged, block.proj, block.projBias)) as T2;
     const ln2 = layerNormForward(tf, x, block.ln2Gain, block.ln2Bias);
-    const hidden = tf.fused.matMul({ a: ln2.y, b: block.fc as TF.Tensor as T2, bias: block.fcBias }) as T2;
+    const hidden = linear(ln2.y, block.fc, block.fcBias);
     const { y: activated, gate } = geluForward(tf, hidden, config.gelu);
-    x = x.add(tf.fused.matMul({ a: activated, b: block.out as TF.Tensor as T2, bias: block.outBias })) as T2;
+    x = x.add(linear(activated, block.out, block.outBias)) as T2;
     blocks.push({ ln1, q, k, v, probs, merged, ln2, hidden, gate, activated });
   }
   const lnF = layerNormForward(tf, x, weights.lnFGain, weights.lnFBias);
@@ -404,9 +396,15 @@ export function lossAndGradients(
   const scale = 1 / Math.sqrt(d / heads);
   const bmm = (a: T4, b: T4) => batchMatMul(tf, a, b, workspace.kernels);
   const { loss, saved } = forwardPass(tf, config, weights, workspace, inputs, targets);
+  const { kernels } = workspace;
+  /** dy·Wᵀ: W is small, its transpose cheap. */
+  const throughWeights = (dy: T2, w: TF.Variable) =>
+    matMul(tf, dy, transpose(tf, w as TF.Tensor as T2), kernels);
+  /** inputᵀ·dy, the weight gradient. */
+  const weightGradient = (input: T2, dy: T2) => matMul(tf, input, dy, kernels, { transposeA: true });
   const linearBackward = (dy: T2, input: T2, w: TF.Variable) => ({
-    dx: tf.matMul(dy, transpose(tf, w as TF.Tensor as T2)) as T2,
-    dW: tf.matMul(transpose(tf, input), dy),
+    dx: throughWeights(dy, w),
+    dW: weightGradient(input, dy),
     dB: columnSums(tf, workspace, dy),
   });
 
@@ -416,12 +414,12 @@ export function lossAndGradients(
   let dHead: TF.Tensor | undefined;
   let dx: T2;
   if (weights.head) {
-    dx = tf.matMul(dLogits, transpose(tf, weights.head as TF.Tensor as T2));
-    dHead = tf.matMul(transpose(tf, saved.lnF.y), dLogits);
+    dx = throughWeights(dLogits, weights.head);
+    dHead = weightGradient(saved.lnF.y, dLogits);
     dTokens = tf.zerosLike(weights.tokens);
   } else {
-    dx = tf.matMul(dLogits, weights.tokens as TF.Tensor as T2);
-    dTokens = tf.matMul(transpose(tf, dLogits), saved.lnF.y);
+    dx = matMul(tf, dLogits, weights.tokens as TF.Tensor as T2, kernels);
+    dTokens = weightGradient(dLogits, saved.lnF.y);
   }
   const lnFGrad = layerNormBackward(tf, workspace, dx, saved.lnF, weights.lnFGain);
   dx = lnFGrad.dx;
@@ -445,22 +443,21 @@ export function lossAndGradients(
     const dQ = fromHeads(bmm(dScores, s.k));
     const dK = fromHeads(bmm(swapLast(dScores), s.q));
     const dVal = fromHeads(dV);
-    const input = transpose(tf, s.ln1.y);
     const dIn = tf.addN([
-      tf.matMul(dQ, transpose(tf, block.query as TF.Tensor as T2)),
-      tf.matMul(dK, transpose(tf, block.key as TF.Tensor as T2)),
-      tf.matMul(dVal, transpose(tf, block.value as TF.Tensor as T2)),
+      throughWeights(dQ, block.query),
+      throughWeights(dK, block.key),
+      throughWeights(dVal, block.value),
     ]) as T2;
     const ln1 = layerNormBackward(tf, workspace, dIn, s.ln1, block.ln1Gain);
     dx = dx.add(ln1.dx) as T2;
     blockGradients.unshift([
       ln1.dGain,
       ln1.dBias,
-      tf.matMul(input, dQ),
+      weightGradient(s.ln1.y, dQ),
       columnSums(tf, workspace, dQ),
-      tf.matMul(input, dK),
+      weightGradient(s.ln1.y, dK),
       columnSums(tf, workspace, dK),
-      tf.matMul(input, dVal),
+      weightGradient(s.ln1.y, dVal),
       columnSums(tf, workspace, dVal),
       proj.dW,
       proj.dB,

@@ -13,7 +13,7 @@ import {
   namedWeights,
   oneHot,
 } from "../../src/trainers/model.js";
-import { batchMatMul, readInto, splitFlat } from "../../src/trainers/wasmKernel.js";
+import { batchMatMul, matMul, readInto, splitFlat } from "../../src/trainers/wasmKernel.js";
 import { randomSource } from "../../src/random.js";
 
 await loadBackend("wasm");
@@ -79,6 +79,47 @@ test("the SIMD batched matmul kernel equals tf.matMul (plain and with A transpos
       const errorT = tf.max(tf.abs(tf.matMul(a, b).sub(batchMatMul(tf, aT, b, true, true)))).dataSync()[0]!;
       assert.ok(errorT < 1e-4, `transposed ${batch}×${m}×${k}×${n}: ${errorT}`);
     }
+  });
+});
+
+test("the SIMD gemm kernel equals tf.matMul: A·B, Aᵀ·B, with a bias, over several reduction blocks", () => {
+  tf.tidy(() => {
+    // [m, k, n]: the model's shapes, one small, and reductions longer than one block with a partial last block
+    // (Aᵀ with m 512 takes 16 steps at a time, A with m 4 takes 16 384).
+    for (const [m, k, n] of [
+      [1024, 128, 512],
+      [4, 1, 8],
+      [512, 300, 16],
+      [8, 2000, 24],
+      [4, 20_000, 8],
+    ] as const) {
+      const a = tf.randomNormal([m, k], 0, 1, "float32", 1) as tf.Tensor2D;
+      const aT = tf.randomNormal([k, m], 0, 1, "float32", 3) as tf.Tensor2D;
+      const b = tf.randomNormal([k, n], 0, 1, "float32", 2) as tf.Tensor2D;
+      const bias = tf.randomNormal([n], 0, 1, "float32", 4) as tf.Tensor1D;
+      // float32 sums of k products of unit normals: rounding grows like √k·2⁻²⁴·k
+      const tolerance = 1e-5 * Math.max(10, k);
+      const cases: Array<[string, tf.Tensor, tf.Tensor]> = [
+        ["A·B", tf.matMul(a, b), matMul(tf, a, b, true)],
+        ["A·B + bias", tf.matMul(a, b).add(bias), matMul(tf, a, b, true, { bias })],
+        ["Aᵀ·B", tf.matMul(aT, b, true), matMul(tf, aT, b, true, { transposeA: true })],
+        [
+          "Aᵀ·B + bias",
+          tf.matMul(aT, b, true).add(bias),
+          matMul(tf, aT, b, true, { transposeA: true, bias }),
+        ],
+      ];
+      for (const [label, expected, got] of cases) {
+        assert.deepEqual(got.shape, [m, n]);
+        const error = tf.max(tf.abs(expected.sub(got))).dataSync()[0]!;
+        assert.ok(error < tolerance, `${label} ${m}×${k}×${n}: max error ${error}`);
+      }
+    }
+    // Shapes it does not take (m not a multiple of 4, n not of 8) go to tf.matMul, same result.
+    const a = tf.randomNormal([6, 5], 0, 1, "float32", 5) as tf.Tensor2D;
+    const b = tf.randomNormal([6, 7], 0, 1, "float32", 6) as tf.Tensor2D;
+    const error = tf.max(tf.abs(tf.matMul(a, b, true).sub(matMul(tf, a, b, true, { transposeA: true }))));
+    assert.ok(error.dataSync()[0]! < 1e-5);
   });
 });
 
