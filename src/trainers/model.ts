@@ -27,6 +27,7 @@ import type * as TF from "@tensorflow/tfjs";
 import type { ModelConfig } from "./config.js";
 import type { RandomSource } from "../random.js";
 import { batchMatMul, matMul, registerWasmKernels, transpose } from "./wasmKernel.js";
+import { input, minus, plus, runFused, times, type FusedProgram } from "./wasmFused.js";
 
 type Tf = typeof TF;
 type T2 = TF.Tensor2D;
@@ -251,29 +252,58 @@ function layerNormBackward(
 const geluK = Math.sqrt(2 / Math.PI);
 const geluC = 0.044715;
 
+/** 2k·x(1 + c x²), the tanh-form GELU's argument of σ: one fused pass (wasmFused.ts). */
+const geluArgument: FusedProgram = {
+  name: "geluArgument",
+  inputs: 1,
+  scalars: 0,
+  outputs: 1,
+  statements: [{ output: 0, expr: times(input(0), plus(times(input(0), input(0), geluC), 1), 2 * geluK) }],
+};
+
+/** dy·(σ + x σ(1−σ)·2k(1 + 3c x²)) from inputs [dy, x, σ]: d GELU(x)/dx in tanh form, times dy. */
+const geluTanhGradient: FusedProgram = {
+  name: "geluTanhGradient",
+  inputs: 3,
+  scalars: 0,
+  outputs: 1,
+  statements: [
+    {
+      output: 0,
+      expr: times(
+        input(0),
+        plus(
+          input(2),
+          times(
+            input(1),
+            input(2),
+            minus(1, input(2)),
+            plus(times(input(1), input(1), 6 * geluK * geluC), 2 * geluK),
+          ),
+        ),
+      ),
+    },
+  ],
+};
+
 /** GELU and what its derivative needs: exact (erf) or tanh form written as x·σ(2u) (σ is fast on wasm). */
-function geluForward(tf: Tf, x: T2, form: ModelConfig["gelu"]): { y: T2; gate: T2 } {
+function geluForward(tf: Tf, x: T2, form: ModelConfig["gelu"], kernels: boolean): { y: T2; gate: T2 } {
   if (form === "erf") {
     const gate = tf.erf(x.mul(Math.SQRT1_2)).add(1).mul(0.5) as T2; // Φ(x)
     return { y: x.mul(gate) as T2, gate };
   }
-  const gate = tf.sigmoid(x.mul(x.square().mul(geluC).add(1)).mul(2 * geluK)) as T2;
+  const [argument] = runFused(tf, geluArgument, [x], [], kernels);
+  const gate = tf.sigmoid(argument!) as T2;
   return { y: x.mul(gate) as T2, gate };
 }
 
-function geluBackward(tf: Tf, dy: T2, x: T2, gate: T2, form: ModelConfig["gelu"]): T2 {
+function geluBackward(tf: Tf, dy: T2, x: T2, gate: T2, form: ModelConfig["gelu"], kernels: boolean): T2 {
   if (form === "erf") {
     // Φ(x) + x φ(x)
     const density = tf.exp(x.square().mul(-0.5)).mul(1 / Math.sqrt(2 * Math.PI));
     return dy.mul(gate.add(x.mul(density))) as T2;
   }
-  // σ + x σ(1−σ) · 2k(1 + 3c x²)
-  const slope = x
-    .square()
-    .mul(3 * geluC)
-    .add(1)
-    .mul(2 * geluK);
-  return dy.mul(gate.add(x.mul(gate).mul(tf.sub(1, gate)).mul(slope))) as T2;
+  return runFused(tf, geluTanhGradient, [dy, x, gate], [], kernels)[0] as T2;
 }
 
 /** [rows, d] → [batch, heads, seq, headDim]. */
@@ -344,7 +374,7 @@ function forwardPass(
     x = x.add(linear(merged, block.proj, block.projBias)) as T2;
     const ln2 = layerNormForward(tf, x, block.ln2Gain, block.ln2Bias);
     const hidden = linear(ln2.y, block.fc, block.fcBias);
-    const { y: activated, gate } = geluForward(tf, hidden, config.gelu);
+    const { y: activated, gate } = geluForward(tf, hidden, config.gelu, workspace.kernels);
     x = x.add(linear(activated, block.out, block.outBias)) as T2;
     blocks.push({ ln1, q, k, v, probs, merged, ln2, hidden, gate, activated });
   }
@@ -430,7 +460,7 @@ export function lossAndGradients(
     const s = saved.blocks[i]!;
     // x += GELU(LN2(x)·W1 + b1)·W2 + b2
     const out = linearBackward(dx, s.activated, block.out);
-    const dHidden = geluBackward(tf, out.dx, s.hidden, s.gate, config.gelu);
+    const dHidden = geluBackward(tf, out.dx, s.hidden, s.gate, config.gelu, kernels);
     const fc = linearBackward(dHidden, s.ln2.y, block.fc);
     const ln2 = layerNormBackward(tf, workspace, fc.dx, s.ln2, block.ln2Gain);
     dx = dx.add(ln2.dx) as T2;

@@ -11,7 +11,7 @@
 import type * as TF from "@tensorflow/tfjs";
 import { UserError } from "../errors.js";
 import { learningRate, type Schedule } from "../schedules/schedule.js";
-import { adamWState, adamWStep, flatten, type AdamWState } from "./adamw.js";
+import { adamWState, adamWStep, flatten, type AdamWState, type GradientPart } from "./adamw.js";
 import type { LoadedBackend } from "./backend.js";
 import { checkModelConfig, checkTrainConfig, type ModelConfig, type TrainConfig } from "./config.js";
 import { checkWindows, heldOutBatches, trainingBatch, type Batch, type TokenSource } from "./corpus.js";
@@ -348,7 +348,7 @@ async function parallelStep(
   batch: Batch,
   own: () => { loss: TF.Scalar; gradients: TF.Tensor[] },
   params: readonly TF.Variable[],
-  update: (gradient: TF.Tensor1D) => void,
+  update: (gradient: readonly GradientPart[]) => void,
 ): Promise<number> {
   const total = rows.reduce((a, b) => a + b, 0);
   const slices: Batch[] = [];
@@ -372,11 +372,13 @@ async function parallelStep(
     throw error;
   }
   tf.tidy(() => {
-    let sum = mine.gradient.mul(rows[0]! / total);
-    helperLosses.forEach((_, h) => {
-      sum = sum.add(tf.tensor(pool.gradients(h)).mul(rows[h + 1]! / total));
-    });
-    update(sum as TF.Tensor1D);
+    update([
+      { gradient: mine.gradient, weight: rows[0]! / total },
+      ...helperLosses.map((_, h) => ({
+        gradient: tf.tensor1d(pool.gradients(h)),
+        weight: rows[h + 1]! / total,
+      })),
+    ]);
   });
   const value =
     mine.loss.dataSync()[0]! * (rows[0]! / total) +

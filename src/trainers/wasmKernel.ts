@@ -19,80 +19,49 @@
  * (A or Aᵀ), row-major; bmm needs n a multiple of 4, gemm m a multiple of 4 and n of 8.
  */
 import type * as TF from "@tensorflow/tfjs";
+import {
+  uleb,
+  name,
+  section,
+  vector,
+  I32,
+  V128,
+  get,
+  set,
+  i32,
+  instantiate,
+  add,
+  mul,
+  gtU,
+  block,
+  loop,
+  end,
+  br,
+  brIf,
+  f32Load,
+  v128Load,
+  v128Store,
+  v128Zero,
+  f32x4Splat,
+  f32x4Add,
+  f32x4Mul,
+  increment,
+  byteOffset,
+  repeatWhileBelow,
+  v128Load32Splat,
+  ifEmpty,
+  elseOp,
+  eqz,
+  select,
+} from "./wasmBytes.js";
+import type { WasmMemory } from "./wasmBytes.js";
 
 type Tf = typeof TF;
-
-// The WebAssembly JS API as far as used here (TypeScript's ES libs do not declare it; Node has it).
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-}
-declare const WebAssembly: {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (
-    module: object,
-    imports: Record<string, Record<string, unknown>>,
-  ) => {
-    exports: Record<string, unknown>;
-  };
-};
 
 /** The kernels' names in TF.js's registry. */
 export const batchMatMulKernel = "ScalefitBatchMatMul";
 export const splitKernel = "ScalefitSplit";
 export const matMulKernel = "ScalefitMatMul";
-
-const uleb = (value: number): number[] => {
-  const out: number[] = [];
-  let v = value >>> 0;
-  do {
-    let byte = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (v !== 0);
-  return out;
-};
-
-const sleb = (value: number): number[] => {
-  const out: number[] = [];
-  let v = value | 0;
-  for (;;) {
-    const byte = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
-};
-
-const name = (text: string): number[] => [...uleb(text.length), ...Buffer.from(text, "utf8")];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const vector = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-
-// Opcodes (WebAssembly core 2.0 with SIMD).
-const I32 = 0x7f;
-const V128 = 0x7b;
-const get = (i: number) => [0x20, ...uleb(i)];
-const set = (i: number) => [0x21, ...uleb(i)];
-const i32 = (v: number) => [0x41, ...sleb(v)];
-const add = [0x6a];
-const mul = [0x6c];
-const ltU = [0x49];
-const gtU = [0x4b];
-const block = [0x02, 0x40];
-const loop = [0x03, 0x40];
-const end = [0x0b];
-const br = (depth: number) => [0x0c, ...uleb(depth)];
-const brIf = (depth: number) => [0x0d, ...uleb(depth)];
-const f32Load = [0x2a, 0x02, 0x00];
-const v128Load = (offset: number) => [0xfd, ...uleb(0), 0x00, ...uleb(offset)];
-const v128Store = (offset: number) => [0xfd, ...uleb(11), 0x00, ...uleb(offset)];
-const v128Zero = [0xfd, ...uleb(12), ...new Array<number>(16).fill(0)];
-const f32x4Splat = [0xfd, ...uleb(19)];
-const f32x4Add = [0xfd, ...uleb(228)];
-const f32x4Mul = [0xfd, ...uleb(230)];
 
 // Parameters and locals of bmm.
 const [A, B, C, BATCH, M, K, N, AROWSTRIDE, ACOLSTRIDE] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
@@ -101,27 +70,6 @@ const [BI, I, J, P, AROW, APTR, BPTR, CROW, ABASE, BBASE, CBASE] = [
 ];
 const ACC = 20; // four v128 accumulators 20..23
 const SPLAT = 24;
-
-/** `x += y` on i32 locals. */
-const increment = (local: number, by: number[]) => [...get(local), ...by, ...add, ...set(local)];
-
-/** `base + index · f1 · f2 · … · 4`: the byte offset of element `index` of rows `f1 · f2 …` floats long. */
-const byteOffset = (base: number, index: number, ...factors: number[]) => [
-  ...get(base),
-  ...get(index),
-  ...factors.flatMap((f) => [...get(f), ...mul]),
-  ...i32(4),
-  ...mul,
-  ...add,
-];
-
-/** The end of a do-while loop body: go round again while `counter < limit`. */
-const repeatWhileBelow = (counter: number, limit: number) => [
-  ...get(counter),
-  ...get(limit),
-  ...ltU,
-  ...brIf(0),
-];
 
 /** The inner loops over columns `width` (16 or 4) at a time, while j + width <= n. */
 function columnLoop(width: 16 | 4): number[] {
@@ -226,12 +174,6 @@ function bmmCode(): number[] {
 }
 
 // ---- gemm: C = A·B (+ bias) for 2-D operands, register-blocked 4 rows × 8 columns ----------------------------
-
-const v128Load32Splat = (offset: number) => [0xfd, ...uleb(9), 0x02, ...uleb(offset)];
-const ifEmpty = [0x04, 0x40];
-const elseOp = [0x05];
-const eqz = [0x45];
-const select = [0x1b];
 
 // Parameters and locals of gemm.
 const G = {
@@ -493,9 +435,9 @@ export function registerWasmKernels(tf: Tf): boolean {
   const backend = tf.backend() as unknown as WasmBackendInternals;
   if (registered.has(backend)) return true;
   const memory = backend.wasm.asm.memory;
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes()), { env: { memory } });
-  const bmm = instance.exports.bmm as Bmm;
-  const gemm = instance.exports.gemm as Gemm;
+  const exports = instantiate(moduleBytes(), memory);
+  const bmm = exports.bmm as Bmm;
+  const gemm = exports.gemm as Gemm;
   // A kernel registration is global to the name; re-registering for a new backend instance replaces it.
   if (tf.getKernel(batchMatMulKernel, "wasm")) tf.unregisterKernel(batchMatMulKernel, "wasm");
   tf.registerKernel({
