@@ -28,6 +28,7 @@ import type { ModelConfig } from "./config.js";
 import type { RandomSource } from "../random.js";
 import { batchMatMul, matMul, registerWasmKernels, transpose } from "./wasmKernel.js";
 import { input, minus, plus, runFused, times, type FusedProgram } from "./wasmFused.js";
+import { layerNormFused, layerNormGradFused, layerNormKernelFits } from "./wasmLayerNorm.js";
 
 type Tf = typeof TF;
 type T2 = TF.Tensor2D;
@@ -223,7 +224,11 @@ interface LayerNormSaved {
   rstd: T2;
 }
 
-function layerNormForward(tf: Tf, x: T2, gain: TF.Tensor, bias: TF.Tensor): LayerNormSaved {
+function layerNormForward(tf: Tf, x: T2, gain: TF.Tensor, bias: TF.Tensor, kernels: boolean): LayerNormSaved {
+  if (kernels && layerNormKernelFits(tf, x)) {
+    const [y, normalised, rstd] = layerNormFused(tf, x, gain, bias);
+    return { y, normalised, rstd };
+  }
   const centred = x.sub(x.mean(-1, true)) as T2;
   const rstd = tf.rsqrt(centred.square().mean(-1, true).add(1e-5)) as T2;
   const normalised = centred.mul(rstd) as T2;
@@ -238,6 +243,10 @@ function layerNormBackward(
   saved: LayerNormSaved,
   gain: TF.Tensor,
 ): { dx: T2; dGain: TF.Tensor1D; dBias: TF.Tensor1D } {
+  if (workspace.kernels && layerNormKernelFits(tf, dy)) {
+    const [dx, dGain, dBias] = layerNormGradFused(tf, dy, saved.normalised, saved.rstd, gain);
+    return { dx, dGain, dBias };
+  }
   const dNorm = dy.mul(gain);
   const dx = saved.rstd.mul(
     dNorm.sub(dNorm.mean(-1, true)).sub(saved.normalised.mul(dNorm.mul(saved.normalised).mean(-1, true))),
@@ -365,20 +374,20 @@ function forwardPass(
     .reshape([rows, d]) as T2;
   const blocks: BlockSaved[] = [];
   for (const block of weights.blocks) {
-    const ln1 = layerNormForward(tf, x, block.ln1Gain, block.ln1Bias);
+    const ln1 = layerNormForward(tf, x, block.ln1Gain, block.ln1Bias, workspace.kernels);
     const q = toHeads(linear(ln1.y, block.query, block.queryBias), batch, seq, heads);
     const k = toHeads(linear(ln1.y, block.key, block.keyBias), batch, seq, heads);
     const v = toHeads(linear(ln1.y, block.value, block.valueBias), batch, seq, heads);
     const probs = tf.softmax(bmm(q, swapLast(k)).mul(scale).add(mask)) as T4;
     const merged = fromHeads(bmm(probs, v));
     x = x.add(linear(merged, block.proj, block.projBias)) as T2;
-    const ln2 = layerNormForward(tf, x, block.ln2Gain, block.ln2Bias);
+    const ln2 = layerNormForward(tf, x, block.ln2Gain, block.ln2Bias, workspace.kernels);
     const hidden = linear(ln2.y, block.fc, block.fcBias);
     const { y: activated, gate } = geluForward(tf, hidden, config.gelu, workspace.kernels);
     x = x.add(linear(activated, block.out, block.outBias)) as T2;
     blocks.push({ ln1, q, k, v, probs, merged, ln2, hidden, gate, activated });
   }
-  const lnF = layerNormForward(tf, x, weights.lnFGain, weights.lnFBias);
+  const lnF = layerNormForward(tf, x, weights.lnFGain, weights.lnFBias, workspace.kernels);
   const logits = weights.head
     ? tf.matMul(lnF.y, weights.head)
     : tf.matMul(lnF.y, transpose(tf, weights.tokens as TF.Tensor as T2));

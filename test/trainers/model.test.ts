@@ -14,6 +14,7 @@ import {
   oneHot,
 } from "../../src/trainers/model.js";
 import { batchMatMul, matMul, readInto, splitFlat } from "../../src/trainers/wasmKernel.js";
+import { layerNormFused, layerNormGradFused } from "../../src/trainers/wasmLayerNorm.js";
 import { randomSource } from "../../src/random.js";
 
 await loadBackend("wasm");
@@ -120,6 +121,37 @@ test("the SIMD gemm kernel equals tf.matMul: A·B, Aᵀ·B, with a bias, over se
     const b = tf.randomNormal([6, 7], 0, 1, "float32", 6) as tf.Tensor2D;
     const error = tf.max(tf.abs(tf.matMul(a, b, true).sub(matMul(tf, a, b, true, { transposeA: true }))));
     assert.ok(error.dataSync()[0]! < 1e-5);
+  });
+});
+
+test("the LayerNorm kernels equal LayerNorm and its gradient by TF.js autodiff", () => {
+  tf.tidy(() => {
+    const [rows, d] = [37, 12];
+    // rows with an offset and a spread, as activations have
+    const x = tf.randomNormal([rows, d], 0.7, 2, "float32", 1) as tf.Tensor2D;
+    const gain = tf.randomNormal([d], 1, 0.3, "float32", 2);
+    const bias = tf.randomNormal([d], 0, 0.3, "float32", 3);
+    const dy = tf.randomNormal([rows, d], 0, 1, "float32", 4) as tf.Tensor2D;
+    const layerNorm = (x: tf.Tensor, gain: tf.Tensor | number, bias: tf.Tensor | number) => {
+      const centred = x.sub(x.mean(-1, true));
+      return centred
+        .mul(tf.rsqrt(centred.square().mean(-1, true).add(1e-5)))
+        .mul(gain)
+        .add(bias);
+    };
+    const [y, normalised, rstd] = layerNormFused(tf, x, gain, bias);
+    const close = (a: tf.Tensor, b: tf.Tensor, what: string) => {
+      const error = tf.max(tf.abs(a.sub(b))).dataSync()[0]!;
+      assert.ok(error < 2e-5, `${what}: max error ${error}`);
+    };
+    close(y, layerNorm(x, gain, bias), "y");
+    close(normalised, layerNorm(x, 1, 0), "x̂");
+    close(rstd, tf.rsqrt(tf.moments(x, -1, true).variance.add(1e-5)), "1/σ");
+    const grads = tf.grads((x, gain, bias) => layerNorm(x, gain, bias).mul(dy).sum())([x, gain, bias]);
+    const [dx, dGain, dBias] = layerNormGradFused(tf, dy, normalised, rstd, gain);
+    close(dx, grads[0]!, "dx");
+    close(dGain, grads[1]!, "dGain");
+    close(dBias, grads[2]!, "dBias");
   });
 });
 
