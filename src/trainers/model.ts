@@ -166,13 +166,16 @@ export interface Workspace {
   onesRows: T2;
   /** [1, batch] ones: position-gradient sums over the batch. */
   onesBatch: T2;
-  /** Matmuls through the SIMD kernels of wasmKernel.ts (wasm); false: tf.matMul (differentiable). */
+  /**
+   * The wasm SIMD kernels (matmuls: wasmKernel.ts, LayerNorm: wasmLayerNorm.ts, GELU: wasmFused.ts); false:
+   * TF.js ops only (differentiable).
+   */
   kernels: boolean;
 }
 
 /**
  * Makes the constants for batches of `batch` sequences of `seq` tokens; `kernels` (default: on wasm) sends
- * the matmuls to the SIMD kernels of wasmKernel.ts. The autodiff reference needs it off.
+ * the matmuls, LayerNorms and GELU to the wasm SIMD kernels. The autodiff reference needs it off.
  * @example const workspace = makeWorkspace(tf, 16, 64)
  */
 export function makeWorkspace(tf: Tf, batch: number, seq: number, kernels = true): Workspace {

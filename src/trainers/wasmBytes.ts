@@ -2,6 +2,7 @@
  * WebAssembly binary encoding, as far as the trainer's kernels need it (wasmKernel.ts, wasmFused.ts): LEB128
  * numbers, sections, and the opcodes of WebAssembly core 2.0 with SIMD they use, as byte arrays to splice.
  */
+import type { TensorInfo } from "@tensorflow/tfjs";
 
 // The WebAssembly JS API as far as used here (TypeScript's ES libs do not declare it; Node has it).
 export interface WasmMemory {
@@ -96,6 +97,63 @@ export const ifEmpty = [0x04, 0x40];
 export const elseOp = [0x05];
 export const eqz = [0x45];
 export const select = [0x1b];
+
+export const F32 = 0x7d;
+/** A SIMD instruction by its opcode number (after the 0xfd prefix). */
+export const simd = (code: number) => [0xfd, ...uleb(code)];
+export const f32x4Sub = simd(229);
+
+/** `base + (row · cols + col) · 4`: the byte offset of element (row, col) of a row-major float matrix. */
+export const matrixOffset = (base: number, row: number, cols: number, col: number) => [
+  ...get(base),
+  ...get(row),
+  ...get(cols),
+  ...mul,
+  ...get(col),
+  ...add,
+  ...i32(4),
+  ...mul,
+  ...add,
+];
+
+/** One function's entry in the code section: its locals (count, type) and body. */
+export function functionCode(locals: Array<[number, number]>, body: number[]): number[] {
+  const code = [...vector(locals.map(([count, type]) => [...uleb(count), type])), ...body];
+  return [...uleb(code.length), ...code];
+}
+
+/**
+ * A module importing `env.memory` and exporting the given functions (parameter types, no results; code from
+ * `functionCode`).
+ */
+export function memoryModule(
+  functions: Array<{ name: string; params: number[]; code: number[] }>,
+): Uint8Array {
+  const signature = (params: number[]) => [0x60, ...vector(params.map((t) => [t])), ...vector([])];
+  const bytes = [
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, vector(functions.map((f) => signature(f.params)))),
+    ...section(2, vector([[...name("env"), ...name("memory"), 0x02, 0x00, ...uleb(0)]])),
+    ...section(3, vector(functions.map((_, i) => uleb(i)))),
+    ...section(7, vector(functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]))),
+    ...section(10, vector(functions.map((f) => f.code))),
+  ];
+  return Uint8Array.from(bytes);
+}
+
+/** `count` parameters of one type. */
+export const repeated = (type: number, count: number): number[] => new Array<number>(count).fill(type);
+
+/** What the kernels use of TF.js's wasm backend (internal fields, TF.js 4.22). */
+export interface WasmBackendInternals {
+  wasm: { asm: { memory: WasmMemory } };
+  dataIdMap: { get(id: object): { memoryOffset: number } };
+  makeOutput(shape: number[], dtype: "float32"): TensorInfo;
+}
+
+/** The byte offset of a tensor's data on the wasm heap. */
+export const heapOffset = (backend: WasmBackendInternals, t: TensorInfo): number =>
+  backend.dataIdMap.get(t.dataId).memoryOffset;
 
 /** Compiles and instantiates a module whose one import is `env.memory`; returns its exports. */
 export function instantiate(bytes: Uint8Array, memory: WasmMemory): Record<string, unknown> {

@@ -13,28 +13,31 @@
  */
 import type * as TF from "@tensorflow/tfjs";
 import {
-  I32,
-  V128,
   add,
   block,
   br,
   brIf,
   end,
+  F32,
   f32x4Add,
   f32x4Mul,
   f32x4Splat,
+  f32x4Sub,
+  functionCode,
   get,
+  heapOffset,
+  I32,
   i32,
   instantiate,
   loop,
-  name,
-  section,
+  memoryModule,
+  repeated,
   set,
-  uleb,
+  simd,
+  V128,
   v128Load,
   v128Store,
-  vector,
-  type WasmMemory,
+  type WasmBackendInternals,
 } from "./wasmBytes.js";
 
 type Tf = typeof TF;
@@ -70,11 +73,9 @@ export const times = (a: Expr, b: Expr, ...more: Expr[]): Expr =>
 export const over = (a: Expr, b: Expr): Expr => ({ op: "div", a, b });
 export const sqrt = (a: Expr): Expr => ({ op: "sqrt", a });
 
-const F32 = 0x7d;
-const simd = (code: number) => [0xfd, ...uleb(code)];
 const binaryOpcode = {
   add: f32x4Add,
-  sub: simd(229),
+  sub: f32x4Sub,
   mul: f32x4Mul,
   div: simd(231),
   min: simd(232),
@@ -143,24 +144,16 @@ export function fusedModuleBytes(program: FusedProgram): Uint8Array {
     ...end,
     ...end,
   ];
-  const locals = vector([
-    [...uleb(1), I32],
-    [...uleb(scalars + temporaries(program)), V128],
+  const code = functionCode(
+    [
+      [1, I32],
+      [scalars + temporaries(program), V128],
+    ],
+    body,
+  );
+  return memoryModule([
+    { name: "run", params: [...repeated(I32, pointers + 1), ...repeated(F32, scalars)], code },
   ]);
-  const code = [...locals, ...body];
-  const params = [
-    ...new Array<number[]>(pointers + 1).fill([I32]),
-    ...new Array<number[]>(scalars).fill([F32]),
-  ];
-  const bytes = [
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vector([[0x60, ...vector(params), ...vector([])]])),
-    ...section(2, vector([[...name("env"), ...name("memory"), 0x02, 0x00, ...uleb(0)]])),
-    ...section(3, vector([uleb(0)])),
-    ...section(7, vector([[...name("run"), 0x00, ...uleb(0)]])),
-    ...section(10, vector([[...uleb(code.length), ...code]])),
-  ];
-  return Uint8Array.from(bytes);
 }
 
 /** The program with TF.js ops (any backend; differentiable). */
@@ -218,12 +211,6 @@ function evaluate(tf: Tf, program: FusedProgram, inputs: readonly TF.Tensor[], s
   return outputs;
 }
 
-interface WasmBackendInternals {
-  wasm: { asm: { memory: WasmMemory } };
-  dataIdMap: { get(id: object): { memoryOffset: number } };
-  makeOutput(shape: number[], dtype: "float32"): TF.TensorInfo;
-}
-
 const registeredOn = new WeakMap<object, Set<string>>();
 
 /** Registers the program's kernel for the active wasm backend (once per backend instance). */
@@ -248,7 +235,7 @@ function register(tf: Tf, program: FusedProgram): string {
       );
       const shape = list[0]!.shape;
       const outs = Array.from({ length: program.outputs }, () => wasm.makeOutput(shape, "float32"));
-      const offset = (t: TF.TensorInfo) => wasm.dataIdMap.get(t.dataId).memoryOffset;
+      const offset = (t: TF.TensorInfo) => heapOffset(wasm, t);
       const size = shape.reduce((a, b) => a * b, 1);
       run(...list.map(offset), ...outs.map(offset), 4 * size, ...(attrs as { scalars: number[] }).scalars);
       return outs;

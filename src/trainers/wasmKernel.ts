@@ -20,41 +20,42 @@
  */
 import type * as TF from "@tensorflow/tfjs";
 import {
-  uleb,
-  name,
-  section,
-  vector,
-  I32,
-  V128,
-  get,
-  set,
-  i32,
-  instantiate,
   add,
-  mul,
-  gtU,
   block,
-  loop,
-  end,
   br,
   brIf,
+  byteOffset,
+  elseOp,
+  end,
+  eqz,
   f32Load,
-  v128Load,
-  v128Store,
-  v128Zero,
-  f32x4Splat,
   f32x4Add,
   f32x4Mul,
-  increment,
-  byteOffset,
-  repeatWhileBelow,
-  v128Load32Splat,
+  f32x4Splat,
+  functionCode,
+  get,
+  gtU,
+  heapOffset,
+  I32,
+  i32,
   ifEmpty,
-  elseOp,
-  eqz,
+  increment,
+  instantiate,
+  loop,
+  matrixOffset,
+  memoryModule,
+  mul,
+  repeated,
+  repeatWhileBelow,
   select,
+  set,
+  V128,
+  v128Load,
+  v128Load32Splat,
+  v128Store,
+  v128Zero,
+  type WasmBackendInternals,
 } from "./wasmBytes.js";
-import type { WasmMemory } from "./wasmBytes.js";
 
 type Tf = typeof TF;
 
@@ -165,12 +166,13 @@ function bmmCode(): number[] {
     ...end,
     ...end,
   ];
-  const locals = vector([
-    [...uleb(11), I32],
-    [...uleb(5), V128],
-  ]);
-  const code = [...locals, ...body];
-  return [...uleb(code.length), ...code];
+  return functionCode(
+    [
+      [11, I32],
+      [5, V128],
+    ],
+    body,
+  );
 }
 
 // ---- gemm: C = A·B (+ bias) for 2-D operands, register-blocked 4 rows × 8 columns ----------------------------
@@ -225,18 +227,7 @@ function gemmBody(): number[] {
   ];
   const aPointer = [G.a0, G.a1, G.a2, G.a3];
   // C's row pointer for rows i.. at column j: c + (i·n + j)·4
-  const rowPointer = [
-    ...get(G.c),
-    ...get(G.i),
-    ...get(G.n),
-    ...mul,
-    ...get(G.j),
-    ...add,
-    ...i32(4),
-    ...mul,
-    ...add,
-    ...set(G.cr),
-  ];
+  const rowPointer = [...matrixOffset(G.c, G.i, G.n, G.j), ...set(G.cr)];
   const nextRow = increment(G.cr, get(G.n4));
   const loadC = [0, 1, 2, 3].flatMap((r) => [
     ...[0, 1].flatMap((h) => [...get(G.cr), ...v128Load(16 * h), ...set(acc(r, h))]),
@@ -324,15 +315,7 @@ function gemmBody(): number[] {
       ...add,
       ...set(aPointer[r]!),
     ]),
-    ...get(G.b),
-    ...get(G.k0),
-    ...get(G.n),
-    ...mul,
-    ...get(G.j),
-    ...add,
-    ...i32(4),
-    ...mul,
-    ...add,
+    ...matrixOffset(G.b, G.k0, G.n, G.j),
     ...set(G.bp),
     ...get(G.k0),
     ...set(G.p),
@@ -355,40 +338,22 @@ function gemmBody(): number[] {
   ];
 }
 
-/** The code of gemm. */
-function gemmCode(): number[] {
-  const code = [
-    ...vector([
-      [...uleb(12), I32],
-      [...uleb(11), V128],
-    ]),
-    ...gemmBody(),
-  ];
-  return [...uleb(code.length), ...code];
-}
-
-/** The module's bytes: bmm (function 0, 9 i32 parameters) and gemm (function 1, 11 i32 parameters). */
+/** The module: bmm (9 i32 parameters) and gemm (11 i32 parameters). */
 function moduleBytes(): Uint8Array {
-  const signature = (params: number) => [
-    0x60,
-    ...vector(new Array<number[]>(params).fill([I32])),
-    ...vector([]),
-  ];
-  const bytes = [
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vector([signature(9), signature(11)])),
-    ...section(2, vector([[...name("env"), ...name("memory"), 0x02, 0x00, ...uleb(0)]])),
-    ...section(3, vector([uleb(0), uleb(1)])),
-    ...section(
-      7,
-      vector([
-        [...name("bmm"), 0x00, ...uleb(0)],
-        [...name("gemm"), 0x00, ...uleb(1)],
-      ]),
-    ),
-    ...section(10, vector([bmmCode(), gemmCode()])),
-  ];
-  return Uint8Array.from(bytes);
+  return memoryModule([
+    { name: "bmm", params: repeated(I32, 9), code: bmmCode() },
+    {
+      name: "gemm",
+      params: repeated(I32, 11),
+      code: functionCode(
+        [
+          [12, I32],
+          [11, V128],
+        ],
+        gemmBody(),
+      ),
+    },
+  ]);
 }
 
 type Gemm = (
@@ -416,12 +381,6 @@ type Bmm = (
   aRowStride: number,
   aColStride: number,
 ) => void;
-
-interface WasmBackendInternals {
-  wasm: { asm: { memory: WasmMemory } };
-  dataIdMap: { get(id: object): { memoryOffset: number } };
-  makeOutput(shape: number[], dtype: "float32"): TF.TensorInfo;
-}
 
 const registered = new WeakSet<object>();
 
@@ -454,9 +413,9 @@ export function registerWasmKernels(tf: Tf): boolean {
       const batch = a.shape.slice(0, rank - 2).reduce((x, y) => x * y, 1);
       const out = wasm.makeOutput([...a.shape.slice(0, rank - 2), m, n], "float32");
       bmm(
-        wasm.dataIdMap.get(a.dataId).memoryOffset,
-        wasm.dataIdMap.get(b.dataId).memoryOffset,
-        wasm.dataIdMap.get(out.dataId).memoryOffset,
+        heapOffset(wasm, a),
+        heapOffset(wasm, b),
+        heapOffset(wasm, out),
         batch,
         m,
         k,
@@ -480,10 +439,10 @@ export function registerWasmKernels(tf: Tf): boolean {
       const n = b.shape[1]!;
       const out = wasm.makeOutput([m, n], "float32");
       gemm(
-        wasm.dataIdMap.get(a.dataId).memoryOffset,
-        wasm.dataIdMap.get(b.dataId).memoryOffset,
-        wasm.dataIdMap.get(out.dataId).memoryOffset,
-        bias ? wasm.dataIdMap.get(bias.dataId).memoryOffset : 0,
+        heapOffset(wasm, a),
+        heapOffset(wasm, b),
+        heapOffset(wasm, out),
+        bias ? heapOffset(wasm, bias) : 0,
         bias ? 1 : 0,
         m,
         k,

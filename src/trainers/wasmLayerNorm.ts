@@ -10,39 +10,41 @@
  */
 import type * as TF from "@tensorflow/tfjs";
 import {
-  I32,
-  V128,
   add,
   block,
   brIf,
   end,
+  F32,
   f32Load,
   f32x4Add,
   f32x4Mul,
   f32x4Splat,
+  f32x4Sub,
+  functionCode,
   get,
+  heapOffset,
+  I32,
   i32,
   increment,
   instantiate,
   loop,
   ltU,
+  memoryModule,
   mul,
-  name,
-  section,
+  repeated,
+  repeatWhileBelow,
   set,
-  uleb,
+  simd,
+  V128,
   v128Load,
   v128Store,
   v128Zero,
-  vector,
-  type WasmMemory,
+  type WasmBackendInternals,
 } from "./wasmBytes.js";
 
 type Tf = typeof TF;
 
-const F32 = 0x7d;
-const f32x4Sub = [0xfd, ...uleb(229)];
-const extractLane = (lane: number) => [0xfd, ...uleb(31), lane];
+const extractLane = (lane: number) => [...simd(31), lane];
 const f32Add = [0x92];
 const f32Div = [0x95];
 const f32Sqrt = [0x91];
@@ -170,21 +172,19 @@ function forwardCode(): number[] {
     ...increment(F.norm, get(FL.dBytes)),
     ...increment(F.rstd, i32(4)),
     ...increment(FL.r, i32(1)),
-    ...get(FL.r),
-    ...get(F.rows),
-    ...ltU,
-    ...brIf(0),
+    ...repeatWhileBelow(FL.r, F.rows),
     ...end,
     ...end,
     ...end,
   ];
-  const locals = vector([
-    [...uleb(3), I32],
-    [...uleb(4), V128],
-    [...uleb(1), F32],
-  ]);
-  const code = [...locals, ...body];
-  return [...uleb(code.length), ...code];
+  return functionCode(
+    [
+      [3, I32],
+      [4, V128],
+      [1, F32],
+    ],
+    body,
+  );
 }
 
 // backward(dy, norm, rstd, gain, dx, dGain, dBias, rows, d)
@@ -292,49 +292,25 @@ function backwardCode(): number[] {
     ...increment(B.dx, get(BL.dBytes)),
     ...increment(B.rstd, i32(4)),
     ...increment(BL.r, i32(1)),
-    ...get(BL.r),
-    ...get(B.rows),
-    ...ltU,
-    ...brIf(0),
+    ...repeatWhileBelow(BL.r, B.rows),
     ...end,
     ...end,
     ...end,
   ];
-  const locals = vector([
-    [...uleb(3), I32],
-    [...uleb(7), V128],
-  ]);
-  const code = [...locals, ...body];
-  return [...uleb(code.length), ...code];
+  return functionCode(
+    [
+      [3, I32],
+      [7, V128],
+    ],
+    body,
+  );
 }
 
 function moduleBytes(): Uint8Array {
-  const signature = (params: number) => [
-    0x60,
-    ...vector(new Array<number[]>(params).fill([I32])),
-    ...vector([]),
-  ];
-  const bytes = [
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vector([signature(8), signature(9)])),
-    ...section(2, vector([[...name("env"), ...name("memory"), 0x02, 0x00, ...uleb(0)]])),
-    ...section(3, vector([uleb(0), uleb(1)])),
-    ...section(
-      7,
-      vector([
-        [...name("forward"), 0x00, ...uleb(0)],
-        [...name("backward"), 0x00, ...uleb(1)],
-      ]),
-    ),
-    ...section(10, vector([forwardCode(), backwardCode()])),
-  ];
-  return Uint8Array.from(bytes);
-}
-
-interface WasmBackendInternals {
-  wasm: { asm: { memory: WasmMemory } };
-  dataIdMap: { get(id: object): { memoryOffset: number } };
-  makeOutput(shape: number[], dtype: "float32"): TF.TensorInfo;
+  return memoryModule([
+    { name: "forward", params: repeated(I32, 8), code: forwardCode() },
+    { name: "backward", params: repeated(I32, 9), code: backwardCode() },
+  ]);
 }
 
 export const layerNormKernel = "ScalefitLayerNorm";
@@ -347,7 +323,6 @@ function register(tf: Tf): void {
   const exports = instantiate(moduleBytes(), backend.wasm.asm.memory);
   const forward = exports.forward as (...args: number[]) => void;
   const backward = exports.backward as (...args: number[]) => void;
-  const offset = (wasm: WasmBackendInternals, t: TF.TensorInfo) => wasm.dataIdMap.get(t.dataId).memoryOffset;
   for (const kernelName of [layerNormKernel, layerNormGradKernel]) {
     if (tf.getKernel(kernelName, "wasm")) tf.unregisterKernel(kernelName, "wasm");
   }
@@ -360,7 +335,7 @@ function register(tf: Tf): void {
       const [rows, d] = x!.shape as [number, number];
       const outs = [wasm.makeOutput([rows, d], "float32"), wasm.makeOutput([rows, d], "float32")];
       const rstd = wasm.makeOutput([rows, 1], "float32");
-      forward(...[x!, gain!, bias!, ...outs, rstd].map((t) => offset(wasm, t)), rows, d);
+      forward(...[x!, gain!, bias!, ...outs, rstd].map((t) => heapOffset(wasm, t)), rows, d);
       return [...outs, rstd];
     },
   });
@@ -374,7 +349,11 @@ function register(tf: Tf): void {
       const dx = wasm.makeOutput([rows, d], "float32");
       const dGain = wasm.makeOutput([d], "float32");
       const dBias = wasm.makeOutput([d], "float32");
-      backward(...[dy!, normalised!, rstd!, gain!, dx, dGain, dBias].map((t) => offset(wasm, t)), rows, d);
+      backward(
+        ...[dy!, normalised!, rstd!, gain!, dx, dGain, dBias].map((t) => heapOffset(wasm, t)),
+        rows,
+        d,
+      );
       return [dx, dGain, dBias];
     },
   });
