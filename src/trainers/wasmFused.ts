@@ -49,7 +49,7 @@ export type Expr =
   | { scalar: number }
   | { temp: number }
   | { op: "add" | "sub" | "mul" | "div" | "min" | "max"; a: Expr; b: Expr }
-  | { op: "sqrt" | "neg"; a: Expr };
+  | { op: "sqrt" | "neg" | "abs" | "exp"; a: Expr };
 
 /** A fused element-wise program. */
 export interface FusedProgram {
@@ -72,6 +72,10 @@ export const times = (a: Expr, b: Expr, ...more: Expr[]): Expr =>
   more.reduce<Expr>((x, y) => ({ op: "mul", a: x, b: y }), { op: "mul", a, b });
 export const over = (a: Expr, b: Expr): Expr => ({ op: "div", a, b });
 export const sqrt = (a: Expr): Expr => ({ op: "sqrt", a });
+export const exp = (a: Expr): Expr => ({ op: "exp", a });
+export const abs = (a: Expr): Expr => ({ op: "abs", a });
+export const neg = (a: Expr): Expr => ({ op: "neg", a });
+export const max = (a: Expr, b: Expr): Expr => ({ op: "max", a, b });
 
 const binaryOpcode = {
   add: f32x4Add,
@@ -81,13 +85,77 @@ const binaryOpcode = {
   min: simd(232),
   max: simd(233),
 };
-const unaryOpcode = { sqrt: simd(227), neg: simd(225) };
+const unaryOpcode = { sqrt: simd(227), neg: simd(225), abs: simd(224) };
+const f32x4Nearest = simd(106);
+const i32x4TruncSatF32x4 = simd(248);
+const i32x4Shl = simd(171);
+const i32x4Add = simd(174);
 
-function v128Const(value: number): number[] {
+function v128Const(value: number, integer = false): number[] {
   const bytes = new Uint8Array(16);
   const view = new DataView(bytes.buffer);
-  for (let lane = 0; lane < 4; lane++) view.setFloat32(4 * lane, value, true);
+  for (let lane = 0; lane < 4; lane++) {
+    if (integer) view.setInt32(4 * lane, value, true);
+    else view.setFloat32(4 * lane, value, true);
+  }
   return [...simd(12), ...bytes];
+}
+
+/**
+ * eˣ of the f32x4 on the stack, as Cephes' expf (and sse_mathfun): x clamped to [−87.3, 88], n = round(x·log₂e),
+ * r = x − n·ln 2 (in two parts), eʳ by a degree-7 polynomial, times 2ⁿ built in the exponent bits. Relative
+ * error ~1e-7 (tested against Math.exp). Uses two scratch locals.
+ */
+function expCode(x: number, n: number): number[] {
+  const c = (v: number) => v128Const(v);
+  const horner = [
+    1.98756915e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1,
+  ];
+  const poly = horner
+    .slice(1)
+    .flatMap((coefficient) => [...get(x), ...f32x4Mul, ...c(coefficient), ...f32x4Add]);
+  return [
+    ...c(88),
+    ...binaryOpcode.min,
+    ...c(-87.3),
+    ...binaryOpcode.max,
+    ...set(x),
+    ...get(x),
+    ...c(Math.LOG2E),
+    ...f32x4Mul,
+    ...f32x4Nearest,
+    ...set(n),
+    // r = x − n·0.693359375 − n·(−2.12194440e-4)
+    ...get(x),
+    ...get(n),
+    ...c(0.693359375),
+    ...f32x4Mul,
+    ...f32x4Sub,
+    ...get(n),
+    ...c(-2.1219444e-4),
+    ...f32x4Mul,
+    ...f32x4Sub,
+    ...set(x),
+    // eʳ ≈ p(r)·r² + r + 1
+    ...c(horner[0]!),
+    ...poly,
+    ...get(x),
+    ...get(x),
+    ...f32x4Mul,
+    ...f32x4Mul,
+    ...get(x),
+    ...f32x4Add,
+    ...c(1),
+    ...f32x4Add,
+    // 2ⁿ: (n + 127) << 23 as float bits
+    ...get(n),
+    ...i32x4TruncSatF32x4,
+    ...v128Const(127, true),
+    ...i32x4Add,
+    ...i32(23),
+    ...i32x4Shl,
+    ...f32x4Mul,
+  ];
 }
 
 function temporaries(program: FusedProgram): number {
@@ -106,12 +174,14 @@ export function fusedModuleBytes(program: FusedProgram): Uint8Array {
   const AT = firstScalar + scalars; // i32 local: the byte offset of the current 4 elements
   const firstSplat = AT + 1; // v128 locals: the scalars splatted
   const firstTemp = firstSplat + scalars;
+  const scratch = firstTemp + temporaries(program); // two v128 locals for exp
   const at = (pointer: number) => [...get(pointer), ...get(AT), ...add];
   const emit = (e: Expr): number[] => {
     if (typeof e === "number") return v128Const(e);
     if ("input" in e) return [...at(e.input), ...v128Load(0)];
     if ("scalar" in e) return get(firstSplat + e.scalar);
     if ("temp" in e) return get(firstTemp + e.temp);
+    if (e.op === "exp") return [...emit(e.a), ...expCode(scratch, scratch + 1)];
     if (!("b" in e)) return [...emit(e.a), ...unaryOpcode[e.op]];
     return [...emit(e.a), ...emit(e.b), ...binaryOpcode[e.op]];
   };
@@ -147,7 +217,7 @@ export function fusedModuleBytes(program: FusedProgram): Uint8Array {
   const code = functionCode(
     [
       [1, I32],
-      [scalars + temporaries(program), V128],
+      [scalars + temporaries(program) + 2, V128],
     ],
     body,
   );
@@ -167,8 +237,15 @@ function evaluate(tf: Tf, program: FusedProgram, inputs: readonly TF.Tensor[], s
     if ("temp" in e) return temps[e.temp]!;
     const a = value(e.a);
     if (!("b" in e)) {
-      if (e.op === "sqrt") return typeof a === "number" ? Math.sqrt(a) : tf.sqrt(a);
-      return typeof a === "number" ? -a : tf.neg(a);
+      const f = {
+        sqrt: [Math.sqrt, tf.sqrt],
+        neg: [(v: number) => -v, tf.neg],
+        abs: [Math.abs, tf.abs],
+        exp: [Math.exp, tf.exp],
+      }[e.op];
+      return typeof a === "number"
+        ? (f[0] as (v: number) => number)(a)
+        : (f[1] as (v: TF.Tensor) => TF.Tensor)(a);
     }
     const b = value(e.b);
     const both = (

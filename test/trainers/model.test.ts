@@ -155,6 +155,36 @@ test("the LayerNorm kernels equal LayerNorm and its gradient by TF.js autodiff",
   });
 });
 
+test("fused GELU (both forms) equals TF.js's erf and sigmoid, and trains as the TF.js ops do", () => {
+  for (const gelu of ["tanh", "erf"] as const) {
+    const config: ModelConfig = {
+      ...defaultModelConfig,
+      vocab: 11,
+      dModel: 16,
+      heads: 2,
+      layers: 1,
+      seqLen: 8,
+      gelu,
+    };
+    const weights = initWeights(tf, config, randomSource(3));
+    for (const [, v] of namedWeights(weights))
+      v.assign(tf.tidy(() => v.add(tf.randomNormal(v.shape, 0, 0.5, "float32", 7))));
+    const fast = makeWorkspace(tf, 4, 8, true);
+    const reference = makeWorkspace(tf, 4, 8, false);
+    const inputs = tokens(32, 11, 1);
+    const targets = tokens(32, 11, 2);
+    // the forward loss through fused GELU (with LayerNorm and matmul kernels) against TF.js ops throughout
+    const [a, b] = tf.tidy(() => [
+      lossOf(tf, config, weights, fast, inputs, targets).dataSync()[0]!,
+      lossOf(tf, config, weights, reference, inputs, targets).dataSync()[0]!,
+    ]);
+    assert.ok(Math.abs(a - b) < 2e-6, `${gelu}: ${a} against ${b}`);
+    disposeWorkspace(fast);
+    disposeWorkspace(reference);
+    for (const [, v] of namedWeights(weights)) v.dispose();
+  }
+});
+
 test("splitFlat and readInto copy exactly", () => {
   tf.tidy(() => {
     const flat = tf.range(0, 10, 1, "float32") as tf.Tensor1D;
