@@ -2,7 +2,6 @@
 // src/, Observable Plot from node_modules (not the CDN: the built notebooks make no network requests), and
 // the bundled data inlined by Vite (`?raw`), so a built notebook opens with no server-side state.
 import * as Plot from "@observablehq/plot";
-export { Plot };
 export { fitLaw } from "../../src/fit/fitLaw.ts";
 export { chinchilla } from "../../src/fit/laws/chinchilla.ts";
 export { multipower } from "../../src/fit/laws/multipower.ts";

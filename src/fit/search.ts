@@ -15,8 +15,26 @@ export function minimizeOnGrid(
     const value = f(x);
     if (value < best) [best, k] = [value, i];
   });
-  let a = grid[Math.max(k - 1, 0)]!;
-  let b = grid[Math.min(k + 1, grid.length - 1)]!;
+  const x = goldenSection(f, grid[Math.max(k - 1, 0)]!, grid[Math.min(k + 1, grid.length - 1)]!, {
+    iterations,
+    tolerance,
+  });
+  const value = f(x);
+  return value <= best ? { x, value } : { x: grid[k]!, value: best };
+}
+
+/**
+ * Golden-section search for a minimum of a unimodal f on [a, b] (one evaluation per step): `iterations`
+ * steps at most, stopping early once the bracket is narrower than `tolerance` (relative; 0: never).
+ * Returns the bracket's midpoint.
+ * @example goldenSection((x) => (x - 1.3) ** 2, 0, 3) // ≈ 1.3
+ */
+export function goldenSection(
+  f: (x: number) => number,
+  a: number,
+  b: number,
+  { iterations = 100, tolerance = 1e-12 } = {},
+): number {
   const ratio = (Math.sqrt(5) - 1) / 2;
   let c = b - ratio * (b - a);
   let d = a + ratio * (b - a);
@@ -33,7 +51,5 @@ export function minimizeOnGrid(
       fd = f(d);
     }
   }
-  const x = (a + b) / 2;
-  const value = f(x);
-  return value <= best ? { x, value } : { x: grid[k]!, value: best };
+  return (a + b) / 2;
 }

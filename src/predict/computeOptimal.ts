@@ -1,7 +1,7 @@
 import { UserError } from "../errors.js";
 import { percentileInterval } from "../fit/distributions.js";
 import { drawParams } from "../fit/fitLaw.js";
-import type { Params } from "../types.js";
+import type { Law, Params } from "../types.js";
 import type { FittedLaw } from "./fittedLaw.js";
 import { frontier } from "./frontier.js";
 
@@ -22,6 +22,14 @@ export interface Allocation {
 }
 
 /**
+ * Whether a law is one in N and D alone, the laws with a compute-optimal allocation at C = 6ND.
+ * @example isComputeLaw(chinchilla) // true
+ */
+export function isComputeLaw(law: Law): boolean {
+  return law.inputs.length === 2 && law.inputs.includes("N") && law.inputs.includes("D");
+}
+
+/**
  * Compute-optimal N and D at a compute budget C = 6 N D: the law's closed form when it has one
  * (Chinchilla: Hoffmann et al. 2022, eq. 4), otherwise a sweep over N (`frontier`). Intervals come from
  * the same draws as the fit's parameter intervals, so they carry the parameters' correlations.
@@ -29,7 +37,7 @@ export interface Allocation {
  */
 export function computeOptimal(fit: FittedLaw, C: number, { level = fit.level } = {}): Allocation {
   const { law } = fit;
-  if (!law.inputs.includes("N") || !law.inputs.includes("D") || law.inputs.length !== 2) {
+  if (!isComputeLaw(law)) {
     throw new UserError(
       `optimize --compute needs a law in N and D; law ${law.name} has inputs ${law.inputs.join(", ")}`,
     );

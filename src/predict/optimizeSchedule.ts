@@ -2,6 +2,7 @@ import { UserError } from "../errors.js";
 import { percentileInterval } from "../fit/distributions.js";
 import { evaluateLaw } from "../fit/evaluate.js";
 import { drawParams } from "../fit/fitLaw.js";
+import { goldenSection } from "../fit/search.js";
 import { formatSchedule } from "../schedules/parseSchedule.js";
 import { denseSchedule, type DecayShape, type Schedule } from "../schedules/schedule.js";
 import type { Observations, Params } from "../types.js";
@@ -109,28 +110,11 @@ export function optimizeSchedule(fit: FittedLaw, search: ScheduleSearch): Schedu
     range = [0, 0.5];
   }
   // Golden-section search on the continuous knob around the best cell.
-  let [a, b] = range;
-  const ratio = (Math.sqrt(5) - 1) / 2;
-  let c = b - ratio * (b - a);
-  let d = a + ratio * (b - a);
-  let fc = finalLoss(refine(c));
-  let fd = finalLoss(refine(d));
-  for (let k = 0; k < 30; k++) {
-    if (fc < fd) {
-      b = d;
-      d = c;
-      fd = fc;
-      c = b - ratio * (b - a);
-      fc = finalLoss(refine(c));
-    } else {
-      a = c;
-      c = d;
-      fc = fd;
-      d = a + ratio * (b - a);
-      fd = finalLoss(refine(d));
-    }
-  }
-  const polished = choice(refine((a + b) / 2));
+  const knob = goldenSection((x) => finalLoss(refine(x)), range[0], range[1], {
+    iterations: 30,
+    tolerance: 0,
+  });
+  const polished = choice(refine(knob));
   if (polished.loss < candidates[0]!.loss) candidates.unshift(polished);
   const best = candidates[0]!;
   const baseline = choice({ kind: "cosine", peak, floor: 0.1 * peak, ...common });

@@ -7,7 +7,7 @@
 import * as Plot from "@observablehq/plot";
 import { encdecSplit, qatFraction } from "../predict/allocation.js";
 import { bcritSummary } from "../predict/batch.js";
-import { computeOptimal } from "../predict/computeOptimal.js";
+import { computeOptimal, isComputeLaw } from "../predict/computeOptimal.js";
 import type { FittedLaw } from "../predict/fittedLaw.js";
 import { predictLoss } from "../predict/predictLoss.js";
 import type { CurvePrediction } from "../predict/predictCurve.js";
@@ -95,7 +95,7 @@ export function lawFitChart(
   { heldOut, id = `fit-${fit.law.name}` }: { heldOut?: Observations; id?: string } = {},
 ): Chart {
   const inputs = fit.law.inputs;
-  const chinchillaLike = inputs.length === 2 && inputs.includes("N") && inputs.includes("D");
+  const chinchillaLike = isComputeLaw(fit.law);
   const x = chinchillaLike ? "C" : inputs[0]!;
   const points = [...pointRows(observations, x, false), ...(heldOut ? pointRows(heldOut, x, true) : [])];
   const xs = points.map((p) => p.x);

@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { formatFitReport, num } from "../fit/report.js";
-import { computeOptimal } from "../predict/computeOptimal.js";
+import { computeOptimal, isComputeLaw } from "../predict/computeOptimal.js";
 import { predictCurve } from "../predict/predictCurve.js";
 import type { FitArtifact } from "../fit/artifact.js";
 import type { FittedLaw } from "../predict/fittedLaw.js";
@@ -62,7 +62,10 @@ export interface ReportData {
   runs: ReadonlyArray<Record<string, unknown>>;
   curves: readonly RunCurve[];
   fits: readonly ReportFit[];
-  /** Compute budgets for allocations and isoFLOP curves; default: from the data's largest C to 1e4 × it. */
+  /**
+   * Compute budgets for allocations and isoFLOP curves; default: five powers of ten from the one above the
+   * data's largest C.
+   */
   budgets?: readonly number[];
 }
 
@@ -83,11 +86,11 @@ export function escapeHtml(text: string): string {
   );
 }
 
-/** A cell: empty for nothing, text as it is, numbers as the fit report writes them. */
+/** A cell, HTML-escaped: empty for nothing, text as it is, numbers as the fit report writes them. */
 const fmt = (v: unknown, digits = 4): string => {
   if (v === null || v === undefined || v === "") return "";
   const n = Number(v);
-  return Number.isFinite(n) ? num(n, digits) : String(v);
+  return escapeHtml(Number.isFinite(n) ? num(n, digits) : String(v));
 };
 
 /**
@@ -143,7 +146,7 @@ export function fitCharts(item: ReportFit, budgets: readonly number[]): Chart[] 
     charts.push({ ...hyperbolae, id: `${slug}-hyperbolae` }, { ...bcrit, id: `${slug}-bcrit` });
     return charts;
   }
-  const chinchillaLike = inputs.length === 2 && inputs.includes("N") && inputs.includes("D");
+  const chinchillaLike = isComputeLaw(fit.law);
   if (observations) {
     // A backtest fits with weight 0 on the held-out runs: those are drawn apart.
     const pick = (keep: (w: number) => boolean): Observations => {
@@ -247,7 +250,7 @@ export async function buildReport(data: ReportData): Promise<{ html: string; cha
   ];
   parts.push(
     `<table><thead><tr>${columns.map(([, h]) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>${data.runs
-      .map((r) => `<tr>${columns.map(([c]) => `<td>${escapeHtml(fmt(r[c]))}</td>`).join("")}</tr>`)
+      .map((r) => `<tr>${columns.map(([c]) => `<td>${fmt(r[c])}</td>`).join("")}</tr>`)
       .join("")}</tbody></table>`,
   );
   if (data.curves.some((c) => c.tokens.length > 1)) parts.push(await figure(lossCurvesChart(data.curves)));
@@ -284,11 +287,10 @@ export async function buildReport(data: ReportData): Promise<{ html: string; cha
               `<tr><td>${escapeHtml(name)}</td><td>${fmt(value, 6)}</td><td>${fit.intervals[name] ? `[${fmt(fit.intervals[name]![0], 5)}, ${fmt(fit.intervals[name]![1], 5)}]` : "fixed"}</td></tr>`,
           )
           .join("")}</tbody></table>`,
-        `<p>${a.points} points, objective ${fmt(a.objective, 6)}, ${a.converged ? "converged" : "not converged"} (${escapeHtml(String(a.status))}); saved by scalefit ${escapeHtml(String(a.version))}.</p>`,
+        `<p>${fmt(a.points)} points, objective ${fmt(a.objective, 6)}, ${a.converged ? "converged" : "not converged"} (${escapeHtml(String(a.status))}); saved by scalefit ${escapeHtml(String(a.version))}.</p>`,
       );
     }
-    const inputs = fit.law.inputs;
-    if (inputs.length === 2 && inputs.includes("N") && inputs.includes("D") && !fit.law.curve) {
+    if (isComputeLaw(fit.law) && !fit.law.curve) {
       const rows = budgets.map((C) => computeOptimal(fit, C));
       const interval = (v: readonly [number, number] | undefined) =>
         v ? `[${fmt(v[0])}, ${fmt(v[1])}]` : "";

@@ -36,19 +36,9 @@ export const dataConstrained: Law = {
     },
     { name: "RNstar", log: true, value: 5, description: "the same for excess parameters" },
   ],
-  predict: (p, x) => evaluatePoint(p, x.N!, x.D!, x.U!).loss,
+  // The fitter evaluates point by point through pointsOf (evaluate.ts); predict skips the gradient.
+  predict: (p, x) => evaluatePoint(p, x.N!, x.D!, x.U!, false).loss,
   gradient: (p, x) => evaluatePoint(p, x.N!, x.D!, x.U!).gradient,
-  evaluate(p, data, out) {
-    const { N, D, U } = data.inputs as Record<"N" | "D" | "U", Float64Array>;
-    for (let i = 0; i < out.length; i++) out[i] = evaluatePoint(p, N[i]!, D[i]!, U[i]!, false).loss;
-  },
-  jacobian(p, data, out) {
-    const { N, D, U } = data.inputs as Record<"N" | "D" | "U", Float64Array>;
-    for (let i = 0; i < out[0]!.length; i++) {
-      const g = evaluatePoint(p, N[i]!, D[i]!, U[i]!).gradient;
-      for (let j = 0; j < g.length; j++) out[j]![i] = g[j]!;
-    }
-  },
   starts: dataConstrainedStarts,
   derived: {
     halfLifeEpochs: {

@@ -1,6 +1,7 @@
 import type { Inputs, Law, Observations, Params, StartOptions } from "../../types.js";
 import { boundedLinearLeastSquares, defaults, halton } from "../starts.js";
 import { chinchillaStart } from "./chinchillaStart.js";
+import { pointsOf } from "../points.js";
 
 /**
  * Bit widths at or above this are full precision (bf16): no quantisation penalty (Dremov et al. 2025 quantise to
@@ -53,19 +54,10 @@ export const qat: Law = {
     { name: "xi", value: -0.2, description: "its FP tokens-per-parameter-byte exponent (either sign)" },
     { name: "rho", min: 0, value: 0.3, description: "its QAT tokens-per-parameter-byte exponent" },
   ],
-  predict: (p, x) => qatTerms(p, x).loss,
+  // The fitter evaluates point by point through pointsOf (evaluate.ts); predict skips the gradient (the
+  // allocation searches call it ~10⁷ times).
+  predict: (p, x) => qatTerms(p, x, false).loss,
   gradient: (p, x) => qatTerms(p, x).gradient,
-  evaluate(p, data, out) {
-    const row: Inputs = {};
-    for (let i = 0; i < out.length; i++) out[i] = qatTerms(p, pointOf(data, i, row), false).loss;
-  },
-  jacobian(p, data, out) {
-    const row: Inputs = {};
-    for (let i = 0; i < out[0]!.length; i++) {
-      const g = qatTerms(p, pointOf(data, i, row)).gradient;
-      for (let j = 0; j < g.length; j++) out[j]![i] = g[j]!;
-    }
-  },
   checkPoint(x) {
     const bits = x.bits!;
     if (!(bits >= 1 && bits <= fullPrecisionBits))
@@ -78,14 +70,6 @@ export const qat: Law = {
   },
   starts: qatStarts,
 };
-
-function pointOf(data: Observations, i: number, row: Inputs): Inputs {
-  row.N = data.inputs.N![i]!;
-  row.Dfp = data.inputs.Dfp![i]!;
-  row.Dqat = data.inputs.Dqat![i]!;
-  row.bits = data.inputs.bits![i]!;
-  return row;
-}
 
 /** The three δ terms without their scales (theta, phi, lambda), and their logs' pieces, at one point. */
 function penaltyBases(p: Params, x: Inputs) {
@@ -167,7 +151,7 @@ function qatStarts(data: Observations, fixed: Params, options: StartOptions): Pa
     weights[i] = (data.weight?.[i] ?? 1) / (options.space === "log" ? data.loss[i]! ** 2 : 1);
   const names = Object.keys(exponentRanges).filter((name) => !(name in fixed));
   const scales = ["E", "A", "B", "theta", "phi", "lambda"].filter((name) => !(name in fixed));
-  const row: Inputs = {};
+  const points = pointsOf(qat, data);
   const samples = 4096;
   const found: { cost: number; params: Params }[] = [];
   const columns = scales.map(() => new Float64Array(n));
@@ -179,7 +163,7 @@ function qatStarts(data: Observations, fixed: Params, options: StartOptions): Pa
       p[name] = lo + (hi - lo) * halton(s + 1, primes[k]!);
     });
     for (let i = 0; i < n; i++) {
-      const x = pointOf(data, i, row);
+      const x = points[i]!;
       const q = penaltyBases(p, x);
       const parts: Record<string, number> = {
         E: 1,
