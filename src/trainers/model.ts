@@ -17,7 +17,7 @@
  *   written out by hand. On the wasm backend this is several times faster (measured, bench/trainer.ts), because
  *   XNNPACK serves only plain `A·B` matmuls with a 2-D right operand: autodiff emits `Aᵀ·B` / `A·Bᵀ` matmuls
  *   (~15× slower there), 2-D transposes (~4× slower than our blocked transpose) and axis-0 sums (~30× slower
- *   than a ones-row matmul). Both give the same gradients (test/trainers/model.test.ts, to 1e-5).
+ *   than a ones-row matmul). Both give the same gradients (test/trainers/model.test.ts: within 2e-5 of the largest gradient).
  *
  * Activations are [batch·seq, d] matrices so every projection is one 2-D matmul; only attention reshapes to
  * [batch, heads, seq, headDim]. The parameters are a plain object of `tf.Variable`s (`ModelWeights`); every

@@ -4,8 +4,8 @@
  *
  * - `bmm`, batched matmul C[b] = A[b]·B[b]. The wasm backend sends a matmul to XNNPACK only when the right
  *   operand is one matrix; attention's per-(batch, head) products fall to a scalar loop at ~2 GFLOP/s, 40 % of
- *   a training step at d_model 64 (measured, bench/trainer.ts). This is a 1×16 register-blocked f32x4 loop
- *   (A's element splatted, four 4-wide rows of B accumulated), about 13× faster on those shapes (0.28 ms
+ *   a training step at d_model 64 (tf.profile of bench/trainer.ts's model). This is a 1×16 register-blocked f32x4 loop
+ *   (A's element splatted, four 4-wide rows of B accumulated), about 14× faster on those shapes (0.28 ms
  *   against 3.9 ms for [64×64]·[64×16] in 64 batches, measured).
  * - `gemm`, C = A·B (+ bias) or Aᵀ·B for one pair of matrices: 4 rows × 8 columns of C in eight f32x4
  *   accumulators, the reduction in cache-sized blocks. In training XNNPACK packs every step's new weights
