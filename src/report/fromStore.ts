@@ -74,11 +74,8 @@ export async function reportFromStore(
       fits.push({
         label: law.name,
         fit,
-        // A backtest's fit weighs the held-out runs 0: the charts draw them apart.
-        observations: tested
-          ? { ...observations, weight: heldOutWeights(observations.loss.length, tested.held) }
-          : observations,
-        ...(tested ? { holdout: tested.holdout } : {}),
+        observations,
+        ...(tested ? { holdout: tested.holdout, held: tested.held } : {}),
         description: `${db}: ${observations.loss.length} ${law.curve ? "curve points" : "runs (last logged loss of each)"}${where.length ? `, where ${where.join(" and ")}` : ""}`,
       });
     }
@@ -119,11 +116,4 @@ export async function reportFromStore(
     fits,
   });
   return { ...written, runs: runs.length, fits: fits.length };
-}
-
-/** Weights 1, and 0 at the held-out points. */
-function heldOutWeights(n: number, held: readonly number[]): Float64Array {
-  const weights = new Float64Array(n).fill(1);
-  for (const i of held) weights[i] = 0;
-  return weights;
 }

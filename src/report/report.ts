@@ -43,6 +43,8 @@ export type ReportFit =
       description: string;
       /** A backtest: the rule and the held-out runs' errors (the fit then used only the other runs). */
       holdout?: HoldoutReport;
+      /** The backtest's held-out rows of `observations` (drawn apart). */
+      held?: readonly number[];
     }
   | {
       label: string;
@@ -148,11 +150,10 @@ export function fitCharts(item: ReportFit, budgets: readonly number[]): Chart[] 
   }
   const chinchillaLike = isComputeLaw(fit.law);
   if (observations) {
-    // A backtest fits with weight 0 on the held-out runs: those are drawn apart.
-    const pick = (keep: (w: number) => boolean): Observations => {
-      const rows = Array.from(observations.loss.keys()).filter((i) =>
-        keep(observations.weight ? observations.weight[i]! : 1),
-      );
+    // A backtest's held-out rows are drawn apart.
+    const heldRows = "held" in item && item.held ? new Set(item.held) : undefined;
+    const pick = (keep: (i: number) => boolean): Observations => {
+      const rows = Array.from(observations.loss.keys()).filter(keep);
       return {
         inputs: Object.fromEntries(
           Object.entries(observations.inputs).map(([k, v]) => [k, Float64Array.from(rows, (i) => v[i]!)]),
@@ -161,8 +162,8 @@ export function fitCharts(item: ReportFit, budgets: readonly number[]): Chart[] 
         ...(observations.run ? { run: rows.map((i) => observations.run![i]!) } : {}),
       };
     };
-    const held = observations.weight ? pick((w) => w === 0) : undefined;
-    const fitted = observations.weight ? pick((w) => w > 0) : observations;
+    const held = heldRows ? pick((i) => heldRows.has(i)) : undefined;
+    const fitted = heldRows ? pick((i) => !heldRows.has(i)) : observations;
     if (chinchillaLike || inputs.length === 1) {
       const options = held && held.loss.length ? { heldOut: held } : {};
       charts.push({ ...lawFitChart(fit, fitted, options), id: `${slug}-fit` });
