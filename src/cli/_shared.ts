@@ -1,4 +1,5 @@
 import { UserError } from "../errors.js";
+import { backendNames } from "../trainers/backend.js";
 import type { ParamSpec } from "../types.js";
 import type { CliIO, OptionDef, OptionValues } from "./_command.js";
 
@@ -6,6 +7,21 @@ import type { CliIO, OptionDef, OptionValues } from "./_command.js";
 export const sharedOptions = {
   json: { type: "boolean", description: "print one JSON document on stdout and nothing else" },
   help: { type: "boolean", short: "h", description: "show this help" },
+} as const satisfies Record<string, OptionDef>;
+
+/** Options of the commands that train (train, sweep). */
+export const trainerOptions = {
+  backend: {
+    type: "string",
+    value: "<name>",
+    description: `${backendNames.join(", ")} (default auto)`,
+  },
+  threads: {
+    type: "string",
+    value: "<n>",
+    description:
+      "data-parallel threads on wasm and cpu (default: every core up to 4 when a step is big enough)",
+  },
 } as const satisfies Record<string, OptionDef>;
 
 /** Options of commands that read data and fit a law. */

@@ -5,7 +5,7 @@ import { sweepPresets } from "../trainers/presets.js";
 import { parseShard, readSweepConfig, runSweep, type SweepConfig } from "../trainers/sweep.js";
 import { defineCommand } from "./_command.js";
 import { storePath } from "./_source.js";
-import { numberOption, printJson, progressFor, sharedOptions } from "./_shared.js";
+import { numberOption, printJson, progressFor, sharedOptions, trainerOptions } from "./_shared.js";
 
 export const command = defineCommand({
   name: "sweep",
@@ -37,11 +37,7 @@ export const command = defineCommand({
       description:
         "write this sweep's points and runs to a Parquet file at the end (default with --shard: the --db name with .parquet)",
     },
-    backend: {
-      type: "string",
-      value: "<name>",
-      description: "auto (default), wasm, cpu, tfjs-node, tfjs-node-gpu",
-    },
+    ...trainerOptions,
     ...sharedOptions,
   },
   async run(values, io, positionals = []) {

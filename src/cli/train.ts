@@ -13,7 +13,7 @@ import { loadSource, type SourceSpec } from "../trainers/corpus.js";
 import { scheduleFor, scheduleKinds } from "../trainers/sweep.js";
 import { trainModel } from "../trainers/train.js";
 import { defineCommand } from "./_command.js";
-import { numberOption, printJson, progressFor, sharedOptions } from "./_shared.js";
+import { numberOption, printJson, progressFor, sharedOptions, trainerOptions } from "./_shared.js";
 
 const positiveInteger = (v: number) => Number.isInteger(v) && v > 0;
 
@@ -97,11 +97,7 @@ export const command = defineCommand({
       description: "GELU form (default tanh; erf is exact, the PyTorch anchor's)",
     },
     untied: { type: "boolean", description: "a separate output head instead of the tied token embedding" },
-    backend: {
-      type: "string",
-      value: "<name>",
-      description: "auto (default), wasm, cpu, tfjs-node, tfjs-node-gpu",
-    },
+    ...trainerOptions,
     ...sharedOptions,
   },
   async run(values, io) {

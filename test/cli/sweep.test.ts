@@ -227,10 +227,13 @@ test("scalefit train --json prints DESIGN.md's fields; bad options are one-line 
     "8",
     "--steps",
     "10",
+    "--threads",
+    "1",
     "--json",
   );
   assert.equal(run.code, 0, run.stderr);
   const out = JSON.parse(run.stdout);
+  assert.equal(out.threads, 1);
   for (const key of ["tokensPerSecond", "params", "lossFirst", "lossLast", "backend"])
     assert.ok(key in out, key);
   assert.equal(out.backend, "wasm");
@@ -253,6 +256,7 @@ test("scalefit train --json prints DESIGN.md's fields; bad options are one-line 
       ["--backend", "tpu"],
       "scalefit train: unknown --backend tpu (expected auto, wasm, cpu, tfjs-node, tfjs-node-gpu)",
     ],
+    [["--threads", "0"], "scalefit train: invalid --threads: 0 (expected a positive integer)"],
     [
       ["--schedule", "warm"],
       "scalefit train: invalid --schedule warm (expected constant, cosine, linear, wsd, inverse-sqrt or kind:key=value,…)",
