@@ -40,7 +40,7 @@ function gamma(random: RandomSource, shape: number): number {
   }
 }
 
-/** A chain: per context (its symbols as a base-V number), the cumulative next-symbol distribution. */
+/** A chain: per context (its symbols as a base-V number), the next-symbol distribution. */
 export interface MarkovChain {
   spec: MarkovSpec;
   /** [contexts × vocab] probabilities. */

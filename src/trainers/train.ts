@@ -165,13 +165,15 @@ function restore(
       if (!values || values.length !== variable.size) {
         throw new UserError(`${where}: the checkpoint does not fit this model (${prefix}:${name})`);
       }
-      if (prefix === "param") variable.assign(tf.tensor(values, variable.shape));
+      if (prefix === "param") tf.tidy(() => variable.assign(tf.tensor(values, variable.shape)));
       else (prefix === "first" ? first : second).set(values, offset);
     }
     offset += variable.size;
   }
-  state.first.assign(tf.tensor(first));
-  state.second.assign(tf.tensor(second));
+  tf.tidy(() => {
+    state.first.assign(tf.tensor(first));
+    state.second.assign(tf.tensor(second));
+  });
   state.step = saved.adamStep;
 }
 

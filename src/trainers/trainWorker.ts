@@ -6,11 +6,11 @@
 import { parentPort } from "node:worker_threads";
 import type * as TF from "@tensorflow/tfjs";
 import { randomSource } from "../random.js";
-import { flatten } from "./adamw.js";
 import { readInto, splitFlat } from "./wasmKernel.js";
 import { loadBackend } from "./backend.js";
 import type { ModelConfig } from "./config.js";
 import {
+  disposeWorkspace,
   initWeights,
   lossAndGradients,
   makeWorkspace,
@@ -41,6 +41,7 @@ port.on("message", async (request: WorkerRequest) => {
     if (request.type === "init") {
       tf = (await loadBackend(request.backend)).tf;
       for (const v of variables) v.dispose();
+      if (workspace) disposeWorkspace(workspace);
       model = request.model;
       weights = initWeights(tf, model, randomSource(0));
       variables = namedWeights(weights).map(([, v]) => v);
@@ -62,7 +63,11 @@ port.on("message", async (request: WorkerRequest) => {
         request.inputs,
         request.targets,
       );
-      readInto(tf, flatten(tf, gradients), floats, gradOffset);
+      let at = gradOffset;
+      for (const g of gradients) {
+        readInto(tf, g, floats, at);
+        at += g.size;
+      }
       return loss.dataSync()[0]!;
     });
     reply({ type: "done", loss });

@@ -1,5 +1,6 @@
 /**
- * WebAssembly binary encoding, as far as the trainer's kernels need it (wasmKernel.ts, wasmFused.ts): LEB128
+ * WebAssembly binary encoding, as far as the trainer's kernels need it (wasmKernel.ts, wasmLayerNorm.ts,
+ * wasmFused.ts): LEB128
  * numbers, sections, and the opcodes of WebAssembly core 2.0 with SIMD they use, as byte arrays to splice.
  */
 import type { TensorInfo } from "@tensorflow/tfjs";

@@ -466,9 +466,9 @@ export function registerWasmKernels(tf: Tf): boolean {
       const wasm = kernelBackend as unknown as WasmBackendInternals;
       const outs = sizes.map((size) => wasm.makeOutput([size], "float32"));
       const heap = new Uint8Array(memory.buffer);
-      let from = wasm.dataIdMap.get(x.dataId).memoryOffset;
+      let from = heapOffset(wasm, x);
       sizes.forEach((size, i) => {
-        const to = wasm.dataIdMap.get(outs[i]!.dataId).memoryOffset;
+        const to = heapOffset(wasm, outs[i]!);
         heap.copyWithin(to, from, from + 4 * size);
         from += 4 * size;
       });
@@ -490,8 +490,7 @@ export function readInto(tf: Tf, x: TF.Tensor, target: Float32Array, offset: num
     return;
   }
   const backend = tf.backend() as unknown as WasmBackendInternals;
-  const at = backend.dataIdMap.get(x.dataId).memoryOffset;
-  target.set(new Float32Array(backend.wasm.asm.memory.buffer, at, x.size), offset);
+  target.set(new Float32Array(backend.wasm.asm.memory.buffer, heapOffset(backend, x), x.size), offset);
 }
 
 /**

@@ -12,7 +12,6 @@ import type * as TF from "@tensorflow/tfjs";
 import {
   add,
   block,
-  brIf,
   end,
   F32,
   f32Load,
@@ -28,7 +27,6 @@ import {
   increment,
   instantiate,
   loop,
-  ltU,
   memoryModule,
   mul,
   repeated,
@@ -78,10 +76,7 @@ const overRow = (j: number, dBytes: number, body: number[]) => [
   ...loop,
   ...body,
   ...increment(j, i32(16)),
-  ...get(j),
-  ...get(dBytes),
-  ...ltU,
-  ...brIf(0),
+  ...repeatWhileBelow(j, dBytes),
   ...end,
 ];
 
