@@ -53,23 +53,29 @@ export async function fitData(
   law: Pick<Law, "inputs" | "name" | "curve" | "spec">,
   command: string,
 ): Promise<FitData> {
-  if (law.name === "bcrit") return sweepData(values, (law.spec as { targets: number[] }).targets);
   const hasData = typeof values.data === "string";
   const hasDb = typeof values.db === "string";
   if (hasData === hasDb)
     throw new UserError(`scalefit ${command} needs --data <file> or --db <file> (one of them)`);
   if (!hasDb && (values.where || values["loss-kind"]))
     throw new UserError("--where and --loss-kind read from a database: add --db <file>");
-  if (hasDb) {
-    if (values.map || values["drop-highest"] || values.schedule || values.schedules || values.runs) {
+  if (hasDb && (values.map || values["drop-highest"] || values.schedule || values.schedules || values.runs)) {
+    throw new UserError(
+      "--map, --drop-highest, --schedule(s) and --runs are for --data files; with --db use --where",
+    );
+  }
+  const lossKind = values["loss-kind"] as "train" | "eval" | undefined;
+  if (lossKind !== undefined && lossKind !== "train" && lossKind !== "eval")
+    throw new UserError(`invalid --loss-kind ${lossKind} (expected train or eval)`);
+  if (law.name === "bcrit") {
+    if (values["drop-highest"] || values.schedule || values.schedules || values.runs)
       throw new UserError(
-        "--map, --drop-highest, --schedule(s) and --runs are for --data files; with --db use --where",
+        "--drop-highest, --schedule(s) and --runs are not for law bcrit (a batch-size sweep)",
       );
-    }
+    return sweepData(values, (law.spec as { targets: number[] }).targets, lossKind);
+  }
+  if (hasDb) {
     const filters = repeatedOption(values, "where");
-    const lossKind = values["loss-kind"] as "train" | "eval" | undefined;
-    if (lossKind !== undefined && lossKind !== "train" && lossKind !== "eval")
-      throw new UserError(`invalid --loss-kind ${lossKind} (expected train or eval)`);
     // The store (and DuckDB's native module, ~0.2 s to load) only when a database is read.
     const { openStore } = await import("../store/duckdb.js");
     const { curvesFromStore, finalLosses, observationsDigest } = await import("../store/readRuns.js");
@@ -149,11 +155,16 @@ export async function fitData(
   };
 }
 
-/** A batch-size sweep for law bcrit, from --data (run, B, step, loss) or --db (runs with a batch size). */
-async function sweepData(values: OptionValues, targets: readonly number[]): Promise<FitData> {
+/**
+ * A batch-size sweep for law bcrit, from --data (run, B, step, loss) or --db (runs with a batch size); its
+ * options were checked by fitData.
+ */
+async function sweepData(
+  values: OptionValues,
+  targets: readonly number[],
+  lossKind: "train" | "eval" | undefined,
+): Promise<FitData> {
   const hasData = typeof values.data === "string";
-  if (hasData === (typeof values.db === "string"))
-    throw new UserError("scalefit fit --law bcrit needs --data <file> or --db <file> (one of them)");
   let points: SweepPoint[];
   let digest: string;
   let source: string;
@@ -170,7 +181,6 @@ async function sweepData(values: OptionValues, targets: readonly number[]): Prom
     const { sweepFromStore, observationsDigest } = await import("../store/readRuns.js");
     const store = await openStore(values.db as string, { readOnly: true });
     try {
-      const lossKind = values["loss-kind"] as "train" | "eval" | undefined;
       points = await sweepFromStore(store, filters, lossKind ? { lossKind } : {});
     } finally {
       store.close();

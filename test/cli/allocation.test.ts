@@ -174,6 +174,19 @@ test("bad inputs of the allocation laws: one line naming the problem, exit 1", a
       ["fit", "--law", "bcrit", "--data", sweepFile()],
       /^scalefit fit: law bcrit needs the target losses: --targets/,
     ],
+    // the options every fit checks hold for bcrit too
+    [
+      ["fit", "--law", "bcrit", "--data", sweepFile(), "--targets", "3.0", "--where", "run=a"],
+      /^scalefit fit: --where and --loss-kind read from a database: add --db <file>\n$/,
+    ],
+    [
+      ["fit", "--law", "bcrit", "--db", "sweep.duckdb", "--targets", "3.0", "--loss-kind", "bogus"],
+      /^scalefit fit: invalid --loss-kind bogus \(expected train or eval\)\n$/,
+    ],
+    [
+      ["fit", "--law", "bcrit", "--data", sweepFile(), "--targets", "3.0", "--drop-highest", "2"],
+      /^scalefit fit: --drop-highest, --schedule\(s\) and --runs are not for law bcrit/,
+    ],
     [
       [
         "fit",
