@@ -3,6 +3,7 @@
  * wasmFused.ts): LEB128
  * numbers, sections, and the opcodes of WebAssembly core 2.0 with SIMD they use, as byte arrays to splice.
  */
+import type * as TF from "@tensorflow/tfjs";
 import type { TensorInfo } from "@tensorflow/tfjs";
 
 // The WebAssembly JS API as far as used here (TypeScript's ES libs do not declare it; Node has it).
@@ -159,4 +160,29 @@ export const heapOffset = (backend: WasmBackendInternals, t: TensorInfo): number
 /** Compiles and instantiates a module whose one import is `env.memory`; returns its exports. */
 export function instantiate(bytes: Uint8Array, memory: WasmMemory): Record<string, unknown> {
   return new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
+}
+
+const installed = new WeakMap<object, Set<string>>();
+
+/**
+ * Runs `install` once per wasm backend instance and key (a new backend, e.g. after tf.removeBackend, has a
+ * new heap: its kernels are compiled and registered again).
+ */
+export function oncePerBackend(
+  tf: typeof TF,
+  key: string,
+  install: (backend: WasmBackendInternals) => void,
+): void {
+  const backend = tf.backend() as unknown as WasmBackendInternals;
+  let keys = installed.get(backend);
+  if (!keys) installed.set(backend, (keys = new Set()));
+  if (keys.has(key)) return;
+  install(backend);
+  keys.add(key);
+}
+
+/** Registers a kernel for wasm under `kernelName`, replacing an earlier registration (global to the name). */
+export function replaceWasmKernel(tf: typeof TF, kernelName: string, kernelFunc: TF.KernelFunc): void {
+  if (tf.getKernel(kernelName, "wasm")) tf.unregisterKernel(kernelName, "wasm");
+  tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc });
 }

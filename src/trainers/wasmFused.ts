@@ -38,6 +38,8 @@ import {
   v128Load,
   v128Store,
   type WasmBackendInternals,
+  oncePerBackend,
+  replaceWasmKernel,
 } from "./wasmBytes.js";
 
 type Tf = typeof TF;
@@ -288,38 +290,30 @@ function evaluate(tf: Tf, program: FusedProgram, inputs: readonly TF.Tensor[], s
   return outputs;
 }
 
-const registeredOn = new WeakMap<object, Set<string>>();
-
 /** Registers the program's kernel for the active wasm backend (once per backend instance). */
 function register(tf: Tf, program: FusedProgram): string {
   const kernelName = `ScalefitFused_${program.name}`;
-  const backend = tf.backend() as unknown as WasmBackendInternals;
-  const done = registeredOn.get(backend) ?? new Set<string>();
-  registeredOn.set(backend, done);
-  if (done.has(kernelName)) return kernelName;
+  oncePerBackend(tf, kernelName, (backend) => install(tf, program, kernelName, backend));
+  return kernelName;
+}
+
+function install(tf: Tf, program: FusedProgram, kernelName: string, backend: WasmBackendInternals): void {
   const run = instantiate(fusedModuleBytes(program), backend.wasm.asm.memory).run as (
     ...args: number[]
   ) => void;
-  if (tf.getKernel(kernelName, "wasm")) tf.unregisterKernel(kernelName, "wasm");
-  tf.registerKernel({
-    kernelName,
-    backendName: "wasm",
-    kernelFunc: ({ inputs, backend: kernelBackend, attrs }) => {
-      const wasm = kernelBackend as unknown as WasmBackendInternals;
-      const list = Array.from(
-        { length: program.inputs },
-        (_, i) => (inputs as TF.NamedTensorInfoMap)[`x${i}`]!,
-      );
-      const shape = list[0]!.shape;
-      const outs = Array.from({ length: program.outputs }, () => wasm.makeOutput(shape, "float32"));
-      const offset = (t: TF.TensorInfo) => heapOffset(wasm, t);
-      const size = shape.reduce((a, b) => a * b, 1);
-      run(...list.map(offset), ...outs.map(offset), 4 * size, ...(attrs as { scalars: number[] }).scalars);
-      return outs;
-    },
+  replaceWasmKernel(tf, kernelName, ({ inputs, backend: kernelBackend, attrs }) => {
+    const wasm = kernelBackend as unknown as WasmBackendInternals;
+    const list = Array.from(
+      { length: program.inputs },
+      (_, i) => (inputs as TF.NamedTensorInfoMap)[`x${i}`]!,
+    );
+    const shape = list[0]!.shape;
+    const outs = Array.from({ length: program.outputs }, () => wasm.makeOutput(shape, "float32"));
+    const offset = (t: TF.TensorInfo) => heapOffset(wasm, t);
+    const size = shape.reduce((a, b) => a * b, 1);
+    run(...list.map(offset), ...outs.map(offset), 4 * size, ...(attrs as { scalars: number[] }).scalars);
+    return outs;
   });
-  done.add(kernelName);
-  return kernelName;
 }
 
 /**

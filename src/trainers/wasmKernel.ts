@@ -55,6 +55,8 @@ import {
   v128Store,
   v128Zero,
   type WasmBackendInternals,
+  oncePerBackend,
+  replaceWasmKernel,
 } from "./wasmBytes.js";
 
 type Tf = typeof TF;
@@ -382,8 +384,6 @@ type Bmm = (
   aColStride: number,
 ) => void;
 
-const registered = new WeakSet<object>();
-
 /**
  * Registers the batched-matmul kernel on the active wasm backend (once per backend instance). Returns false
  * when the backend is not wasm (callers then use tf.matMul).
@@ -391,92 +391,78 @@ const registered = new WeakSet<object>();
  */
 export function registerWasmKernels(tf: Tf): boolean {
   if (tf.getBackend() !== "wasm") return false;
-  const backend = tf.backend() as unknown as WasmBackendInternals;
-  if (registered.has(backend)) return true;
+  oncePerBackend(tf, "matmul", (backend) => install(tf, backend));
+  return true;
+}
+
+function install(tf: Tf, backend: WasmBackendInternals): void {
   const memory = backend.wasm.asm.memory;
   const exports = instantiate(moduleBytes(), memory);
   const bmm = exports.bmm as Bmm;
   const gemm = exports.gemm as Gemm;
   // A kernel registration is global to the name; re-registering for a new backend instance replaces it.
-  if (tf.getKernel(batchMatMulKernel, "wasm")) tf.unregisterKernel(batchMatMulKernel, "wasm");
-  tf.registerKernel({
-    kernelName: batchMatMulKernel,
-    backendName: "wasm",
-    kernelFunc: ({ inputs, backend: kernelBackend, attrs }) => {
-      const { a, b } = inputs as { a: TF.TensorInfo; b: TF.TensorInfo };
-      const transposeA = (attrs as { transposeA?: boolean } | undefined)?.transposeA === true;
-      const wasm = kernelBackend as unknown as WasmBackendInternals;
-      const rank = a.shape.length;
-      const [rowsA, colsA] = a.shape.slice(rank - 2) as [number, number];
-      const [m, k] = transposeA ? [colsA, rowsA] : [rowsA, colsA];
-      const n = b.shape[rank - 1]!;
-      const batch = a.shape.slice(0, rank - 2).reduce((x, y) => x * y, 1);
-      const out = wasm.makeOutput([...a.shape.slice(0, rank - 2), m, n], "float32");
-      bmm(
-        heapOffset(wasm, a),
-        heapOffset(wasm, b),
-        heapOffset(wasm, out),
-        batch,
-        m,
-        k,
-        n,
-        transposeA ? 4 : 4 * k,
-        transposeA ? 4 * m : 4,
-      );
-      return out;
-    },
+  replaceWasmKernel(tf, batchMatMulKernel, ({ inputs, backend: kernelBackend, attrs }) => {
+    const { a, b } = inputs as { a: TF.TensorInfo; b: TF.TensorInfo };
+    const transposeA = (attrs as { transposeA?: boolean } | undefined)?.transposeA === true;
+    const wasm = kernelBackend as unknown as WasmBackendInternals;
+    const rank = a.shape.length;
+    const [rowsA, colsA] = a.shape.slice(rank - 2) as [number, number];
+    const [m, k] = transposeA ? [colsA, rowsA] : [rowsA, colsA];
+    const n = b.shape[rank - 1]!;
+    const batch = a.shape.slice(0, rank - 2).reduce((x, y) => x * y, 1);
+    const out = wasm.makeOutput([...a.shape.slice(0, rank - 2), m, n], "float32");
+    bmm(
+      heapOffset(wasm, a),
+      heapOffset(wasm, b),
+      heapOffset(wasm, out),
+      batch,
+      m,
+      k,
+      n,
+      transposeA ? 4 : 4 * k,
+      transposeA ? 4 * m : 4,
+    );
+    return out;
   });
-  if (tf.getKernel(matMulKernel, "wasm")) tf.unregisterKernel(matMulKernel, "wasm");
-  tf.registerKernel({
-    kernelName: matMulKernel,
-    backendName: "wasm",
-    kernelFunc: ({ inputs, backend: kernelBackend, attrs }) => {
-      const { a, b, bias } = inputs as { a: TF.TensorInfo; b: TF.TensorInfo; bias?: TF.TensorInfo };
-      const transposeA = (attrs as { transposeA?: boolean } | undefined)?.transposeA === true;
-      const wasm = kernelBackend as unknown as WasmBackendInternals;
-      const [rowsA, colsA] = a.shape as [number, number];
-      const [m, k] = transposeA ? [colsA, rowsA] : [rowsA, colsA];
-      const n = b.shape[1]!;
-      const out = wasm.makeOutput([m, n], "float32");
-      gemm(
-        heapOffset(wasm, a),
-        heapOffset(wasm, b),
-        heapOffset(wasm, out),
-        bias ? heapOffset(wasm, bias) : 0,
-        bias ? 1 : 0,
-        m,
-        k,
-        n,
-        transposeA ? 4 : 4 * k,
-        transposeA ? 4 * m : 4,
-        reductionBlock(m, k, transposeA),
-      );
-      return out;
-    },
+  replaceWasmKernel(tf, matMulKernel, ({ inputs, backend: kernelBackend, attrs }) => {
+    const { a, b, bias } = inputs as { a: TF.TensorInfo; b: TF.TensorInfo; bias?: TF.TensorInfo };
+    const transposeA = (attrs as { transposeA?: boolean } | undefined)?.transposeA === true;
+    const wasm = kernelBackend as unknown as WasmBackendInternals;
+    const [rowsA, colsA] = a.shape as [number, number];
+    const [m, k] = transposeA ? [colsA, rowsA] : [rowsA, colsA];
+    const n = b.shape[1]!;
+    const out = wasm.makeOutput([m, n], "float32");
+    gemm(
+      heapOffset(wasm, a),
+      heapOffset(wasm, b),
+      heapOffset(wasm, out),
+      bias ? heapOffset(wasm, bias) : 0,
+      bias ? 1 : 0,
+      m,
+      k,
+      n,
+      transposeA ? 4 : 4 * k,
+      transposeA ? 4 * m : 4,
+      reductionBlock(m, k, transposeA),
+    );
+    return out;
   });
   // Splitting a flat vector into pieces: one memmove per piece on the heap. TF.js's own split and slice
   // take 66 ms and 24 ms for the 36 pieces of a 413k-parameter model on wasm (measured); this takes ~0.3 ms.
-  if (tf.getKernel(splitKernel, "wasm")) tf.unregisterKernel(splitKernel, "wasm");
-  tf.registerKernel({
-    kernelName: splitKernel,
-    backendName: "wasm",
-    kernelFunc: ({ inputs, backend: kernelBackend, attrs }) => {
-      const { x } = inputs as { x: TF.TensorInfo };
-      const sizes = (attrs as { sizes: number[] }).sizes;
-      const wasm = kernelBackend as unknown as WasmBackendInternals;
-      const outs = sizes.map((size) => wasm.makeOutput([size], "float32"));
-      const heap = new Uint8Array(memory.buffer);
-      let from = heapOffset(wasm, x);
-      sizes.forEach((size, i) => {
-        const to = heapOffset(wasm, outs[i]!);
-        heap.copyWithin(to, from, from + 4 * size);
-        from += 4 * size;
-      });
-      return outs;
-    },
+  replaceWasmKernel(tf, splitKernel, ({ inputs, backend: kernelBackend, attrs }) => {
+    const { x } = inputs as { x: TF.TensorInfo };
+    const sizes = (attrs as { sizes: number[] }).sizes;
+    const wasm = kernelBackend as unknown as WasmBackendInternals;
+    const outs = sizes.map((size) => wasm.makeOutput([size], "float32"));
+    const heap = new Uint8Array(memory.buffer);
+    let from = heapOffset(wasm, x);
+    sizes.forEach((size, i) => {
+      const to = heapOffset(wasm, outs[i]!);
+      heap.copyWithin(to, from, from + 4 * size);
+      from += 4 * size;
+    });
+    return outs;
   });
-  registered.add(backend);
-  return true;
 }
 
 /**

@@ -38,6 +38,8 @@ import {
   v128Store,
   v128Zero,
   type WasmBackendInternals,
+  oncePerBackend,
+  replaceWasmKernel,
 } from "./wasmBytes.js";
 
 type Tf = typeof TF;
@@ -310,49 +312,33 @@ function moduleBytes(): Uint8Array {
 
 export const layerNormKernel = "ScalefitLayerNorm";
 export const layerNormGradKernel = "ScalefitLayerNormGrad";
-const registered = new WeakSet<object>();
-
 function register(tf: Tf): void {
-  const backend = tf.backend() as unknown as WasmBackendInternals;
-  if (registered.has(backend)) return;
+  oncePerBackend(tf, "layerNorm", (backend) => install(tf, backend));
+}
+
+function install(tf: Tf, backend: WasmBackendInternals): void {
   const exports = instantiate(moduleBytes(), backend.wasm.asm.memory);
   const forward = exports.forward as (...args: number[]) => void;
   const backward = exports.backward as (...args: number[]) => void;
-  for (const kernelName of [layerNormKernel, layerNormGradKernel]) {
-    if (tf.getKernel(kernelName, "wasm")) tf.unregisterKernel(kernelName, "wasm");
-  }
-  tf.registerKernel({
-    kernelName: layerNormKernel,
-    backendName: "wasm",
-    kernelFunc: ({ inputs, backend: kernelBackend }) => {
-      const wasm = kernelBackend as unknown as WasmBackendInternals;
-      const { x, gain, bias } = inputs as Record<string, TF.TensorInfo>;
-      const [rows, d] = x!.shape as [number, number];
-      const outs = [wasm.makeOutput([rows, d], "float32"), wasm.makeOutput([rows, d], "float32")];
-      const rstd = wasm.makeOutput([rows, 1], "float32");
-      forward(...[x!, gain!, bias!, ...outs, rstd].map((t) => heapOffset(wasm, t)), rows, d);
-      return [...outs, rstd];
-    },
+  replaceWasmKernel(tf, layerNormKernel, ({ inputs, backend: kernelBackend }) => {
+    const wasm = kernelBackend as unknown as WasmBackendInternals;
+    const { x, gain, bias } = inputs as Record<string, TF.TensorInfo>;
+    const [rows, d] = x!.shape as [number, number];
+    const outs = [wasm.makeOutput([rows, d], "float32"), wasm.makeOutput([rows, d], "float32")];
+    const rstd = wasm.makeOutput([rows, 1], "float32");
+    forward(...[x!, gain!, bias!, ...outs, rstd].map((t) => heapOffset(wasm, t)), rows, d);
+    return [...outs, rstd];
   });
-  tf.registerKernel({
-    kernelName: layerNormGradKernel,
-    backendName: "wasm",
-    kernelFunc: ({ inputs, backend: kernelBackend }) => {
-      const wasm = kernelBackend as unknown as WasmBackendInternals;
-      const { dy, normalised, rstd, gain } = inputs as Record<string, TF.TensorInfo>;
-      const [rows, d] = dy!.shape as [number, number];
-      const dx = wasm.makeOutput([rows, d], "float32");
-      const dGain = wasm.makeOutput([d], "float32");
-      const dBias = wasm.makeOutput([d], "float32");
-      backward(
-        ...[dy!, normalised!, rstd!, gain!, dx, dGain, dBias].map((t) => heapOffset(wasm, t)),
-        rows,
-        d,
-      );
-      return [dx, dGain, dBias];
-    },
+  replaceWasmKernel(tf, layerNormGradKernel, ({ inputs, backend: kernelBackend }) => {
+    const wasm = kernelBackend as unknown as WasmBackendInternals;
+    const { dy, normalised, rstd, gain } = inputs as Record<string, TF.TensorInfo>;
+    const [rows, d] = dy!.shape as [number, number];
+    const dx = wasm.makeOutput([rows, d], "float32");
+    const dGain = wasm.makeOutput([d], "float32");
+    const dBias = wasm.makeOutput([d], "float32");
+    backward(...[dy!, normalised!, rstd!, gain!, dx, dGain, dBias].map((t) => heapOffset(wasm, t)), rows, d);
+    return [dx, dGain, dBias];
   });
-  registered.add(backend);
 }
 
 /** Whether the kernels take this input: wasm, float32, rows of a multiple of 4 floats. */
