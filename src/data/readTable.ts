@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { basename, extname } from "node:path";
 import { parse } from "csv-parse/sync";
 import { UserError } from "../errors.js";
@@ -35,14 +35,8 @@ export function readTable(file: string): Table {
       `unsupported data format ${extension || "(no extension)"} of ${file} (expected ${tableFormats.join(", ")})`,
     );
   }
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(`cannot read ${file}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (error as Error).message}`);
-  }
-  const digest = `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+  const bytes = readBytes(file);
+  const digest = sha256Digest(bytes);
   const text = bytes.toString("utf8").replace(/^\uFEFF/, "");
   if (text.trim() === "") throw new UserError(`${file} is empty`);
   const table = extension === ".jsonl" || extension === ".ndjson" ? readJsonLines(file, text) : readDelimited(file, text, extension === ".tsv" ? "\t" : ",");
@@ -195,4 +189,26 @@ function readJsonLines(file: string, text: string): Omit<Table, "digest"> {
 /** The short name of a table's file, for reports. */
 export function tableName(table: Table): string {
   return basename(table.file);
+}
+
+/**
+ * A file's bytes, or a one-line error naming it (no such file, a directory, …).
+ * @example readBytes("runs.parquet").length
+ */
+export function readBytes(file: string): Buffer {
+  try {
+    if (statSync(file).isDirectory()) throw new UserError(`cannot read ${file}: it is a directory`);
+    return readFileSync(file);
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UserError(
+      `cannot read ${file}: ${code === "ENOENT" ? "no such file" : (error as Error).message}`,
+    );
+  }
+}
+
+/** A content digest as the store and fit artifacts record it: `sha256:<hex>`. */
+export function sha256Digest(bytes: Uint8Array): string {
+  return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 }

@@ -40,20 +40,12 @@ export async function exportTable(
           .map((c) => `count(r.${c}) AS ${c}`)
           .join(
             ", ",
-          )} FROM runs r WHERE r.run_id IN (SELECT p.run_id FROM points p JOIN runs r ON r.run_id = p.run_id WHERE ${where.sql})`,
+          )}, count(*) FILTER (WHERE r.config <> '{}') AS configured FROM runs r WHERE r.run_id IN (SELECT p.run_id FROM points p JOIN runs r ON r.run_id = p.run_id WHERE ${where.sql})`,
         where.values,
       )
     )[0]!;
     // Runs with a configuration (trainer runs) also carry it and their conventions, as JSON text.
-    const configured = Number(
-      (
-        await rows(
-          store,
-          `SELECT count(*) AS n FROM runs r WHERE r.config <> '{}' AND r.run_id IN (SELECT p.run_id FROM points p JOIN runs r ON r.run_id = p.run_id WHERE ${where.sql})`,
-          where.values,
-        )
-      )[0]!.n,
-    );
+    const configured = Number(filled.configured);
     const meta =
       Object.entries(runColumns)
         .filter(([c]) => Number(filled[c]) > 0)

@@ -1,7 +1,5 @@
-import { createHash } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
 import { extname } from "node:path";
-import type { Table } from "../data/readTable.js";
+import { readBytes, sha256Digest, type Table } from "../data/readTable.js";
 import { UserError } from "../errors.js";
 import { arrowTable } from "./importers/arrow.js";
 
@@ -24,7 +22,7 @@ export function isColumnar(file: string): boolean {
  */
 export async function readColumnarTable(file: string): Promise<Table> {
   const bytes = readBytes(file);
-  const digest = `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+  const digest = sha256Digest(bytes);
   if (extname(file).toLowerCase() !== ".parquet") return arrowTable(file, bytes, digest);
   const { DuckDBInstance } = await import("@duckdb/node-api");
   const instance = await DuckDBInstance.create(":memory:");
@@ -65,23 +63,6 @@ export async function readColumnarTable(file: string): Promise<Table> {
   } finally {
     connection.closeSync();
     instance.closeSync();
-  }
-}
-
-/**
- * A file's bytes, or a one-line error naming it (no such file, a directory, …).
- * @example readBytes("runs.parquet").length
- */
-export function readBytes(file: string): Uint8Array {
-  try {
-    if (statSync(file).isDirectory()) throw new UserError(`cannot read ${file}: it is a directory`);
-    return readFileSync(file);
-  } catch (error) {
-    if (error instanceof UserError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(
-      `cannot read ${file}: ${code === "ENOENT" ? "no such file" : (error as Error).message}`,
-    );
   }
 }
 

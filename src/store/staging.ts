@@ -4,9 +4,10 @@ import { rows, type Store } from "./duckdb.js";
 import { defaultConventions, runColumns } from "./schema.js";
 
 /**
- * Every import goes through one staging table: importers fill it (file formats parsed in JS are appended,
- * Parquet is read by DuckDB itself), SQL checks it row by row against the rules below and names the first
- * offending row, then it is merged into `runs` and `points` in the import's transaction.
+ * Every imported file goes through staging: a temporary table per file that importers fill (file formats
+ * parsed in JS are appended) or a view over the file DuckDB reads itself (Parquet); SQL checks it row by row
+ * against the rules below and names the first offending row, and the checked files are then merged into
+ * `runs` and `points` in the import's transaction.
  */
 
 /** Staged rows in JS: one entry per file row/record; NaN marks a missing number. */
