@@ -519,6 +519,7 @@ export async function runSweep(
         });
         continue;
       }
+      const scheduleText = formatSchedule(schedule);
       const record: TrainerRunRecord = {
         name: run.name,
         source: `trainer:${config.name}`,
@@ -529,10 +530,10 @@ export async function runSweep(
         batchSize: run.train.batch * model.seqLen,
         seqLen: model.seqLen,
         peakLr: run.peakLr,
-        schedule: formatSchedule(schedule),
+        schedule: scheduleText,
         seed: run.train.seed,
         backend: backend.name,
-        config: { data: source.name, model, train: run.train, schedule: formatSchedule(schedule) },
+        config: { data: source.name, model, train: run.train, schedule: scheduleText },
         conventions: { params: "total", flops: config.flops ?? "6ND", lossUnit: "nats/token" },
       };
       const state = await beginTrainerRun(store, record);
