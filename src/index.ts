@@ -38,7 +38,7 @@ export {
 } from "./fit/backtest.js";
 export { compareLaws, type Comparison, type CompareOptions } from "./fit/compare.js";
 export { formatFitReport, type ReportContext } from "./fit/report.js";
-export { fitFromArtifact, fitToArtifact, loadFit, type FitArtifact } from "./fit/artifact.js";
+export { fitFromArtifact, fitToArtifact, loadFit } from "./fit/artifact.js";
 
 // Prediction
 export { predictLoss, type Prediction, type PredictOptions } from "./predict/predictLoss.js";
@@ -62,7 +62,7 @@ export {
   type GradientNorms,
   type TrajectoryPoint,
 } from "./predict/batch.js";
-export type { FittedLaw } from "./predict/fittedLaw.js";
+export type { FitArtifact, FittedLaw, TrainPoint } from "./types.js";
 export {
   predictCurve,
   type CurveOptions,
@@ -151,7 +151,6 @@ export {
 export {
   trainModel,
   type TrainHooks,
-  type TrainPoint,
   type TrainRequest,
   type TrainResult,
   type TrainState,

@@ -292,3 +292,68 @@ export interface ResolvedFitOptions {
   readonly gTol: number;
   readonly maxEvaluations: number;
 }
+
+/** One logged step. */
+export interface TrainPoint {
+  step: number;
+  /** Tokens seen after this step. */
+  tokens: number;
+  /** Training FLOPs after this step (the run's FLOP convention). */
+  flops: number;
+  /** η_t. */
+  lr: number;
+  /** Mean training loss of the steps since the previous point (nats/token). */
+  trainLoss: number;
+  /** Held-out loss after this step, when evaluated. */
+  evalLoss?: number;
+}
+
+/**
+ * What prediction needs of a fit: the law, its parameters, the draws behind its intervals, the residuals
+ * (for prediction intervals) and the data range (for extrapolation distances). A `FitResult` is one;
+ * `fitFromArtifact` rebuilds one from a saved fit.
+ */
+export type FittedLaw = Pick<
+  FitResult,
+  "law" | "params" | "draws" | "residuals" | "dataRange" | "level" | "options"
+>;
+
+/**
+ * The fit artifact (DESIGN.md, "CLI contract"): one JSON document with what a reader needs to judge a fit
+ * and what `predict` and `optimize` need to use it, including the draws behind its intervals.
+ */
+/** The fields of a `FitResult` an artifact copies as they are. */
+type CopiedFields =
+  | "params"
+  | "intervals"
+  | "intervalMethod"
+  | "level"
+  | "objective"
+  | "objectiveDefinition"
+  | "points"
+  | "freeParams"
+  | "converged"
+  | "status"
+  | "warnings"
+  | "options"
+  | "variables"
+  | "derived"
+  | "aic"
+  | "bic"
+  | "conditionNumber"
+  | "correlations"
+  | "minima"
+  | "dataRange";
+
+export interface FitArtifact extends Pick<FitResult, CopiedFields> {
+  readonly law: string;
+  /** What rebuilds the law: `{x}` for power, `{formula, inputs, log}` for custom. */
+  readonly lawSpec: Readonly<Record<string, unknown>>;
+  readonly formula: string;
+  readonly residuals: number[];
+  readonly draws: Readonly<Record<string, number[]>> | null;
+  /** Where the data came from and how they were read (file digest, dropped points, derived columns). */
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly dataDigest: string;
+  readonly version: string;
+}

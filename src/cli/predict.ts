@@ -1,7 +1,7 @@
 import { UserError } from "../errors.js";
 import { loadFit } from "../fit/artifact.js";
 import { num } from "../fit/report.js";
-import type { FittedLaw } from "../predict/fittedLaw.js";
+import type { FittedLaw } from "../types.js";
 import { batchTrajectory } from "../predict/batch.js";
 import { predictCurve } from "../predict/predictCurve.js";
 import { predictLoss } from "../predict/predictLoss.js";

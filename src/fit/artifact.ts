@@ -1,48 +1,7 @@
 import { UserError } from "../errors.js";
-import type { FittedLaw } from "../predict/fittedLaw.js";
-import type { FitResult, LossName, ResolvedFitOptions } from "../types.js";
+import type { FitArtifact, FitResult, FittedLaw, LossName, ResolvedFitOptions } from "../types.js";
 import { version } from "../version.js";
 import { resolveLaw } from "./laws/index.js";
-
-/**
- * The fit artifact (DESIGN.md, "CLI contract"): one JSON document with what a reader needs to judge a fit
- * and what `predict` and `optimize` need to use it, including the draws behind its intervals.
- */
-/** The fields of a `FitResult` an artifact copies as they are. */
-type CopiedFields =
-  | "params"
-  | "intervals"
-  | "intervalMethod"
-  | "level"
-  | "objective"
-  | "objectiveDefinition"
-  | "points"
-  | "freeParams"
-  | "converged"
-  | "status"
-  | "warnings"
-  | "options"
-  | "variables"
-  | "derived"
-  | "aic"
-  | "bic"
-  | "conditionNumber"
-  | "correlations"
-  | "minima"
-  | "dataRange";
-
-export interface FitArtifact extends Pick<FitResult, CopiedFields> {
-  readonly law: string;
-  /** What rebuilds the law: `{x}` for power, `{formula, inputs, log}` for custom. */
-  readonly lawSpec: Readonly<Record<string, unknown>>;
-  readonly formula: string;
-  readonly residuals: number[];
-  readonly draws: Readonly<Record<string, number[]>> | null;
-  /** Where the data came from and how they were read (file digest, dropped points, derived columns). */
-  readonly data: Readonly<Record<string, unknown>>;
-  readonly dataDigest: string;
-  readonly version: string;
-}
 
 /**
  * The JSON artifact of a fit. `data` describes the input (file, digest, filters) for provenance.

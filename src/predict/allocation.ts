@@ -5,7 +5,7 @@ import { minimizeOnGrid } from "../fit/search.js";
 import { encdecOptimal } from "../fit/laws/encdec.js";
 import { fullPrecisionBits, qatFractionLaw } from "../fit/laws/qat.js";
 import type { Params } from "../types.js";
-import type { FittedLaw } from "./fittedLaw.js";
+import type { FittedLaw } from "../types.js";
 
 /**
  * Allocation answers of the encoder/decoder and QAT laws: the split of a parameter budget between encoder and

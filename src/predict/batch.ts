@@ -3,7 +3,7 @@ import { percentileInterval } from "../fit/distributions.js";
 import { drawParams } from "../fit/fitLaw.js";
 import { batchPowerLaw, criticalBatch, stepsLaw } from "../fit/laws/bcrit.js";
 import type { Params } from "../types.js";
-import type { FittedLaw } from "./fittedLaw.js";
+import type { FittedLaw } from "../types.js";
 
 /** The predicted loss at one step of a run at a batch size. */
 export interface TrajectoryPoint {

@@ -2,7 +2,7 @@ import { UserError } from "../errors.js";
 import { percentileInterval } from "../fit/distributions.js";
 import { drawParams } from "../fit/fitLaw.js";
 import type { Law, Params } from "../types.js";
-import type { FittedLaw } from "./fittedLaw.js";
+import type { FittedLaw } from "../types.js";
 import { frontier } from "./frontier.js";
 
 /** Compute-optimal allocation at one budget, with intervals from the fit's draws. */

@@ -6,7 +6,7 @@ import { goldenSection } from "../fit/search.js";
 import { formatSchedule } from "../schedules/parseSchedule.js";
 import { denseSchedule, type DecayShape, type Schedule } from "../schedules/schedule.js";
 import type { Observations, Params } from "../types.js";
-import type { FittedLaw } from "./fittedLaw.js";
+import type { FittedLaw } from "../types.js";
 
 /**
  * Schedule families `optimizeSchedule` searches: warmup-stable-decay (Hu et al. 2024), cosine and linear decay.

@@ -4,7 +4,7 @@ import { evaluateLaw } from "../fit/evaluate.js";
 import { drawParams } from "../fit/fitLaw.js";
 import { randomSource } from "../random.js";
 import type { Observations } from "../types.js";
-import type { FittedLaw } from "./fittedLaw.js";
+import type { FittedLaw } from "../types.js";
 
 /** One step of a predicted curve. */
 export interface CurvePoint {

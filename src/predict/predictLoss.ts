@@ -3,7 +3,7 @@ import { drawParams } from "../fit/fitLaw.js";
 import { format } from "../fit/diagnostics.js";
 import { randomSource } from "../random.js";
 import type { Inputs, Warning } from "../types.js";
-import type { FittedLaw } from "./fittedLaw.js";
+import type { FittedLaw } from "../types.js";
 
 /** Options of `predictLoss`. */
 export interface PredictOptions {

@@ -8,7 +8,7 @@ import * as Plot from "@observablehq/plot";
 import { encdecSplit, qatFraction } from "../predict/allocation.js";
 import { bcritSummary } from "../predict/batch.js";
 import { computeOptimal, isComputeLaw } from "../predict/computeOptimal.js";
-import type { FittedLaw } from "../predict/fittedLaw.js";
+import type { FittedLaw } from "../types.js";
 import { predictLoss } from "../predict/predictLoss.js";
 import type { CurvePrediction } from "../predict/predictCurve.js";
 import type { FitResult, Observations } from "../types.js";

@@ -1,5 +1,5 @@
 import type { DuckDBValue } from "@duckdb/node-api";
-import type { FitArtifact } from "../fit/artifact.js";
+import type { FitArtifact } from "../types.js";
 import { rows, transaction, type Store } from "./duckdb.js";
 
 /**

@@ -7,7 +7,7 @@
 import type { DuckDBValue } from "@duckdb/node-api";
 import { UserError } from "../errors.js";
 import { rows, transaction, type Store } from "./duckdb.js";
-import type { TrainPoint } from "../trainers/train.js";
+import type { TrainPoint } from "../types.js";
 import { defaultConventions } from "./schema.js";
 
 /** A trainer run's metadata as stored in `runs`. */

@@ -8,6 +8,7 @@
  * update (mean over fixed windows). A checkpoint can be taken at any logged step and resumed exactly: the same
  * seed gives the same batches, weights and points.
  */
+import type { TrainPoint } from "../types.js";
 import type * as TF from "@tensorflow/tfjs";
 import { UserError } from "../errors.js";
 import { learningRate, type Schedule } from "../schedules/schedule.js";
@@ -28,20 +29,6 @@ import {
 import { randomSource } from "../random.js";
 import { GradientPool, trainingThreads } from "./parallel.js";
 
-/** One logged step. */
-export interface TrainPoint {
-  step: number;
-  /** Tokens seen after this step. */
-  tokens: number;
-  /** Training FLOPs after this step (the run's FLOP convention). */
-  flops: number;
-  /** η_t. */
-  lr: number;
-  /** Mean training loss of the steps since the previous point (nats/token). */
-  trainLoss: number;
-  /** Held-out loss after this step, when evaluated. */
-  evalLoss?: number;
-}
 
 /** Everything a checkpoint holds: the step, the optimiser's step count, and named float arrays. */
 export interface TrainState {
