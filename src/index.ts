@@ -157,21 +157,16 @@ export {
 } from "./trainers/train.js";
 export {
   expandSweep,
-  loadCheckpoint,
-  parseShard,
   readSweepConfig,
-  runSweep,
-  saveCheckpoint,
   scheduleFor,
-  shardRuns,
   type ScheduleTemplate,
   type SweepConfig,
   type SweepGrid,
-  type SweepOptions,
-  type SweepResult,
   type SweepRun,
-  type SweepRunResult,
-} from "./trainers/sweep.js";
+} from "./trainers/sweepConfig.js";
+export { parseShard, shardRuns } from "./trainers/shards.js";
+export { loadCheckpoint, saveCheckpoint } from "./trainers/checkpoint.js";
+export { runSweep, type SweepOptions, type SweepResult, type SweepRunResult } from "./trainers/sweep.js";
 export { sweepPresets } from "./trainers/presets.js";
 
 // Reports and charts: the `scalefit/report` entry (src/report/index.ts), so that importing the library does not

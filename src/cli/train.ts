@@ -10,7 +10,7 @@ import {
   type TrainConfig,
 } from "../trainers/config.js";
 import { loadSource, type SourceSpec } from "../trainers/corpus.js";
-import { scheduleFor, scheduleKinds } from "../trainers/sweep.js";
+import { scheduleFor, scheduleKinds } from "../trainers/sweepConfig.js";
 import { trainModel } from "../trainers/train.js";
 import { defineCommand } from "./_command.js";
 import { numberOption, printJson, progressFor, sharedOptions, trainerOptions } from "./_shared.js";

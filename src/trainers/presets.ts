@@ -2,7 +2,7 @@
  * Built-in sweeps (`scalefit sweep --preset <name>`); each is a plain SweepConfig, also a template for
  * writing one's own config file.
  */
-import type { SweepConfig } from "./sweep.js";
+import type { SweepConfig } from "./sweepConfig.js";
 
 /**
  * Four tiny models on the Bible (two widths × cosine and WSD), 30 steps each: trains in a few seconds on

@@ -6,15 +6,9 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { learningRate } from "../../src/schedules/schedule.js";
 import { sweepPresets } from "../../src/trainers/presets.js";
-import {
-  expandSweep,
-  loadCheckpoint,
-  parseShard,
-  readSweepConfig,
-  saveCheckpoint,
-  scheduleFor,
-  shardRuns,
-} from "../../src/trainers/sweep.js";
+import { loadCheckpoint, saveCheckpoint } from "../../src/trainers/checkpoint.js";
+import { parseShard, shardRuns } from "../../src/trainers/shards.js";
+import { expandSweep, readSweepConfig, scheduleFor } from "../../src/trainers/sweepConfig.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 

@@ -1,0 +1,301 @@
+/**
+ * A training sweep's typed configuration (a grid over model width and depth, training length, peak LR,
+ * schedule, batch size and seed) and its expansion into named runs, every run checked before any training.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, isAbsolute, resolve } from "node:path";
+import { UserError } from "../errors.js";
+import type { DecayShape, Schedule } from "../schedules/schedule.js";
+import {
+  checkModelConfig,
+  checkTrainConfig,
+  defaultModelConfig,
+  defaultTrainConfig,
+  type ModelConfig,
+  type TrainConfig,
+} from "./config.js";
+import type { SourceSpec } from "./corpus.js";
+import type { FlopConvention } from "./counting.js";
+
+/** A schedule family instantiated per run with the run's peak LR and steps. */
+export interface ScheduleTemplate {
+  kind: "constant" | "cosine" | "linear" | "wsd" | "inverse-sqrt";
+  /** Warmup as a fraction of the steps. Default 0. */
+  warmup?: number;
+  /** Final LR as a fraction of the peak (cosine, linear, wsd). Default 0.1. */
+  floor?: number;
+  /** WSD: the fraction of steps that decays. Default 0.2. */
+  decay?: number;
+  /** WSD: decay shape. Default "linear". */
+  shape?: DecayShape;
+}
+
+/** The axes a sweep varies; each takes a list, the runs are every combination. */
+export interface SweepGrid {
+  dModel?: number[];
+  layers?: number[];
+  heads?: number[];
+  seqLen?: number[];
+  batch?: number[];
+  /** Training steps per run (or give `tokens`). */
+  steps?: number[];
+  /** Training tokens per run; steps = tokens / (batch · seqLen), rounded. */
+  tokens?: number[];
+  /** Peak learning rates. */
+  lr?: number[];
+  schedule?: Array<ScheduleTemplate["kind"] | ScheduleTemplate>;
+  seed?: number[];
+  weightDecay?: number[];
+}
+
+/** A sweep configuration file (JSON). */
+export interface SweepConfig {
+  /** Names the runs `<name>/<axis>=<value>,…`. */
+  name: string;
+  /** Training data. Default "kjv". */
+  data?: SourceSpec;
+  /** Model settings shared by every run (grid axes override them). */
+  model?: Partial<Omit<ModelConfig, "vocab">>;
+  /** Training settings shared by every run. */
+  train?: Partial<TrainConfig>;
+  grid: SweepGrid;
+  /** FLOP convention of the stored `flops`. Default "6ND". */
+  flops?: FlopConvention;
+}
+
+/** One run of a sweep. */
+export interface SweepRun {
+  name: string;
+  /** Index in the expanded grid. */
+  index: number;
+  model: Omit<ModelConfig, "vocab">;
+  train: TrainConfig;
+  peakLr: number;
+  template: ScheduleTemplate;
+}
+
+const axisOrder = [
+  "dModel",
+  "layers",
+  "heads",
+  "seqLen",
+  "batch",
+  "steps",
+  "tokens",
+  "lr",
+  "schedule",
+  "weightDecay",
+  "seed",
+] as const satisfies ReadonlyArray<keyof SweepGrid>;
+
+/**
+ * The schedule families a template (or `scalefit train --schedule <kind>`) names.
+ * @example scheduleKinds.includes("wsd") // true
+ */
+export const scheduleKinds = ["constant", "cosine", "linear", "wsd", "inverse-sqrt"] as const;
+
+function templateOf(value: unknown, where: string): ScheduleTemplate {
+  const template = (typeof value === "string" ? { kind: value } : value) as ScheduleTemplate;
+  if (
+    !template ||
+    typeof template !== "object" ||
+    !(scheduleKinds as readonly string[]).includes(template.kind)
+  ) {
+    throw new UserError(
+      `${where}: schedule must be one of ${scheduleKinds.join(", ")} or {kind, warmup, floor, decay, shape}`,
+    );
+  }
+  const known = ["kind", "warmup", "floor", "decay", "shape"];
+  const extra = Object.keys(template).find((k) => !known.includes(k));
+  if (extra) throw new UserError(`${where}: schedule has no field ${extra} (fields: ${known.join(", ")})`);
+  for (const key of ["warmup", "floor", "decay"] as const) {
+    const v = template[key];
+    if (v !== undefined && !(typeof v === "number" && v >= 0 && v < 1)) {
+      throw new UserError(`${where}: schedule ${key} is a fraction in [0, 1), got ${JSON.stringify(v)}`);
+    }
+  }
+  if (template.shape !== undefined && !["linear", "exp", "sqrt", "cosine"].includes(template.shape)) {
+    throw new UserError(
+      `${where}: schedule shape must be linear, exp, sqrt or cosine, got ${JSON.stringify(template.shape)}`,
+    );
+  }
+  return template;
+}
+
+/** A short label of a schedule template for run names: "cosine", "wsd-decay0.2-sqrt". */
+function templateLabel(template: ScheduleTemplate): string {
+  const parts: string[] = [template.kind];
+  if (template.warmup) parts.push(`warmup${template.warmup}`);
+  if (template.floor !== undefined) parts.push(`floor${template.floor}`);
+  if (template.decay !== undefined) parts.push(`decay${template.decay}`);
+  if (template.shape) parts.push(template.shape);
+  return parts.join("-");
+}
+
+/**
+ * The schedule of a run: the template with the run's peak and steps.
+ * @example scheduleFor({ kind: "wsd", decay: 0.2 }, 1e-3, 1000) // wsd, decay from step 800 to 1e-4
+ */
+export function scheduleFor(template: ScheduleTemplate, peak: number, steps: number): Schedule {
+  const warmup = Math.round((template.warmup ?? 0) * steps);
+  const floor = (template.floor ?? 0.1) * peak;
+  switch (template.kind) {
+    case "constant":
+      return { kind: "constant", peak, steps, warmup };
+    case "inverse-sqrt":
+      return { kind: "inverse-sqrt", peak, steps, warmup };
+    case "cosine":
+    case "linear":
+      return { kind: template.kind, peak, floor, steps, warmup };
+    case "wsd":
+      return {
+        kind: "wsd",
+        peak,
+        floor,
+        steps,
+        warmup,
+        decayStart: Math.max(warmup, steps - Math.round((template.decay ?? 0.2) * steps)),
+        shape: template.shape ?? "linear",
+      };
+  }
+}
+
+function numberList(
+  value: unknown,
+  where: string,
+  { integer, zero }: { integer: boolean; zero: boolean },
+): number[] {
+  if (!Array.isArray(value) || value.length === 0) throw new UserError(`${where} must be a non-empty list`);
+  return value.map((v, i) => {
+    const sign = zero ? v >= 0 : v > 0;
+    if (typeof v !== "number" || !Number.isFinite(v) || !sign || (integer && !Number.isInteger(v))) {
+      throw new UserError(
+        `${where}[${i}] must be a ${zero ? "non-negative" : "positive"} ${integer ? "integer" : "number"}, got ${JSON.stringify(v)}`,
+      );
+    }
+    return v;
+  });
+}
+
+/**
+ * Checks a sweep configuration and expands its grid into runs; every impossible run is refused before any
+ * training, with the field at fault named (`sweep.json: grid.dModel=30: heads (4) must divide dModel (30)`).
+ * @example expandSweep(smokePreset, "smoke").length // 4
+ */
+export function expandSweep(config: SweepConfig, where: string): SweepRun[] {
+  if (!config || typeof config !== "object") throw new UserError(`${where}: a sweep config is a JSON object`);
+  const knownTop = ["name", "data", "model", "train", "grid", "flops"];
+  const extraTop = Object.keys(config).find((k) => !knownTop.includes(k));
+  if (extraTop) throw new UserError(`${where}: unknown field ${extraTop} (fields: ${knownTop.join(", ")})`);
+  if (typeof config.name !== "string" || !/^[A-Za-z0-9._-]+$/.test(config.name)) {
+    throw new UserError(
+      `${where}: name must be letters, digits, dots, dashes or underscores, got ${JSON.stringify(config.name)}`,
+    );
+  }
+  if (config.flops !== undefined && config.flops !== "6ND" && config.flops !== "exact") {
+    throw new UserError(`${where}: flops must be "6ND" or "exact", got ${JSON.stringify(config.flops)}`);
+  }
+  const grid = config.grid;
+  if (!grid || typeof grid !== "object")
+    throw new UserError(`${where}: grid is required (e.g. {"dModel": [32, 64]})`);
+  const extraAxis = Object.keys(grid).find((k) => !(axisOrder as readonly string[]).includes(k));
+  if (extraAxis)
+    throw new UserError(`${where}: grid has no axis ${extraAxis} (axes: ${axisOrder.join(", ")})`);
+  if (grid.steps && grid.tokens) throw new UserError(`${where}: grid gives both steps and tokens; give one`);
+  const modelKeys = Object.keys(defaultModelConfig);
+  const extraModel = Object.keys(config.model ?? {}).find((k) => !modelKeys.includes(k));
+  if (extraModel)
+    throw new UserError(`${where}: model has no field ${extraModel} (fields: ${modelKeys.join(", ")})`);
+  const trainKeys = Object.keys(defaultTrainConfig);
+  const extraTrain = Object.keys(config.train ?? {}).find((k) => !trainKeys.includes(k));
+  if (extraTrain)
+    throw new UserError(`${where}: train has no field ${extraTrain} (fields: ${trainKeys.join(", ")})`);
+
+  const axes: Array<{ key: (typeof axisOrder)[number]; values: unknown[] }> = [];
+  for (const key of axisOrder) {
+    const raw = grid[key];
+    if (raw === undefined) continue;
+    const values =
+      key === "schedule"
+        ? (Array.isArray(raw) && raw.length
+            ? raw
+            : (() => {
+                throw new UserError(`${where}: grid.schedule must be a non-empty list`);
+              })()
+          ).map((v, i) => templateOf(v, `${where}: grid.schedule[${i}]`))
+        : numberList(raw, `${where}: grid.${key}`, {
+            integer: !["lr", "weightDecay", "tokens"].includes(key),
+            zero: key === "seed" || key === "weightDecay",
+          });
+    axes.push({ key, values });
+  }
+  const runs: SweepRun[] = [];
+  const combine = (i: number, chosen: Record<string, unknown>) => {
+    if (i === axes.length) {
+      runs.push(makeRun(config, chosen, runs.length, where));
+      return;
+    }
+    for (const value of axes[i]!.values) combine(i + 1, { ...chosen, [axes[i]!.key]: value });
+  };
+  combine(0, {});
+  const names = new Set<string>();
+  for (const run of runs) {
+    if (names.has(run.name)) throw new UserError(`${where}: two runs would both be named ${run.name}`);
+    names.add(run.name);
+  }
+  return runs;
+}
+
+function makeRun(
+  config: SweepConfig,
+  chosen: Record<string, unknown>,
+  index: number,
+  where: string,
+): SweepRun {
+  const label = Object.entries(chosen)
+    .map(([k, v]) => `${k}=${typeof v === "object" ? templateLabel(v as ScheduleTemplate) : String(v)}`)
+    .join("_");
+  const at = `${where}: grid ${label || "(defaults)"}`;
+  const model = { ...defaultModelConfig, ...config.model } as Omit<ModelConfig, "vocab">;
+  for (const key of ["dModel", "layers", "heads", "seqLen"] as const) {
+    if (chosen[key] !== undefined) model[key] = chosen[key] as number;
+  }
+  const train: TrainConfig = { ...defaultTrainConfig, ...config.train };
+  if (chosen.batch !== undefined) train.batch = chosen.batch as number;
+  if (chosen.seed !== undefined) train.seed = chosen.seed as number;
+  if (chosen.weightDecay !== undefined) train.weightDecay = chosen.weightDecay as number;
+  if (chosen.steps !== undefined) train.steps = chosen.steps as number;
+  if (chosen.tokens !== undefined) {
+    train.steps = Math.max(1, Math.round((chosen.tokens as number) / (train.batch * model.seqLen)));
+  }
+  checkModelConfig({ ...model, vocab: 2 }, at);
+  checkTrainConfig(train, at);
+  const peakLr = (chosen.lr as number | undefined) ?? 1e-3;
+  const template = (chosen.schedule as ScheduleTemplate | undefined) ?? { kind: "cosine" as const };
+  return { name: `${config.name}/${label || "run"}`, index, model, train, peakLr, template };
+}
+
+/**
+ * Reads a sweep config file (JSON); a relative `data.file` is taken relative to the config's directory.
+ * @example const config = readSweepConfig("sweeps/kjv.json")
+ */
+export function readSweepConfig(path: string): SweepConfig {
+  if (!existsSync(path)) throw new UserError(`no sweep config ${path}`);
+  let config: SweepConfig;
+  try {
+    config = JSON.parse(readFileSync(path, "utf8")) as SweepConfig;
+  } catch (error) {
+    throw new UserError(`${path}: not valid JSON (${(error as Error).message})`);
+  }
+  const data = config?.data;
+  if (
+    data &&
+    typeof data === "object" &&
+    "file" in data &&
+    typeof data.file === "string" &&
+    !isAbsolute(data.file)
+  ) {
+    config.data = { file: resolve(dirname(path), data.file) };
+  }
+  return config;
+}
