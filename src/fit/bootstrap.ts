@@ -1,7 +1,7 @@
 import type { Law, Observations, Params } from "../types.js";
 import { randomSource } from "../random.js";
 import { createProblem, type FitProblem } from "./problem.js";
-import { projectedGridStarts } from "./starts.js";
+import { projectedGridStarts } from "./projectedGridStarts.js";
 
 /** Options of `bootstrapDraws`. */
 export interface BootstrapOptions {

@@ -18,7 +18,8 @@ import type { LeastSquaresResult } from "./leastSquares.js";
 import { cholesky } from "./linalg.js";
 import { createProblem, type FitProblem } from "./problem.js";
 import { profileParameter } from "./profile.js";
-import { defaults, projectedGridStarts } from "./starts.js";
+import { defaults } from "./grid.js";
+import { projectedGridStarts } from "./projectedGridStarts.js";
 import { correlationMatrix, covarianceEstimate, effectiveDegree, informationCriteria } from "./statistics.js";
 import { atBound, fromInternal, gradientScale } from "./transforms.js";
 

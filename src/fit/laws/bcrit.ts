@@ -1,7 +1,7 @@
 import { UserError } from "../../errors.js";
 import type { DerivedQuantity, Law, Observations, Params, StartOptions } from "../../types.js";
 import { minimizeOnGrid } from "../search.js";
-import { boundedLinearLeastSquares } from "../starts.js";
+import { boundedLinearLeastSquares } from "../boundedLinear.js";
 
 /**
  * Critical batch size from a batch-size sweep (McCandlish et al. 2018, "An Empirical Model of Large-Batch

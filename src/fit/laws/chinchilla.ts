@@ -1,6 +1,6 @@
 import type { Law, Params } from "../../types.js";
 import { logOf } from "../columns.js";
-import { range } from "../starts.js";
+import { range } from "../grid.js";
 
 /**
  * Chinchilla "Approach 3": L(N, D) = E + A / N^alpha + B / D^beta.

@@ -1,6 +1,6 @@
 import { UserError } from "../../errors.js";
 import type { Inputs, Law, ParamSpec, Params } from "../../types.js";
-import { range } from "../starts.js";
+import { range } from "../grid.js";
 
 /**
  * Input roles a formula may use without declaring them (DESIGN.md's column roles). `B` (batch size) is

@@ -1,5 +1,5 @@
 import type { Law, Observations, Params, StartOptions } from "../../types.js";
-import { defaults, gridMinima } from "../starts.js";
+import { defaults, gridMinima } from "../grid.js";
 import { chinchillaStart } from "./chinchillaStart.js";
 
 /**

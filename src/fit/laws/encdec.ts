@@ -1,6 +1,6 @@
 import type { Law, Observations } from "../../types.js";
 import { logOf } from "../columns.js";
-import { range } from "../starts.js";
+import { range } from "../grid.js";
 
 /** Reference sizes of the encoder/decoder law (fixed constants, not fitted). */
 export interface EncDecRefs {

@@ -1,5 +1,6 @@
 import type { Law, Observations, Params } from "../../types.js";
-import { exponentPairStarts, range } from "../starts.js";
+import { exponentPairStarts } from "../exponentPairStarts.js";
+import { range } from "../grid.js";
 
 const exponents = range(0.02, 1, 0.04);
 

@@ -1,5 +1,6 @@
 import type { Law, Observations, Params } from "../../types.js";
-import { exponentPairStarts, range } from "../starts.js";
+import { exponentPairStarts } from "../exponentPairStarts.js";
+import { range } from "../grid.js";
 
 const nExponents = range(0.02, 1, 0.04);
 const sExponents = range(0.05, 2, 0.1);

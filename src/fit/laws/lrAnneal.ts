@@ -1,6 +1,6 @@
 import type { Law, Observations } from "../../types.js";
 import { curveIndex, noPointPredictions } from "../curves.js";
-import { range } from "../starts.js";
+import { range } from "../grid.js";
 
 /**
  * The LR-annealing law of Tissue et al. 2024 ("Scaling Law with Learning Rate Annealing", arXiv:2408.11029,

@@ -1,7 +1,7 @@
 import type { Law } from "../../types.js";
 import { curveIndex, noPointPredictions } from "../curves.js";
 import { lossDropNodes } from "../lossDrop.js";
-import { range } from "../starts.js";
+import { range } from "../grid.js";
 
 /**
  * The multi-power law of Luo et al. 2025 ("A Multi-Power Law for Loss Curve Prediction Across Learning Rate

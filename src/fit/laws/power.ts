@@ -1,6 +1,6 @@
 import type { Law } from "../../types.js";
 import { logOf } from "../columns.js";
-import { range } from "../starts.js";
+import { range } from "../grid.js";
 
 /**
  * Power law plus constant in one variable: L(x) = E + A · x^(−alpha), x one of N, D, C (or any positive

@@ -1,5 +1,6 @@
 import type { Inputs, Law, Observations, Params, StartOptions } from "../../types.js";
-import { boundedLinearLeastSquares, defaults, halton } from "../starts.js";
+import { boundedLinearLeastSquares } from "../boundedLinear.js";
+import { defaults, halton } from "../grid.js";
 import { chinchillaStart } from "./chinchillaStart.js";
 import { pointsOf } from "../points.js";
 

@@ -1,7 +1,7 @@
 import type { Law, ParamSpec } from "../../types.js";
 import { logOf } from "../columns.js";
 import { evaluateLaw, lawJacobian } from "../evaluate.js";
-import { range } from "../starts.js";
+import { range } from "../grid.js";
 
 /**
  * A curve law fitted across model sizes: its floor L0 becomes E + AN·N^(−alphaN), so the curves of several
