@@ -11,7 +11,7 @@
  * averaging plus update 6.8 ms at d_model 64).
  */
 import type * as TF from "@tensorflow/tfjs";
-import { splitFlat } from "./wasmKernel.js";
+import { splitFlat } from "./wasmOps.js";
 import {
   input,
   minus,

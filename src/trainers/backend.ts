@@ -1,7 +1,7 @@
 /**
  * TensorFlow.js and its backend, loaded on first use (the fitting library never loads TF.js):
  * - `wasm` (default): @tensorflow/tfjs-backend-wasm, XNNPACK with SIMD, one thread in Node, plus our SIMD
- *   kernels (matmuls: wasmKernel.ts, LayerNorm: wasmLayerNorm.ts, fused element-wise: wasmFused.ts);
+ *   kernels (matmuls: wasmBmm.ts, wasmGemm.ts, LayerNorm: wasmLayerNorm.ts, fused element-wise: wasmFused.ts);
  * - `cpu`: TF.js's plain JavaScript kernels (slow; a fallback that always works);
  * - `tfjs-node` / `tfjs-node-gpu`: libtensorflow through @tensorflow/tfjs-node(-gpu), used when the user has
  *   installed them (their install downloads libtensorflow, so they are not dependencies of scalefit:

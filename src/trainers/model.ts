@@ -26,7 +26,7 @@
 import type * as TF from "@tensorflow/tfjs";
 import type { ModelConfig } from "./config.js";
 import type { RandomSource } from "../random.js";
-import { batchMatMul, matMul, registerWasmKernels, transpose } from "./wasmKernel.js";
+import { batchMatMul, matMul, registerWasmKernels, transpose } from "./wasmOps.js";
 import {
   abs,
   exp,
@@ -181,7 +181,7 @@ export interface Workspace {
   /** [1, batch] ones: position-gradient sums over the batch. */
   onesBatch: T2;
   /**
-   * The wasm SIMD kernels (matmuls: wasmKernel.ts, LayerNorm: wasmLayerNorm.ts, GELU: wasmFused.ts); false:
+   * The wasm SIMD kernels (matmuls: wasmOps.ts, LayerNorm: wasmLayerNorm.ts, GELU: wasmFused.ts); false:
    * TF.js ops only (differentiable).
    */
   kernels: boolean;

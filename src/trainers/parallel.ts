@@ -14,7 +14,7 @@ import { Worker } from "node:worker_threads";
 import type * as TF from "@tensorflow/tfjs";
 import type { ModelConfig } from "./config.js";
 import type { Batch } from "./corpus.js";
-import { readInto } from "./wasmKernel.js";
+import { readInto } from "./wasmOps.js";
 
 /** Messages to a worker. */
 export type WorkerRequest =

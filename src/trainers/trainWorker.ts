@@ -6,7 +6,7 @@
 import { parentPort } from "node:worker_threads";
 import type * as TF from "@tensorflow/tfjs";
 import { randomSource } from "../random.js";
-import { readInto, splitFlat } from "./wasmKernel.js";
+import { readInto, splitFlat } from "./wasmOps.js";
 import { loadBackend } from "./backend.js";
 import type { ModelConfig } from "./config.js";
 import {

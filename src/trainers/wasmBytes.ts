@@ -1,7 +1,7 @@
 /**
- * WebAssembly binary encoding, as far as the trainer's kernels need it (wasmKernel.ts, wasmLayerNorm.ts,
- * wasmFused.ts): LEB128
- * numbers, sections, and the opcodes of WebAssembly core 2.0 with SIMD they use, as byte arrays to splice.
+ * WebAssembly binary encoding, as far as the trainer's kernels need it (wasmBmm.ts, wasmGemm.ts,
+ * wasmLayerNorm.ts, wasmFused.ts): LEB128 numbers, sections, and the opcodes of WebAssembly core 2.0 with SIMD
+ * they use, as byte arrays to splice; and the per-backend install and registration helpers they share.
  */
 import type * as TF from "@tensorflow/tfjs";
 import type { TensorInfo } from "@tensorflow/tfjs";

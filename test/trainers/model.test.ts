@@ -13,7 +13,7 @@ import {
   namedWeights,
   oneHot,
 } from "../../src/trainers/model.js";
-import { batchMatMul, matMul, readInto, splitFlat } from "../../src/trainers/wasmKernel.js";
+import { batchMatMul, matMul, readInto, splitFlat } from "../../src/trainers/wasmOps.js";
 import { layerNormFused, layerNormGradFused } from "../../src/trainers/wasmLayerNorm.js";
 import { randomSource } from "../../src/random.js";
 
