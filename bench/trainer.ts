@@ -23,7 +23,8 @@ import {
   trainingBatch,
 } from "../src/index.js";
 import { adamWState, adamWStep, flatten } from "../src/trainers/adamw.js";
-import { initWeights, lossOf, makeWorkspace, namedWeights } from "../src/trainers/model.js";
+import { lossOf, makeWorkspace } from "../src/trainers/model.js";
+import { initWeights, namedWeights } from "../src/trainers/modelWeights.js";
 import { randomSource } from "../src/random.js";
 import { anchors, line, python, root } from "./_shared.js";
 

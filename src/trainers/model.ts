@@ -1,5 +1,5 @@
 /**
- * A decoder-only transformer language model in TensorFlow.js, in one file (nanoGPT is the model for clarity):
+ * A decoder-only transformer language model in TensorFlow.js (nanoGPT is the model for clarity):
  *
  *   x = onehot(tokens)·E + P                                  (E [vocab, d] token, P [seq, d] position embeddings)
  *   for each block:  x += Wo·Attn(LN1(x));  x += W2·GELU(W1·LN2(x))          (pre-LayerNorm, causal attention)
@@ -20,152 +20,20 @@
  *   than a ones-row matmul). Both give the same gradients (test/trainers/model.test.ts: within 2e-5 of the largest gradient).
  *
  * Activations are [batch·seq, d] matrices so every projection is one 2-D matmul; only attention reshapes to
- * [batch, heads, seq, headDim]. The parameters are a plain object of `tf.Variable`s (`ModelWeights`); every
- * function here is pure and runs inside the caller's `tf.tidy`.
+ * [batch, heads, seq, headDim]. The parameters are a plain object of `tf.Variable`s (`ModelWeights`,
+ * modelWeights.ts), GELU and its derivative are in gelu.ts; every function here is pure and runs inside the
+ * caller's `tf.tidy`.
  */
 import type * as TF from "@tensorflow/tfjs";
 import type { ModelConfig } from "./config.js";
-import type { RandomSource } from "../random.js";
+import { geluBackward, geluForward } from "./gelu.js";
+import type { ModelWeights } from "./modelWeights.js";
 import { batchMatMul, matMul, registerWasmKernels, transpose } from "./wasmOps.js";
-import {
-  abs,
-  exp,
-  input,
-  max,
-  minus,
-  neg,
-  over,
-  plus,
-  runFused,
-  temp,
-  times,
-  type Expr,
-  type FusedProgram,
-} from "./wasmFused.js";
 import { layerNormFused, layerNormGradFused, layerNormKernelFits } from "./wasmLayerNorm.js";
 
 type Tf = typeof TF;
 type T2 = TF.Tensor2D;
 type T4 = TF.Tensor4D;
-
-/** One transformer block's parameters. Matrices are [in, out]. */
-export interface BlockWeights {
-  ln1Gain: TF.Variable;
-  ln1Bias: TF.Variable;
-  query: TF.Variable;
-  queryBias: TF.Variable;
-  key: TF.Variable;
-  keyBias: TF.Variable;
-  value: TF.Variable;
-  valueBias: TF.Variable;
-  /** Attention output projection [d, d]. */
-  proj: TF.Variable;
-  projBias: TF.Variable;
-  ln2Gain: TF.Variable;
-  ln2Bias: TF.Variable;
-  /** MLP in [d, mlpRatio·d]. */
-  fc: TF.Variable;
-  fcBias: TF.Variable;
-  /** MLP out [mlpRatio·d, d]. */
-  out: TF.Variable;
-  outBias: TF.Variable;
-}
-
-/** Every parameter of the model, as variables. */
-export interface ModelWeights {
-  /** [vocab, d] token embedding (also the output head when tied). */
-  tokens: TF.Variable;
-  /** [seqLen, d] learned absolute positions. */
-  positions: TF.Variable;
-  blocks: BlockWeights[];
-  lnFGain: TF.Variable;
-  lnFBias: TF.Variable;
-  /** [d, vocab] separate output head when not tied. */
-  head?: TF.Variable;
-}
-
-const blockOrder: ReadonlyArray<keyof BlockWeights> = [
-  "ln1Gain",
-  "ln1Bias",
-  "query",
-  "queryBias",
-  "key",
-  "keyBias",
-  "value",
-  "valueBias",
-  "proj",
-  "projBias",
-  "ln2Gain",
-  "ln2Bias",
-  "fc",
-  "fcBias",
-  "out",
-  "outBias",
-];
-
-/**
- * The parameter variables in a fixed order (the optimiser's, the gradients' and the checkpoint's), with names.
- * @example namedWeights(weights).map(([name]) => name) // ["tokens", "positions", "blocks.0.ln1Gain", …]
- */
-export function namedWeights(weights: ModelWeights): Array<[string, TF.Variable]> {
-  const list: Array<[string, TF.Variable]> = [
-    ["tokens", weights.tokens],
-    ["positions", weights.positions],
-  ];
-  weights.blocks.forEach((block, i) => {
-    for (const name of blockOrder) list.push([`blocks.${i}.${name}`, block[name]]);
-  });
-  list.push(["lnFGain", weights.lnFGain], ["lnFBias", weights.lnFBias]);
-  if (weights.head) list.push(["head", weights.head]);
-  return list;
-}
-
-/**
- * Creates the model's variables from the seeded random source (normal weights, zero biases, unit LayerNorm
- * gains), in `namedWeights` order, so the same seed gives the same weights on every backend.
- * @example const weights = initWeights(tf, { ...defaultModelConfig, vocab: 80 }, randomSource(0))
- */
-export function initWeights(tf: Tf, config: ModelConfig, random: RandomSource): ModelWeights {
-  const { dModel: d, vocab, seqLen, mlpRatio } = config;
-  const hidden = mlpRatio * d;
-  const normal = (rows: number, cols: number) => {
-    const values = new Float32Array(rows * cols);
-    for (let i = 0; i < values.length; i++) values[i] = config.initStd * random.normal();
-    return tf.variable(tf.tensor2d(values, [rows, cols]));
-  };
-  const filled = (size: number, value: number) => tf.variable(tf.fill([size], value));
-  const tokens = normal(vocab, d);
-  const positions = normal(seqLen, d);
-  const blocks: BlockWeights[] = [];
-  for (let i = 0; i < config.layers; i++) {
-    blocks.push({
-      ln1Gain: filled(d, 1),
-      ln1Bias: filled(d, 0),
-      query: normal(d, d),
-      queryBias: filled(d, 0),
-      key: normal(d, d),
-      keyBias: filled(d, 0),
-      value: normal(d, d),
-      valueBias: filled(d, 0),
-      proj: normal(d, d),
-      projBias: filled(d, 0),
-      ln2Gain: filled(d, 1),
-      ln2Bias: filled(d, 0),
-      fc: normal(d, hidden),
-      fcBias: filled(hidden, 0),
-      out: normal(hidden, d),
-      outBias: filled(d, 0),
-    });
-  }
-  return {
-    tokens,
-    positions,
-    blocks,
-    lnFGain: filled(d, 1),
-    lnFBias: filled(d, 0),
-    ...(config.tied ? {} : { head: normal(d, vocab) }),
-  };
-}
 
 /**
  * Constants a batch shape needs (the causal mask, a ones row for column sums), made once per run.
@@ -273,118 +141,6 @@ function layerNormBackward(
     dGain: columnSums(tf, workspace, dy.mul(saved.normalised) as T2),
     dBias: columnSums(tf, workspace, dy),
   };
-}
-
-const geluK = Math.sqrt(2 / Math.PI);
-const geluC = 0.044715;
-
-// GELU as fused wasm kernels (wasmFused.ts): forward gives [y, gate], gradients take [dy, x, gate].
-
-/** tanh form, x·σ(2k·x(1 + c x²)): outputs [y, σ]. */
-const geluTanh: FusedProgram = {
-  name: "geluTanh",
-  inputs: 1,
-  scalars: 0,
-  outputs: 2,
-  statements: [
-    {
-      temp: 0,
-      expr: over(1, plus(1, exp(times(input(0), plus(times(input(0), input(0), geluC), 1), -2 * geluK)))),
-    },
-    { output: 0, expr: times(input(0), temp(0)) },
-    { output: 1, expr: temp(0) },
-  ],
-};
-
-/**
- * Exact form, x·Φ(x) with Φ(x) = (1 + erf(x/√2))/2 and erf by Abramowitz & Stegun 7.1.26 (|error| ≤ 1.5e-7,
- * the approximation TF.js's own erf kernel uses): outputs [y, Φ].
- */
-const erfA = [0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429];
-const geluErf: FusedProgram = {
-  name: "geluErf",
-  inputs: 1,
-  scalars: 0,
-  outputs: 2,
-  statements: [
-    { temp: 0, expr: times(abs(input(0)), Math.SQRT1_2) },
-    { temp: 1, expr: over(1, plus(1, times(temp(0), 0.3275911))) },
-    {
-      temp: 2,
-      expr: erfA
-        .slice(0, -1)
-        .reduceRight<Expr>((acc, a) => times(plus(acc, a), temp(1)), times(erfA[4]!, temp(1))),
-    },
-    { temp: 3, expr: minus(1, times(temp(2), exp(neg(times(temp(0), temp(0)))))) },
-    // the sign of x as x / max(|x|, 1e-30) (0 at 0, where erf is 0 anyway)
-    { temp: 4, expr: plus(0.5, times(0.5, over(input(0), max(abs(input(0)), 1e-30)), temp(3))) },
-    { output: 0, expr: times(input(0), temp(4)) },
-    { output: 1, expr: temp(4) },
-  ],
-};
-
-/** dy·(Φ + x φ(x)) from inputs [dy, x, Φ]: d GELU(x)/dx in exact form, times dy. */
-const geluErfGradient: FusedProgram = {
-  name: "geluErfGradient",
-  inputs: 3,
-  scalars: 0,
-  outputs: 1,
-  statements: [
-    {
-      output: 0,
-      expr: times(
-        input(0),
-        plus(input(2), times(input(1), exp(times(input(1), input(1), -0.5)), 1 / Math.sqrt(2 * Math.PI))),
-      ),
-    },
-  ],
-};
-
-/** dy·(σ + x σ(1−σ)·2k(1 + 3c x²)) from inputs [dy, x, σ]: d GELU(x)/dx in tanh form, times dy. */
-const geluTanhGradient: FusedProgram = {
-  name: "geluTanhGradient",
-  inputs: 3,
-  scalars: 0,
-  outputs: 1,
-  statements: [
-    {
-      output: 0,
-      expr: times(
-        input(0),
-        plus(
-          input(2),
-          times(
-            input(1),
-            input(2),
-            minus(1, input(2)),
-            plus(times(input(1), input(1), 6 * geluK * geluC), 2 * geluK),
-          ),
-        ),
-      ),
-    },
-  ],
-};
-
-/**
- * GELU and what its derivative needs: exact (erf) or tanh form written as x·σ(2u). One fused kernel on wasm;
- * TF.js's erf and sigmoid ops elsewhere (and for the autodiff reference).
- */
-function geluForward(tf: Tf, x: T2, form: ModelConfig["gelu"], kernels: boolean): { y: T2; gate: T2 } {
-  if (kernels) {
-    const [y, gate] = runFused(tf, form === "erf" ? geluErf : geluTanh, [x], [], true);
-    return { y: y as T2, gate: gate as T2 };
-  }
-  if (form === "erf") {
-    const gate = tf.erf(x.mul(Math.SQRT1_2)).add(1).mul(0.5) as T2; // Φ(x)
-    return { y: x.mul(gate) as T2, gate };
-  }
-  const gate = tf.sigmoid(x.mul(x.square().mul(geluC).add(1)).mul(2 * geluK)) as T2;
-  return { y: x.mul(gate) as T2, gate };
-}
-
-function geluBackward(tf: Tf, dy: T2, x: T2, gate: T2, form: ModelConfig["gelu"], kernels: boolean): T2 {
-  const program = form === "erf" ? geluErfGradient : geluTanhGradient;
-  return runFused(tf, program, [dy, x, gate], [], kernels)[0] as T2;
 }
 
 /** [rows, d] → [batch, heads, seq, headDim]. */

@@ -17,18 +17,10 @@ import type { LoadedBackend } from "./backend.js";
 import { checkModelConfig, checkTrainConfig, type ModelConfig, type TrainConfig } from "./config.js";
 import { checkWindows, heldOutBatches, trainingBatch, type Batch, type TokenSource } from "./corpus.js";
 import { parameterCounts, trainingFlops, type FlopConvention, type ParameterCounts } from "./counting.js";
-import {
-  disposeWorkspace,
-  initWeights,
-  lossAndGradients,
-  lossOf,
-  makeWorkspace,
-  namedWeights,
-  type ModelWeights,
-} from "./model.js";
+import { disposeWorkspace, lossAndGradients, lossOf, makeWorkspace } from "./model.js";
+import { initWeights, namedWeights, type ModelWeights } from "./modelWeights.js";
 import { randomSource } from "../random.js";
 import { GradientPool, trainingThreads } from "./parallel.js";
-
 
 /** Everything a checkpoint holds: the step, the optimiser's step count, and named float arrays. */
 export interface TrainState {

@@ -9,15 +9,8 @@ import { randomSource } from "../random.js";
 import { readInto, splitFlat } from "./wasmOps.js";
 import { loadBackend } from "./backend.js";
 import type { ModelConfig } from "./config.js";
-import {
-  disposeWorkspace,
-  initWeights,
-  lossAndGradients,
-  makeWorkspace,
-  namedWeights,
-  type Workspace,
-  type ModelWeights,
-} from "./model.js";
+import { disposeWorkspace, lossAndGradients, makeWorkspace, type Workspace } from "./model.js";
+import { initWeights, namedWeights, type ModelWeights } from "./modelWeights.js";
 import type { WorkerReply, WorkerRequest } from "./parallel.js";
 
 let tf: typeof TF;

@@ -6,13 +6,12 @@ import { defaultModelConfig, type ModelConfig } from "../../src/trainers/config.
 import { forwardFlopsPerToken, parameterCounts, trainingFlops } from "../../src/trainers/counting.js";
 import {
   disposeWorkspace,
-  initWeights,
   lossAndGradients,
   lossOf,
   makeWorkspace,
-  namedWeights,
   oneHot,
 } from "../../src/trainers/model.js";
+import { initWeights, namedWeights } from "../../src/trainers/modelWeights.js";
 import { batchMatMul, matMul, readInto, splitFlat } from "../../src/trainers/wasmOps.js";
 import { layerNormFused, layerNormGradFused } from "../../src/trainers/wasmLayerNorm.js";
 import { randomSource } from "../../src/random.js";
