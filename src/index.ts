@@ -134,13 +134,14 @@ export {
   heldOutBatches,
   loadKjv,
   loadSource,
+  markovSource,
   textSource,
   trainingBatch,
   type Batch,
   type SourceSpec,
   type TokenSource,
 } from "./trainers/corpus.js";
-export { markovChain, markovSource, type MarkovChain, type MarkovSpec } from "./trainers/markov.js";
+export { markovChain, type MarkovChain, type MarkovSpec } from "./trainers/markov.js";
 export {
   forwardFlopsPerToken,
   parameterCounts,

@@ -1,8 +1,8 @@
 /**
  * Token sources for the trainers: the bundled King James Bible (byte level), any text file, or a synthetic
- * Markov source with a known entropy rate (markov.ts). Each is split once into a training part and a fixed
- * held-out part (the last 10 %), and batches are random windows drawn from a seeded stream per step, so a
- * run resumed at step s sees exactly the batches it would have seen.
+ * Markov source with a known entropy rate (the chain: markov.ts). Each is split once into a training part and
+ * a fixed held-out part (the last 10 %), and batches are random windows drawn from a seeded stream per step,
+ * so a run resumed at step s sees exactly the batches it would have seen.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -10,7 +10,7 @@ import { gunzipSync } from "node:zlib";
 import { UserError } from "../errors.js";
 import { packageRoot } from "../packageRoot.js";
 import { randomSource } from "../random.js";
-import { markovSource, type MarkovSpec } from "./markov.js";
+import { defaultMarkovSpec, markovChain, type MarkovSpec } from "./markov.js";
 
 /** A tokenised corpus: token ids in [0, vocab), split into training and held-out parts. */
 export interface TokenSource {
@@ -86,6 +86,58 @@ export function loadSource(spec: SourceSpec, where: string): TokenSource {
   throw new UserError(
     `${where}: unknown data source ${JSON.stringify(spec)} (expected "kjv", {"file": …} or {"markov": {…}})`,
   );
+}
+
+/**
+ * Generates the chain's tokens (started from a context drawn from π) as a token source, 90/10 split.
+ * @example const source = markovSource({ order: 2 }, "config data"); source.entropyRate
+ */
+export function markovSource(partial: Partial<MarkovSpec>, where: string): TokenSource {
+  const unknown = Object.keys(partial).filter((k) => !(k in defaultMarkovSpec));
+  if (unknown.length) {
+    throw new UserError(
+      `${where}: unknown markov field ${unknown[0]} (known: ${Object.keys(defaultMarkovSpec).join(", ")})`,
+    );
+  }
+  const spec = { ...defaultMarkovSpec, ...partial };
+  const chain = markovChain(spec, where);
+  const { vocab, order, tokens: length } = spec;
+  const contexts = vocab ** order;
+  const random = randomSource((spec.seed ^ 0x5bd1e995) >>> 0);
+  const cumulative = new Float64Array(chain.probabilities.length);
+  for (let c = 0; c < contexts; c++) {
+    let sum = 0;
+    for (let s = 0; s < vocab; s++) cumulative[c * vocab + s] = sum += chain.probabilities[c * vocab + s]!;
+  }
+  const draw = (row: Float64Array, offset: number, n: number) => {
+    const u = random.uniform() * row[offset + n - 1]!;
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (row[offset + mid]! > u) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
+  const piCumulative = new Float64Array(contexts);
+  let sum = 0;
+  for (let c = 0; c < contexts; c++) piCumulative[c] = sum += chain.stationary[c]!;
+  let context = draw(piCumulative, 0, contexts);
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i++) {
+    const s = draw(cumulative, context * vocab, vocab);
+    out[i] = s;
+    context = (context * vocab + s) % contexts;
+  }
+  const split = Math.floor(0.9 * length);
+  return {
+    name: `markov:vocab=${vocab},order=${order},alpha=${spec.alpha},tokens=${length},seed=${spec.seed}`,
+    vocab,
+    train: out.subarray(0, split),
+    heldOut: out.subarray(split),
+    entropyRate: chain.entropyRate,
+  };
 }
 
 /**

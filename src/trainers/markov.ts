@@ -1,14 +1,13 @@
 /**
- * A synthetic token source with a known entropy rate: a random Markov chain of order k over an alphabet of V
- * symbols. Each of the V^k contexts gets its own next-symbol distribution drawn from a symmetric
- * Dirichlet(α) (small α: peaked, low entropy). The entropy rate
+ * A random Markov chain of order k over an alphabet of V symbols, with a known entropy rate (corpus.ts
+ * samples it as a synthetic token source). Each of the V^k contexts gets its own next-symbol distribution
+ * drawn from a symmetric Dirichlet(α) (small α: peaked, low entropy). The entropy rate
  *   H = Σ_c π(c) · H(P(· | c))      (nats per token; π the stationary distribution over contexts)
  * is the lowest loss any model can reach on this source (its irreducible loss E), so a law fitted to runs on
  * it can be checked against the truth. π is found by power iteration on the context chain.
  */
 import { UserError } from "../errors.js";
 import { randomSource, type RandomSource } from "../random.js";
-import type { TokenSource } from "./corpus.js";
 
 /** The chain's definition. */
 export interface MarkovSpec {
@@ -109,56 +108,4 @@ export function markovChain(spec: MarkovSpec, where = "markov"): MarkovChain {
     entropyRate += pi[c]! * h;
   }
   return { spec, probabilities, entropyRate, stationary: pi };
-}
-
-/**
- * Generates the chain's tokens (started from a context drawn from π) as a token source, 90/10 split.
- * @example const source = markovSource({ order: 2 }, "config data"); source.entropyRate
- */
-export function markovSource(partial: Partial<MarkovSpec>, where: string): TokenSource {
-  const unknown = Object.keys(partial).filter((k) => !(k in defaultMarkovSpec));
-  if (unknown.length) {
-    throw new UserError(
-      `${where}: unknown markov field ${unknown[0]} (known: ${Object.keys(defaultMarkovSpec).join(", ")})`,
-    );
-  }
-  const spec = { ...defaultMarkovSpec, ...partial };
-  const chain = markovChain(spec, where);
-  const { vocab, order, tokens: length } = spec;
-  const contexts = vocab ** order;
-  const random = randomSource((spec.seed ^ 0x5bd1e995) >>> 0);
-  const cumulative = new Float64Array(chain.probabilities.length);
-  for (let c = 0; c < contexts; c++) {
-    let sum = 0;
-    for (let s = 0; s < vocab; s++) cumulative[c * vocab + s] = sum += chain.probabilities[c * vocab + s]!;
-  }
-  const draw = (row: Float64Array, offset: number, n: number) => {
-    const u = random.uniform() * row[offset + n - 1]!;
-    let lo = 0;
-    let hi = n - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (row[offset + mid]! > u) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo;
-  };
-  const piCumulative = new Float64Array(contexts);
-  let sum = 0;
-  for (let c = 0; c < contexts; c++) piCumulative[c] = sum += chain.stationary[c]!;
-  let context = draw(piCumulative, 0, contexts);
-  const out = new Uint8Array(length);
-  for (let i = 0; i < length; i++) {
-    const s = draw(cumulative, context * vocab, vocab);
-    out[i] = s;
-    context = (context * vocab + s) % contexts;
-  }
-  const split = Math.floor(0.9 * length);
-  return {
-    name: `markov:vocab=${vocab},order=${order},alpha=${spec.alpha},tokens=${length},seed=${spec.seed}`,
-    vocab,
-    train: out.subarray(0, split),
-    heldOut: out.subarray(split),
-    entropyRate: chain.entropyRate,
-  };
 }

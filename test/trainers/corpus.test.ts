@@ -5,8 +5,14 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { gunzipSync } from "node:zlib";
 import { packageRoot } from "../../src/packageRoot.js";
-import { heldOutBatches, loadKjv, loadSource, trainingBatch } from "../../src/trainers/corpus.js";
-import { markovChain, markovSource } from "../../src/trainers/markov.js";
+import {
+  heldOutBatches,
+  loadKjv,
+  loadSource,
+  markovSource,
+  trainingBatch,
+} from "../../src/trainers/corpus.js";
+import { markovChain } from "../../src/trainers/markov.js";
 
 test("the bundled Bible is Debian's bible-kjv text (sha256 in data/kjv/SOURCE.md), 63 bytes, split 90/10", () => {
   const text = gunzipSync(readFileSync(join(packageRoot(), "data/kjv/kjv.txt.gz")));
