@@ -10,7 +10,7 @@ import { loadOptionsFrom } from "./_fitOptions.js";
 import { repeatedOption } from "./_shared.js";
 import { schedulePeak } from "../schedules/schedule.js";
 
-/** The database of import, runs and export: --db, else ./scalefit.duckdb (DESIGN.md, "Data model"). */
+/** The database of import, runs and export: --db, else ./scalefit.duckdb (README.md, "The store"). */
 export function storePath(values: OptionValues): string {
   return typeof values.db === "string" ? values.db : "scalefit.duckdb";
 }

@@ -3,7 +3,7 @@ import type { Observations } from "../types.js";
 import type { Table } from "./readTable.js";
 
 /**
- * Column roles of DESIGN.md: the names a data file's columns take (directly or through `--map`).
+ * Column roles (README.md's command-line tour): the names a data file's columns take (directly or through `--map`).
  * `weight` weighs points in the fit.
  * @example roles.includes("loss") // true
  */

@@ -6,7 +6,7 @@ import { runColumns } from "./schema.js";
 import { whereClause } from "./where.js";
 
 /**
- * Tables `exportTable` writes (DESIGN.md, "Data model").
+ * Tables `exportTable` writes (README.md, "The store").
  * @example exportTables // ["runs", "points", "fits"]
  */
 export const exportTables = ["runs", "points", "fits"] as const;

@@ -1,8 +1,8 @@
 /**
  * The decoder-only language model's configuration as a typed object with documented defaults (nanoGPT's
  * `GPTConfig` is the model), and the training configuration around it. The defaults are the shape of
- * `../shared/anchors/tiny_lm_torch.py` at d_model 64, so `scalefit train` with no options measures the same
- * model as the PyTorch baseline.
+ * the PyTorch reference trainer tiny_lm_torch.py at d_model 64, so `scalefit train` with no options measures
+ * the same model as the PyTorch baseline.
  */
 import { UserError } from "../errors.js";
 

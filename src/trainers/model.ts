@@ -9,7 +9,7 @@
  * Queries, keys and values are three d×d projections with biases (the anchor's fused QKV Linear, split by
  * columns); exact or tanh-form GELU; LayerNorm ε 1e-5; no dropout; every weight matrix and embedding
  * initialised N(0, initStd²), biases 0, LayerNorm gains 1 — the same model as
- * `../shared/anchors/tiny_lm_torch.py`.
+ * the PyTorch reference trainer tiny_lm_torch.py.
  *
  * Two ways through it:
  * - `lossOf` is the forward pass alone, differentiated by TF.js's autodiff (`tf.variableGrads`): the reference.

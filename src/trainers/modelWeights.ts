@@ -1,7 +1,7 @@
 /**
  * The model's parameters: a plain object of `tf.Variable`s, their fixed order (the optimiser's, the
  * gradients' and the checkpoint's) and their seeded initialisation (every weight matrix and embedding
- * N(0, initStd²), biases 0, LayerNorm gains 1, as in `../shared/anchors/tiny_lm_torch.py`).
+ * N(0, initStd²), biases 0, LayerNorm gains 1, as in the PyTorch reference trainer tiny_lm_torch.py).
  */
 import type * as TF from "@tensorflow/tfjs";
 import type { ModelConfig } from "./config.js";

@@ -115,7 +115,7 @@ const decayGrid = Array.from({ length: 13 }, (_, i) => 0.3 * 10 ** (i / 3));
 /**
  * Starts: the free Chinchilla parameters from a Chinchilla fit of the points without repetition (one epoch),
  * then every (RDstar, RNstar) cell of a log grid ranked by its least-squares cost; the grid's local minima
- * first, since the objective has several (Muennighoff et al.'s data: at least four, LAWS.md §9).
+ * first, since the objective has several (Muennighoff et al.'s data: at least four, docs/laws.md#data-constrained).
  */
 function dataConstrainedStarts(data: Observations, fixed: Params, options: StartOptions): Params[] {
   const base: Params = { ...defaults(options.specs), ...fixed };

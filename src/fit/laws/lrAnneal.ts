@@ -7,7 +7,7 @@ import { range } from "../grid.js";
  * eq. 1): L(t) = L0 + A·S1(t)^(−alpha) − C·S2(t), with
  *   S1(t) = Σ_{τ=0..t} η_τ (the forward area, warmup included),
  *   S2(t) = Σ_{i=1..t} m_i, m_i = lambda·m_{i−1} + (η_{i−1} − η_i) (the annealing area with momentum),
- * where LR increases (warmup) count as 0 in S2, as in ../shared/anchors/lr_anneal_fit.py. lambda is fixed at
+ * where LR increases (warmup) count as 0 in S2, as in the SciPy reference fit lr_anneal_fit.py. lambda is fixed at
  * 0.999 unless freed. L0, A and C enter linearly (projected out on the grid of alpha); both areas cost O(T)
  * per run, once per lambda.
  * @example lrAnneal.evaluate({L0: 2, A: 0.5, alpha: 0.5, C: 2, lambda: 0.999}, data, out)

@@ -5,7 +5,7 @@ import { range } from "../grid.js";
 
 /**
  * The multi-power law of Luo et al. 2025 ("A Multi-Power Law for Loss Curve Prediction Across Learning Rate
- * Schedules", arXiv:2503.12811, eq. 5), in the exact convention of the authors' code (LAWS.md §6):
+ * Schedules", arXiv:2503.12811, eq. 5), in the exact convention of the authors' code (docs/laws.md#multipower):
  *   L(t) = L0 + A·S1(t)^(−alpha) + B·LD(t),
  *   S1(t) = Σ_{τ=0..t} η_τ (warmup included),
  *   LD(t) = Σ_{k=1..t} (η_k − η_{k−1}) · G(η_k^(−gamma) · S_k(t)),  S_k(t) = Σ_{τ=k..t} η_τ,
