@@ -17,7 +17,6 @@ import { runJsonColumns } from "./staging.js";
 import {
   addStagingColumn,
   appendStaged,
-  checkStaged,
   createStagingView,
   dropStaging,
   mergeStaged,
@@ -25,6 +24,7 @@ import {
   type Staging,
   type SourceLabel,
 } from "./staging.js";
+import { checkStaged } from "./stagingChecks.js";
 
 /**
  * File formats `importFiles` reads (`--format`; by default from the file name).

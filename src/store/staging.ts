@@ -6,8 +6,8 @@ import { defaultConventions, runColumns } from "./schema.js";
 /**
  * Every imported file goes through staging: a temporary table per file that importers fill (file formats
  * parsed in JS are appended) or a view over the file DuckDB reads itself (Parquet); SQL checks it row by row
- * against the rules below and names the first offending row, and the checked files are then merged into
- * `runs` and `points` in the import's transaction.
+ * against the rules of stagingChecks.ts and names the first offending row, and the checked files are then
+ * merged into `runs` and `points` in the import's transaction.
  */
 
 /** Staged rows in JS: one entry per file row/record; NaN marks a missing number. */
@@ -57,11 +57,7 @@ function typeOf(column: string): string {
  * Creates (or replaces) a staging table with only the columns the file carries: empty columns would cost as
  * much to fill as full ones, and checks and merges read a missing column as NULL.
  */
-export async function createStaging(
-  store: Store,
-  table: string,
-  columns: readonly string[],
-): Promise<Staging> {
+async function createStaging(store: Store, table: string, columns: readonly string[]): Promise<Staging> {
   const kept = stagedNames.filter((c) => columns.includes(c));
   await store.connection.run(
     `CREATE OR REPLACE TEMP TABLE ${table} (source_row DOUBLE, run VARCHAR${kept.map((c) => `, ${c} ${typeOf(c)}`).join("")})`,
@@ -110,7 +106,7 @@ export async function addStagingColumn(store: Store, staging: Staging, column: S
 }
 
 /** A staging column in SQL, or a typed NULL when the table lacks it. */
-function staged(staging: Staging, column: string, alias = ""): string {
+export function staged(staging: Staging, column: string, alias = ""): string {
   return staging.columns.has(column) ? `${alias}${column}` : `CAST(NULL AS ${typeOf(column)})`;
 }
 
@@ -165,142 +161,6 @@ export async function appendStaged(store: Store, table: string, rows: StagedRows
   appender.flushSync();
   appender.closeSync();
   return staging;
-}
-
-/**
- * Checks the staged rows and throws a `UserError` naming the first bad one: losses finite and positive,
- * learning rates finite and non-negative, steps whole and increasing within a run (no duplicates), tokens not
- * fewer than steps (tokens must count tokens), sizes positive, run metadata constant within a run, and every
- * row carrying a loss or a learning rate.
- */
-export async function checkStaged(store: Store, staging: Staging, label: SourceLabel): Promise<void> {
-  const t = staging.table;
-  const where = (row: unknown, column: string) => `${label.file} ${label.rowWord} ${row}, column ${column}`;
-  const first = async (sql: string): Promise<Record<string, unknown> | undefined> =>
-    (await rows(store, `${sql} ORDER BY source_row LIMIT 1`))[0];
-  const has = staging.columns;
-  const fail = (message: string) => {
-    throw new UserError(message);
-  };
-  // Row checks, in the order their failures are reported; one scan finds the first row failing each.
-  const checks: { column: string; test: string; message: (value: unknown) => string }[] = [
-    { column: "run", test: "run IS NULL OR trim(run) = ''", message: () => "empty value" },
-  ];
-  for (const column of ["train_loss", "eval_loss"].filter((c) => has.has(c))) {
-    checks.push({
-      column,
-      test: `${column} IS NOT NULL AND NOT (isfinite(${column}) AND ${column} > 0)`,
-      message: (v) => `${formatValue(v)} is not a positive finite loss`,
-    });
-  }
-  if (has.has("lr")) {
-    checks.push({
-      column: "lr",
-      test: "lr IS NOT NULL AND NOT (isfinite(lr) AND lr >= 0)",
-      message: (v) =>
-        `learning rate ${formatValue(v)} is ${Number(v) < 0 ? "negative" : "not a finite number"}`,
-    });
-  }
-  if (has.has("step")) {
-    checks.push({
-      column: "step",
-      test: "step IS NOT NULL AND NOT (isfinite(step) AND step >= 0 AND step = floor(step))",
-      message: (v) => `${formatValue(v)} is not a whole number of steps`,
-    });
-  }
-  const positive = [
-    "tokens",
-    "flops",
-    ...metaNames.filter((c) => runColumns[c as keyof typeof runColumns].type === "DOUBLE"),
-  ];
-  for (const column of positive.filter((c) => has.has(c))) {
-    const zeroAllowed = column === "seed" || column === "qat_start";
-    checks.push({
-      column,
-      test: `${column} IS NOT NULL AND NOT (isfinite(${column}) AND ${column} ${zeroAllowed ? ">=" : ">"} 0)`,
-      message: (v) => `${formatValue(v)} is not a positive finite number`,
-    });
-  }
-  checks.push({
-    column: "train_loss",
-    test: ["train_loss", "eval_loss", "lr"].map((c) => `${staged(staging, c)} IS NULL`).join(" AND "),
-    message: () => "the row has no loss and no learning rate",
-  });
-  const counted = ["step", ...metaNames].filter((c) => has.has(c));
-  const scan = (
-    await rows(
-      store,
-      `SELECT count(*) AS rows${counted.map((c) => `, count(${c}) AS ${c}`).join("")}${checks.map((c, i) => `, min(source_row) FILTER (WHERE ${c.test}) AS check_${i}`).join("")}${has.has("tokens") && has.has("step") ? ", min(source_row) FILTER (WHERE tokens < step) AS units" : ""} FROM ${t}`,
-    )
-  )[0]!;
-  if ((scan.rows as number) === 0) throw new UserError(`${label.file} has no data rows`);
-  const count = (column: string) => (scan[column] as number | undefined) ?? 0;
-  const present = (column: string) => count(column) > 0;
-  for (const [i, check] of checks.entries()) {
-    const row = scan[`check_${i}`];
-    if (row === null || row === undefined) continue;
-    const bad = (
-      await rows(store, `SELECT ${staged(staging, check.column)} AS value FROM ${t} WHERE source_row = ?`, [
-        row as number,
-      ])
-    )[0]!;
-    fail(`${where(row, roleOf(check.column))}: ${check.message(bad.value)}`);
-  }
-  if (present("step")) {
-    // Partitioned by an integer key per run: sorting on it is about twice as fast as on the names.
-    await store.connection.run(
-      `CREATE OR REPLACE TEMP TABLE ${t}_keys AS SELECT run, row_number() OVER () AS run_key FROM (SELECT DISTINCT run FROM ${t})`,
-    );
-    const order = await first(
-      `SELECT source_row, (SELECT run FROM ${t}_keys WHERE run_key = w.run_key) AS run, step, previous FROM (SELECT s.source_row, k.run_key, s.step, lag(s.step) OVER (PARTITION BY k.run_key ORDER BY s.source_row) AS previous FROM ${t} s JOIN ${t}_keys k ON k.run = s.run) w WHERE step <= previous`,
-    );
-    await store.connection.run(`DROP TABLE ${t}_keys`);
-    if (order) {
-      fail(
-        `${where(order.source_row, "step")}: step ${order.step} of run ${order.run} ${order.step === order.previous ? "is duplicated" : `comes after step ${order.previous}`} (steps must increase within a run)`,
-      );
-    }
-  }
-  if (count("step") < (scan.rows as number)) {
-    const repeat = await first(
-      `SELECT source_row, run FROM (SELECT source_row, run, count(*) OVER (PARTITION BY run) AS n, count(${staged(staging, "step")}) OVER (PARTITION BY run) AS stepped FROM ${t}) WHERE n > 1 AND stepped < n`,
-    );
-    if (repeat)
-      fail(
-        `${where(repeat.source_row, "step")}: run ${repeat.run} has several rows, so every row needs a step`,
-      );
-  }
-  if (scan.units !== null && scan.units !== undefined) {
-    const units = (
-      await rows(store, `SELECT source_row, tokens, step FROM ${t} WHERE source_row = ?`, [
-        scan.units as number,
-      ])
-    )[0];
-    if (units)
-      fail(
-        `${where(units.source_row, "tokens")}: ${formatValue(units.tokens)} tokens at step ${units.step}: fewer tokens than steps (is the column a step count?)`,
-      );
-  }
-  const meta = metaNames.filter(present);
-  if (meta.length) {
-    // Cheap test first: do any runs carry two values of a metadata column?
-    const varying = (
-      await rows(
-        store,
-        `SELECT ${meta.map((c) => `bool_or(v_${c}) AS ${c}`).join(", ")} FROM (SELECT run, ${meta.map((c) => `min(${c}) <> max(${c}) OR (count(${c}) < count(*) AND count(${c}) > 0) AS v_${c}`).join(", ")} FROM ${t} GROUP BY run)`,
-      )
-    )[0]!;
-    for (const column of meta.filter((c) => varying[c])) {
-      const bad = await first(
-        `SELECT source_row, run, ${column} AS value, reference FROM (SELECT source_row, run, ${column}, first(${column}) OVER (PARTITION BY run ORDER BY source_row ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS reference FROM ${t}) WHERE ${column} IS DISTINCT FROM reference`,
-      );
-      if (bad) {
-        fail(
-          `${where(bad.source_row, roleOf(column))}: run ${bad.run} has ${roleOf(column)} = ${formatValue(bad.reference)} on its first row and ${formatValue(bad.value)} here (run metadata must not change within a run)`,
-        );
-      }
-    }
-  }
 }
 
 /** What an import added. */
@@ -396,9 +256,7 @@ export async function mergeStaged(
   const after = (await rows(store, "SELECT count(*) AS runs FROM runs"))[0]!.runs as number;
   if (!existing) {
     // Only new runs: every staged row is a new point.
-    const inserted = await c.run(
-      `INSERT INTO points SELECT r.run_id, CAST(${s("step")} AS BIGINT), ${s("tokens")}, ${s("flops")}, ${s("lr")}, ${s("train_loss")}, ${s("eval_loss")} FROM ${t} s JOIN runs r ON r.name = s.run`,
-    );
+    const inserted = await c.run(insertPoints(staging, { newStepsOnly: false }));
     return {
       runsAdded: after - before,
       runsExtended: 0,
@@ -415,22 +273,32 @@ export async function mergeStaged(
   const extended = (
     await rows(
       store,
-      `SELECT count(DISTINCT s.run) AS n FROM ${t} s JOIN runs r ON r.name = s.run WHERE r.run_id <= ? AND NOT EXISTS (SELECT 1 FROM points p WHERE p.run_id = r.run_id AND p.step IS NOT DISTINCT FROM ${s("step")})`,
+      `SELECT count(DISTINCT s.run) AS n FROM ${t} s JOIN runs r ON r.name = s.run WHERE r.run_id <= ? AND ${stepIsNew(staging)}`,
       [before],
     )
   )[0]!.n as number;
-  const inserted = await c.run(
-    `INSERT INTO points SELECT r.run_id, CAST(${s("step")} AS BIGINT), ${s("tokens")}, ${s("flops")}, ${s("lr")}, ${s("train_loss")}, ${s("eval_loss")}
-     FROM ${t} s JOIN runs r ON r.name = s.run
-     WHERE NOT EXISTS (SELECT 1 FROM points p WHERE p.run_id = r.run_id AND p.step IS NOT DISTINCT FROM ${s("step")})
-     ORDER BY s.source_row`,
-  );
+  const inserted = await c.run(insertPoints(staging, { newStepsOnly: true }));
   return {
     runsAdded: after - before,
     runsExtended: extended,
     pointsAdded: Number(inserted.rowsChanged),
     pointsAlreadyStored: stored,
   };
+}
+
+/** SQL true when a staged row's step is not yet stored for its run (staged rows `s`, runs `r`). */
+function stepIsNew(staging: Staging): string {
+  return `NOT EXISTS (SELECT 1 FROM points p WHERE p.run_id = r.run_id AND p.step IS NOT DISTINCT FROM ${staged(staging, "step", "s.")})`;
+}
+
+/**
+ * The statement inserting staged rows into points: every row, or (`newStepsOnly`) only the steps their runs
+ * do not have yet, in file order.
+ */
+function insertPoints(staging: Staging, { newStepsOnly }: { newStepsOnly: boolean }): string {
+  const s = (column: string) => staged(staging, column, "s.");
+  const only = newStepsOnly ? ` WHERE ${stepIsNew(staging)} ORDER BY s.source_row` : "";
+  return `INSERT INTO points SELECT r.run_id, CAST(${s("step")} AS BIGINT), ${s("tokens")}, ${s("flops")}, ${s("lr")}, ${s("train_loss")}, ${s("eval_loss")} FROM ${staging.table} s JOIN runs r ON r.name = s.run${only}`;
 }
 
 /** The command-line role of a database column. */
@@ -440,7 +308,8 @@ export function roleOf(column: string): string {
   return meta ? meta.role : column;
 }
 
-function formatValue(value: unknown): string {
+/** A staged value as messages show it: numbers as they are, text quoted, a missing value as `(empty)`. */
+export function formatValue(value: unknown): string {
   if (typeof value === "number") return String(value);
   if (value === null || value === undefined) return "(empty)";
   return JSON.stringify(value);
