@@ -5,6 +5,7 @@ import type { Schedule } from "../schedules/schedule.js";
 import { loadBackend } from "../trainers/backend.js";
 import {
   defaultModelConfig,
+  defaultPeakLr,
   defaultTrainConfig,
   type ModelConfig,
   type TrainConfig,
@@ -20,8 +21,7 @@ const positiveInteger = (v: number) => Number.isInteger(v) && v > 0;
 export const command = defineCommand({
   name: "train",
   summary: "train one decoder LM and print its losses and throughput",
-  usage:
-    "scalefit train [--d-model 64] [--layers 2] [--heads 4] [--seq 64] [--batch 16] [--steps 50] [--lr 1e-3] [--backend wasm] [--json]",
+  usage: `scalefit train [--d-model 64] [--layers 2] [--heads 4] [--seq 64] [--batch 16] [--steps 50] [--lr ${defaultPeakLr.toExponential()}] [--backend wasm] [--json]`,
   examples: [
     "scalefit train --d-model 64 --layers 2 --heads 4 --seq 64 --batch 16 --steps 50 --json",
     "scalefit train --d-model 128 --steps 2000 --schedule cosine --warmup 0.02 --lr 2e-3",
@@ -58,7 +58,11 @@ export const command = defineCommand({
       value: "<n>",
       description: `optimiser steps (default ${defaultTrainConfig.steps})`,
     },
-    lr: { type: "string", value: "<lr>", description: "peak learning rate (default 1e-3)" },
+    lr: {
+      type: "string",
+      value: "<lr>",
+      description: `peak learning rate (default ${defaultPeakLr.toExponential()})`,
+    },
     schedule: {
       type: "string",
       value: "<kind|text>",
@@ -126,7 +130,7 @@ export const command = defineCommand({
         numberOption(values, "weight-decay", (v) => v >= 0, "a non-negative number") ??
         defaultTrainConfig.weightDecay,
     };
-    const lr = numberOption(values, "lr", (v) => v > 0, "a positive learning rate") ?? 1e-3;
+    const lr = numberOption(values, "lr", (v) => v > 0, "a positive learning rate") ?? defaultPeakLr;
     const warmup = numberOption(values, "warmup", (v) => v >= 0 && v < 1, "a fraction in [0, 1)") ?? 0;
     const text = values.schedule === undefined ? "constant" : String(values.schedule);
     let schedule: Schedule;

@@ -93,6 +93,13 @@ export const defaultTrainConfig: TrainConfig = {
   evalBatches: 8,
 };
 
+/**
+ * The peak learning rate of a run that names none: `scalefit train` without `--lr`, a sweep without an `lr`
+ * axis.
+ * @example scheduleFor({ kind: "cosine" }, defaultPeakLr, 1000) // cosine from 1e-3
+ */
+export const defaultPeakLr = 1e-3;
+
 function positiveInteger(value: number, name: string, where: string): void {
   if (!Number.isInteger(value) || value < 1) {
     throw new UserError(`${where}: ${name} must be a positive integer, got ${value}`);

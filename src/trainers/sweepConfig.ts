@@ -10,6 +10,7 @@ import {
   checkModelConfig,
   checkTrainConfig,
   defaultModelConfig,
+  defaultPeakLr,
   defaultTrainConfig,
   type ModelConfig,
   type TrainConfig,
@@ -270,7 +271,7 @@ function makeRun(
   }
   checkModelConfig({ ...model, vocab: 2 }, at);
   checkTrainConfig(train, at);
-  const peakLr = (chosen.lr as number | undefined) ?? 1e-3;
+  const peakLr = (chosen.lr as number | undefined) ?? defaultPeakLr;
   const template = (chosen.schedule as ScheduleTemplate | undefined) ?? { kind: "cosine" as const };
   return { name: `${config.name}/${label || "run"}`, index, model, train, peakLr, template };
 }
