@@ -1,25 +1,23 @@
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, extname } from "node:path";
 import type { DuckDBValue } from "@duckdb/node-api";
 import { mapColumns } from "../data/observations.js";
 import { readBytes, readTable, type Table } from "../data/readTable.js";
 import { UserError } from "../errors.js";
-import { parseSchedule } from "../schedules/parseSchedule.js";
 import { rows, storeError, transaction, type Store } from "./duckdb.js";
+import { applyMetadata, readMeta } from "./importMetadata.js";
 import { arrowTable } from "./importers/arrow.js";
 import { unreadableParquet } from "./readColumnar.js";
 import { huggingfaceToStaged } from "./importers/huggingface.js";
 import { mergeSameSteps, tableToStaged, wandbMap, withLossOrLr, type LossKind } from "./importers/table.js";
 import { tensorboardToStaged } from "./importers/tensorboard.js";
 import { runColumns } from "./schema.js";
-import { runJsonColumns } from "./staging.js";
 import {
-  addStagingColumn,
   appendStaged,
   createStagingView,
   dropStaging,
   mergeStaged,
+  runJsonColumns,
   type MergeResult,
   type Staging,
   type SourceLabel,
@@ -51,6 +49,8 @@ export interface ImportOptions {
   readonly conventions?: Readonly<Record<string, string>>;
   /** Called as files are read and checked, then written: (files done, files, stage). */
   readonly onProgress?: (done: number, total: number, stage: string) => void;
+  /** Awaited in the transaction once everything is written, before the commit (crash tests stop there). */
+  readonly beforeCommit?: () => Promise<void>;
 }
 
 /** What happened to one file. */
@@ -148,7 +148,7 @@ export async function importFiles(
         );
         results.push({ ...result, ...merged });
       }
-      await faultPause();
+      await options.beforeCommit?.();
     });
     return results;
   } catch (error) {
@@ -156,17 +156,6 @@ export async function importFiles(
   } finally {
     for (const { staging } of planned) if (staging) await dropStaging(store, staging).catch(() => undefined);
   }
-}
-
-/**
- * Fault injection for the crash tests: with SCALEFIT_FAULT_PAUSE_BEFORE_COMMIT=<ms>, an import that has
- * written everything says so on stderr and waits that long before it commits, so a test can kill it there.
- */
-async function faultPause(): Promise<void> {
-  const pause = Number(process.env.SCALEFIT_FAULT_PAUSE_BEFORE_COMMIT);
-  if (!(pause > 0)) return;
-  process.stderr.write("scalefit: fault pause before commit\n");
-  await new Promise((resolve) => setTimeout(resolve, pause));
 }
 
 /** The format of a file from its name. */
@@ -341,77 +330,4 @@ async function stageParquet(
   } catch (error) {
     throw unreadableParquet(file, error);
   }
-}
-
-/** Applies --set and a sidecar's metadata to the staged rows (they override the file's columns). */
-async function applyMetadata(
-  store: Store,
-  staging: Staging,
-  set: Readonly<Record<string, number | string>>,
-  sidecar: Sidecar | undefined,
-  file: string,
-): Promise<void> {
-  const byRole = new Map(Object.entries(runColumns).map(([column, spec]) => [spec.role, { column, spec }]));
-  const apply = async (values: Record<string, unknown>, run: string | undefined, origin: string) => {
-    for (const [role, value] of Object.entries(values)) {
-      const target = byRole.get(role as never);
-      if (!target)
-        throw new UserError(
-          `${origin}: unknown run metadata ${role} (known: ${[...byRole.keys()].join(", ")})`,
-        );
-      const numeric = target.spec.type === "DOUBLE";
-      if (numeric ? typeof value !== "number" || !Number.isFinite(value) : typeof value !== "string") {
-        throw new UserError(
-          `${origin}: ${role} must be ${numeric ? "a number" : "a string"}, not ${JSON.stringify(value)}`,
-        );
-      }
-      if (role === "schedule") parseSchedule(String(value));
-      await addStagingColumn(store, staging, target.column as keyof typeof runColumns);
-      await store.connection.run(
-        `UPDATE ${staging.table} SET ${target.column} = ?${run === undefined ? "" : " WHERE run = ?"}`,
-        (run === undefined ? [value] : [value, run]) as DuckDBValue[],
-      );
-    }
-  };
-  if (sidecar?.all) await apply(sidecar.all, undefined, sidecar.file);
-  for (const [run, values] of Object.entries(sidecar?.runs ?? {}))
-    await apply(values, run, `${sidecar!.file} (run ${run})`);
-  await apply({ ...set }, undefined, `--set for ${file}`);
-}
-
-interface Sidecar {
-  readonly file: string;
-  readonly all?: Record<string, unknown>;
-  readonly runs?: Record<string, Record<string, unknown>>;
-}
-
-function readMeta(file: string): Sidecar {
-  if (!existsSync(file)) throw new UserError(`cannot read --meta ${file}: no such file`);
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, "utf8"));
-  } catch (error) {
-    throw new UserError(`--meta ${file} is not valid JSON (${(error as Error).message})`);
-  }
-  if (!json || typeof json !== "object" || Array.isArray(json))
-    throw new UserError(`--meta ${file}: expected an object of run metadata`);
-  const { runs, schedules, ...rest } = json as { runs?: unknown; schedules?: unknown } & Record<
-    string,
-    unknown
-  >;
-  if (runs !== undefined && (typeof runs !== "object" || runs === null || Array.isArray(runs)))
-    throw new UserError(`--meta ${file}: "runs" must map run names to metadata`);
-  const perRun: Record<string, Record<string, unknown>> = {
-    ...((runs as Record<string, Record<string, unknown>>) ?? {}),
-  };
-  // {"schedules": {run: "kind:…"}} (the curve loaders' file) sets each run's schedule.
-  if (schedules !== undefined) {
-    if (!schedules || typeof schedules !== "object" || Array.isArray(schedules))
-      throw new UserError(`--meta ${file}: "schedules" must map run names to schedules`);
-    for (const [run, text] of Object.entries(schedules))
-      perRun[run] = { ...(perRun[run] ?? {}), schedule: text };
-  }
-  // Keys of the curve loaders' file that are not metadata (the authors' train/test split) are left alone.
-  const all = Object.fromEntries(Object.entries(rest).filter(([key]) => key !== "train" && key !== "test"));
-  return { file, all, runs: perRun };
 }

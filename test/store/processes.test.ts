@@ -11,6 +11,7 @@ import { holder, scratch } from "../_store.js";
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const bin = join(root, "bin/scalefit.js");
 const epoch = join(root, "data/chinchilla/epoch.csv");
+const pausedImport = join(root, "test/store/_pausedImport.ts");
 
 test("a second writer gets 'database is in use by another scalefit process (pid …)', and the database is not harmed", async () => {
   const { db } = scratch("lock");
@@ -67,10 +68,11 @@ test("an import killed with SIGKILL leaves every earlier import intact and nothi
     assert.equal(counts!.earlier, 245, `after a kill ${when} the earlier import is intact`);
     return counts!;
   };
-  // 1. Killed for certain inside its transaction: every row written, not committed (the fault pause).
-  const paused = spawn(process.execPath, [bin, "import", "--db", database, big], {
+  // 1. Killed for certain inside its transaction: every row written, not committed (an import whose
+  // beforeCommit hook says so and waits).
+  const paused = spawn(process.execPath, ["--import", "tsx", pausedImport, database, big], {
+    cwd: root,
     stdio: ["ignore", "ignore", "pipe"],
-    env: { ...process.env, SCALEFIT_FAULT_PAUSE_BEFORE_COMMIT: "60000" },
   });
   const exited = new Promise((resolve) => paused.once("exit", resolve));
   await new Promise<void>((resolve, reject) => {
