@@ -159,16 +159,15 @@ export function observationsDigest(observations: Observations): string {
  * stored schedule text. The caller turns schedule texts into dense LRs.
  * @example await storedCurves(store, ["run~25M/*"])
  */
-export async function storedCurves(
+async function storedCurves(
   store: Store,
   filters: readonly string[] = [],
-  { lossKind = "train", extraInputs = [] as readonly string[] } = {},
+  { lossKind = "train" as "train" | "eval", extraInputs = [] as readonly string[] } = {},
 ): Promise<{
   runs: { name: string; schedule: string | null; lr: Float64Array | null; N: number }[];
   points: { run: string; step: number; loss: number }[];
 }> {
   const where = whereClause(filters);
-  const lossColumn = lossKind === "eval" ? "eval_loss" : "train_loss";
   const runRows = await rows(
     store,
     `SELECT DISTINCT r.run_id, r.name, r.schedule, r.n FROM runs r JOIN points p ON p.run_id = r.run_id WHERE ${where.sql} ORDER BY r.run_id`,
@@ -192,11 +191,7 @@ export async function storedCurves(
       if (input === "N" && !Number.isFinite(num(r.n))) throw new UserError(`run ${r.name} has no N`);
     runs.push({ name: String(r.name), schedule: (r.schedule as string | null) ?? null, lr, N: num(r.n) });
   }
-  const pointRows = await rows(
-    store,
-    `SELECT r.name AS run, p.step, p.${lossColumn} AS loss FROM runs r JOIN points p ON p.run_id = r.run_id WHERE ${where.sql} AND p.${lossColumn} IS NOT NULL AND p.step IS NOT NULL ORDER BY r.run_id, p.step`,
-    where.values,
-  );
+  const pointRows = await loggedLosses(store, filters, { loss: lossKind });
   return {
     runs,
     points: pointRows.map((row) => ({ run: String(row.run), step: num(row.step), loss: num(row.loss) })),
@@ -213,13 +208,7 @@ export async function sweepFromStore(
   filters: readonly string[] = [],
   { lossKind = "train" }: { lossKind?: "train" | "eval" } = {},
 ): Promise<{ run: string; B: number; step: number; loss: number }[]> {
-  const where = whereClause(filters);
-  const lossColumn = lossKind === "eval" ? "eval_loss" : "train_loss";
-  const result = await rows(
-    store,
-    `SELECT r.name AS run, r.batch_size AS B, p.step, p.${lossColumn} AS loss FROM runs r JOIN points p ON p.run_id = r.run_id WHERE ${where.sql} AND p.${lossColumn} IS NOT NULL AND p.step IS NOT NULL ORDER BY r.run_id, p.step`,
-    where.values,
-  );
+  const result = await loggedLosses(store, filters, { loss: lossKind, columns: ["r.batch_size AS B"] });
   if (result.length === 0)
     throw new UserError(
       `${store.path}: no run with ${lossKind} losses at logged steps matches ${filters.length ? filters.join(" and ") : "(no filter)"}`,
@@ -235,6 +224,36 @@ export async function sweepFromStore(
     step: num(row.step),
     loss: num(row.loss),
   }));
+}
+
+/** The loss a logged point contributes: its train loss, its eval loss, or the eval loss where one was logged. */
+const lossSql = {
+  train: "p.train_loss",
+  eval: "p.eval_loss",
+  "eval, else train": "coalesce(p.eval_loss, p.train_loss)",
+} as const;
+
+/**
+ * The logged losses of the filtered runs, by run (in run order) and step: `run` (the name), `step`, `loss` and
+ * the extra `columns`, for points with that loss and a non-null `at` (the step, unless told otherwise).
+ */
+async function loggedLosses(
+  store: Store,
+  filters: readonly string[],
+  {
+    loss,
+    columns = [],
+    at = "p.step",
+  }: { loss: keyof typeof lossSql; columns?: readonly string[]; at?: string },
+): Promise<Record<string, unknown>[]> {
+  const where = whereClause(filters);
+  const value = lossSql[loss];
+  return rows(
+    store,
+    `SELECT r.name AS run, ${columns.map((c) => `${c}, `).join("")}p.step, ${value} AS loss FROM runs r JOIN points p ON p.run_id = r.run_id
+     WHERE ${where.sql} AND ${value} IS NOT NULL AND ${at} IS NOT NULL ORDER BY r.run_id, p.step`,
+    where.values,
+  );
 }
 
 function num(value: unknown): number {
@@ -307,17 +326,14 @@ export async function lossCurves(
   store: Store,
   filters: readonly string[] = [],
 ): Promise<{ run: string; tokens: number[]; loss: number[] }[]> {
-  const where = whereClause(filters);
-  const points = await rows(
-    store,
-    `SELECT r.name, p.tokens, p.step, coalesce(p.eval_loss, p.train_loss) AS loss FROM points p JOIN runs r ON r.run_id = p.run_id
-     WHERE ${where.sql} AND coalesce(p.eval_loss, p.train_loss) IS NOT NULL AND coalesce(p.tokens, p.step) IS NOT NULL
-     ORDER BY r.run_id, p.step`,
-    where.values,
-  );
+  const points = await loggedLosses(store, filters, {
+    loss: "eval, else train",
+    columns: ["p.tokens"],
+    at: "coalesce(p.tokens, p.step)",
+  });
   const byRun = new Map<string, { run: string; tokens: number[]; loss: number[] }>();
   for (const p of points) {
-    const name = String(p.name);
+    const name = String(p.run);
     let curve = byRun.get(name);
     if (!curve) byRun.set(name, (curve = { run: name, tokens: [], loss: [] }));
     curve.tokens.push(Number(p.tokens ?? p.step));
