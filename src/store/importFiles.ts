@@ -159,7 +159,7 @@ export async function importFiles(
 }
 
 /** The format of a file from its name. */
-export function formatOf(file: string): ImportFormat {
+function formatOf(file: string): ImportFormat {
   const name = basename(file);
   const extension = extname(file).toLowerCase();
   if (/tfevents/.test(name)) return "tensorboard";

@@ -4,7 +4,7 @@ import { UserError } from "../errors.js";
 import { arrowTable } from "./importers/arrow.js";
 
 /** Extensions `readColumnarTable` reads. */
-export const columnarFormats = [".parquet", ".arrow", ".feather", ".ipc"] as const;
+const columnarFormats = [".parquet", ".arrow", ".feather", ".ipc"] as const;
 
 /**
  * Whether a data file is Parquet or Arrow IPC (read by the store) rather than text, by its extension.

@@ -49,16 +49,6 @@ const version1RunColumns = [
   "status",
 ] as const;
 
-/** Per-point columns of `points` besides run_id, with their roles. */
-export const pointColumns = {
-  step: "step",
-  tokens: "tokens",
-  flops: "flops",
-  lr: "lr",
-  train_loss: "train_loss",
-  eval_loss: "eval_loss",
-} as const;
-
 /** Schema migrations, applied in order; never edit a published one, add the next. */
 export const migrations: readonly string[] = [
   `

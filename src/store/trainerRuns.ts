@@ -35,7 +35,7 @@ export interface TrainerRunRecord {
 }
 
 /** What the store knows of a run: its id, status and last stored step (0 when none). */
-export interface StoredRunState {
+interface StoredRunState {
   runId: number;
   status: string;
   lastStep: number;

@@ -2,7 +2,7 @@ import type { DuckDBValue } from "@duckdb/node-api";
 import { UserError } from "../errors.js";
 
 /** Fields `--where` can test, and the SQL column each one is (r = runs, p = points). */
-export const whereFields: Readonly<Record<string, { column: string; text: boolean }>> = {
+const whereFields: Readonly<Record<string, { column: string; text: boolean }>> = {
   run: { column: "r.name", text: true },
   kind: { column: "r.kind", text: true },
   source: { column: "r.source", text: true },
@@ -20,7 +20,7 @@ export const whereFields: Readonly<Record<string, { column: string; text: boolea
 };
 
 /** A filter as SQL with its bound values: never a value pasted into the SQL text. */
-export interface WhereClause {
+interface WhereClause {
   readonly sql: string;
   readonly values: DuckDBValue[];
   /** Whether it tests point columns (step, tokens). */

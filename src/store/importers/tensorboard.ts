@@ -49,7 +49,7 @@ export function* tfRecords(file: string, bytes: Uint8Array): Generator<Uint8Arra
  * of tensorflow/core/util/event.proto and framework/summary.proto directly.
  * @example eventScalars("events.out.tfevents.1", bytes).filter((s) => s.tag === "train/loss")
  */
-export function eventScalars(file: string, bytes: Uint8Array): Scalar[] {
+function eventScalars(file: string, bytes: Uint8Array): Scalar[] {
   const scalars: Scalar[] = [];
   let record = 0;
   for (const data of tfRecords(file, bytes)) {
@@ -108,7 +108,7 @@ function tensorScalar(bytes: Uint8Array): number | undefined {
 }
 
 /** Tags read as the training loss, the evaluation loss and the learning rate (first match wins). */
-export const tensorboardTags = {
+const tensorboardTags = {
   train_loss: /^(train[/_])?loss$|^loss[/_]train$/i,
   eval_loss: /^(eval|val|valid|validation)[/_]loss$|^loss[/_](eval|val|valid|validation)$/i,
   lr: /^(train[/_])?(learning_rate|lr)$/i,
