@@ -1,5 +1,3 @@
-import { UserError } from "../errors.js";
-import { randomSource } from "../random.js";
 import type {
   DerivedValue,
   FitOptions,
@@ -9,22 +7,22 @@ import type {
   LocalMinimum,
   Observations,
   Params,
+  Warning,
 } from "../types.js";
-import { bootstrapDraws } from "./bootstrap.js";
-import { checkFitOptions } from "./checkFitOptions.js";
 import { fitWarnings } from "./diagnostics.js";
-import { chiSquare1Quantile, normalQuantile, percentileInterval } from "./distributions.js";
-import type { LeastSquaresResult } from "./leastSquares.js";
-import { cholesky } from "./linalg.js";
-import { createProblem, type FitProblem } from "./problem.js";
-import { profileParameter } from "./profile.js";
+import { chiSquare1Quantile, percentileInterval } from "./distributions.js";
 import { defaults } from "./grid.js";
-import { projectedGridStarts } from "./projectedGridStarts.js";
-import { correlationMatrix, covarianceEstimate, effectiveDegree, informationCriteria } from "./statistics.js";
-import { atBound, fromInternal, gradientScale } from "./transforms.js";
-
-/** Number of draws from the covariance when intervals come from it. */
-const covarianceDraws = 2000;
+import { distinctMinima, multiStartFit, type MultiStartFit } from "./multiStart.js";
+import type { FitProblem } from "./problem.js";
+import { informationCriteria } from "./statistics.js";
+import { atBound } from "./transforms.js";
+import {
+  localStatistics,
+  parameterIntervals,
+  profileIntervals,
+  type LocalStatistics,
+  type ParameterIntervals,
+} from "./uncertainty.js";
 
 /**
  * Fits a law to observations: a deterministic grid of starts with the linear parameters projected out,
@@ -38,187 +36,18 @@ const covarianceDraws = 2000;
  * fit.params.alpha; fit.intervals.alpha; fit.warnings
  */
 export function fitLaw(law: Law, data: Observations, options: FitOptions = {}): FitResult {
-  const { options: resolved, specs } = checkFitOptions(law, data, options);
-  // Constants from the data (reference sizes) are set once, before the fit and its bootstrap refits.
-  if (law.bind) law = law.bind(data);
-  const settings = {
-    space: resolved.space,
-    loss: resolved.loss,
-    delta: resolved.delta,
-    fTol: resolved.fTol,
-    xTol: resolved.xTol,
-    gTol: resolved.gTol,
-    maxEvaluations: resolved.maxEvaluations,
-  };
-  const problem = createProblem(law, data, specs, settings);
-  const starts = initialStarts(problem, resolved.refine, options.starts ?? []);
-  const refined = refineStarts(problem, starts, options.starts?.length ?? 0);
-  if (refined.length === 0) {
-    throw new UserError(
-      `law ${law.name} cannot be evaluated on these data from any start (its predictions are not ${settings.space === "log" ? "positive and " : ""}finite)`,
-    );
-  }
-  const { start, result } = refined[0]!;
-  const params = problem.toParams(result.x);
+  const fit = multiStartFit(law, data, options);
   const minima = distinctMinima(
-    problem,
-    refined.map((r) => r.result),
+    fit.problem,
+    fit.refined.map((r) => r.result),
   );
-  const evaluations = refined.reduce((s, r) => s + r.result.evaluations, 0);
-
-  const free = problem.free;
-  const k = free.length;
-  const n = countPositive(problem.weights);
-  const weighted = result.residuals;
-  let chiSquare = 0;
-  for (const r of weighted) chiSquare += r * r;
-  const covariance = covarianceEstimate(
-    result.jacobian,
-    weighted,
-    settings.loss,
-    settings.delta,
-    problem.weights,
-  );
-  const scales = free.map((s, j) => gradientScale(s, result.x[j]!));
-  const naturalCovariance = Array.from({ length: k }, (_, a) =>
-    Array.from({ length: k }, (_, b) => scales[a]! * scales[b]! * covariance.covariance[a * k + b]!),
-  );
-  const stderr = free.map((_, j) => Math.sqrt(naturalCovariance[j]![j]!));
-  const estimable = stderr.some(Number.isFinite);
-  const correlations = estimable ? correlationMatrix(covariance.covariance, k) : null;
-
-  // Intervals: bootstrap refits, or draws from the covariance; both give draws for derived quantities.
-  let draws: Record<string, Float64Array> | null = null;
-  let bootstrapFailures = 0;
-  const intervals: Record<string, [number, number]> = {};
-  const z = normalQuantile((1 + resolved.level) / 2);
-  if (resolved.intervals === "bootstrap") {
-    const boot = bootstrapDraws(problem, {
-      samples: resolved.bootstrap,
-      seed: resolved.seed,
-      starts: minima.slice(0, 3).map((m) => m.params),
-      unit: resolved.resample,
-      blockLength: resolved.blockLength,
-      // A curve law's grid is costly: its refits start from the fit's minima only.
-      gridStarts: !law.curve,
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
-    draws = boot.draws;
-    bootstrapFailures = boot.failures;
-    for (const s of free) intervals[s.name] = percentileInterval(draws[s.name]!, resolved.level);
-  } else if (resolved.intervals === "covariance") {
-    draws = covarianceSamples(problem, result, covariance.covariance, resolved.seed);
-    free.forEach((s, j) => {
-      const value = params[s.name]!;
-      const se = stderr[j]!;
-      if (!Number.isFinite(se)) intervals[s.name] = [NaN, NaN];
-      else if (s.log)
-        intervals[s.name] = [value * Math.exp((-z * se) / value), value * Math.exp((z * se) / value)];
-      else
-        intervals[s.name] = [
-          Math.max(value - z * se, s.min ?? -Infinity),
-          Math.min(value + z * se, s.max ?? Infinity),
-        ];
-    });
-  }
-
-  const degree = effectiveDegree(weighted, settings.loss, settings.delta, problem.weights);
-  const profiles: Record<string, readonly [number, number]> = {};
-  for (const name of resolved.profile) {
-    const j = free.findIndex((s) => s.name === name);
-    const spec = free[j]!;
-    const step = spec.log ? stderr[j]! / params[name]! : stderr[j]!;
-    profiles[name] = profileParameter(problem, params, name, {
-      level: resolved.level,
-      degree,
-      step,
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    }).interval;
-  }
-
-  const initial = { ...defaults(specs), ...start };
-  const variables: FittedParam[] = specs.map((s) => {
-    const j = free.indexOf(s);
-    const bound = s.fixed ? undefined : atBound(s, params[s.name]!);
-    return {
-      name: s.name,
-      value: params[s.name]!,
-      stderr: j >= 0 ? stderr[j]! : NaN,
-      init: initial[s.name]!,
-      fixed: !!s.fixed,
-      log: !!s.log,
-      ...(s.min !== undefined ? { min: s.min } : {}),
-      ...(s.max !== undefined ? { max: s.max } : {}),
-      ...(intervals[s.name] ? { interval: intervals[s.name]! } : {}),
-      ...(profiles[s.name] ? { profile: profiles[s.name]! } : {}),
-      ...(bound ? { atBound: bound } : {}),
-    };
-  });
-
-  const derived: Record<string, DerivedValue> = {};
-  for (const [name, quantity] of Object.entries(law.derived ?? {})) {
-    const value = quantity.value(params);
-    let interval: [number, number] | undefined;
-    if (draws) {
-      const values = drawParams(params, draws).map((p) => quantity.value(p));
-      interval = percentileInterval(values, resolved.level);
-    }
-    derived[name] = { description: quantity.description, value, ...(interval ? { interval } : {}) };
-  }
-
-  const threshold = chiSquare1Quantile(resolved.level);
-  const minimaDeviance = minima.map((m) => ((2 * n) / degree) * Math.log(m.objective / minima[0]!.objective));
-  const warnings = fitWarnings({
-    lawName: law.name,
-    variables,
-    points: n,
-    converged: result.success,
-    message: result.message,
-    correlations,
-    conditionNumber: covariance.condition,
-    rank: covariance.rank,
-    nullSpace: covariance.nullSpace,
-    minima,
-    minimaDeviance,
-    devianceThreshold: threshold,
-    bootstrapFailures,
-    bootstrapSamples: resolved.intervals === "bootstrap" ? resolved.bootstrap : 0,
-    robustCorrection: covariance.robustCorrection,
-  });
-
-  const { aic, bic } = informationCriteria(result.cost, n, k, settings.loss);
-  return {
-    law,
-    params,
-    variables,
-    intervals,
-    intervalMethod: resolved.intervals,
-    level: resolved.level,
-    objective: result.cost,
-    objectiveDefinition: objectiveDefinition(settings.loss, settings.delta, settings.space),
-    points: n,
-    freeParams: k,
-    degreesOfFreedom: n - k,
-    chiSquare,
-    reducedChiSquare: chiSquare / Math.max(n - k, 1),
-    aic,
-    bic,
-    covariance: estimable ? naturalCovariance : null,
-    correlations,
-    conditionNumber: covariance.condition,
-    converged: result.success,
-    status: result.status,
-    message: result.message,
-    evaluations,
-    starts: refined.length,
-    minima,
-    derived,
-    draws,
-    residuals: unweightedResiduals(problem, params),
-    dataRange: dataRange(law, data),
-    warnings,
-    options: resolved,
-  };
+  const statistics = localStatistics(fit.problem, fit.refined[0]!.result);
+  const sampled = parameterIntervals(fit, { statistics, minima, onProgress: options.onProgress });
+  const profiles = profileIntervals(fit, { statistics, onProgress: options.onProgress });
+  const variables = fittedParams(fit, { statistics, sampled, profiles });
+  const derived = derivedValues(fit.law, fit.params, sampled.draws, fit.options.level);
+  const warnings = fitDiagnostics(fit, { statistics, sampled, minima, variables });
+  return fitResult(fit, { statistics, sampled, minima, variables, derived, warnings });
 }
 
 /**
@@ -231,90 +60,10 @@ export function objectiveDefinition(loss: string, delta: number, space: "log" | 
   return `Σ ${loss}_δ(${residual}), δ = ${delta}`;
 }
 
-function initialStarts(problem: FitProblem, refine: number, extra: readonly Params[]): Params[] {
-  const { law, data, specs, fixed, settings } = problem;
-  const base = { ...defaults(specs), ...fixed };
-  const grid = law.starts
-    ? law.starts(data, fixed, { space: settings.space, specs })
-    : projectedGridStarts(law, data, specs, fixed, {
-        space: settings.space,
-        weights: problem.weights,
-        keep: refine,
-      });
-  const starts = grid.slice(0, refine).map((p) => ({ ...base, ...p, ...fixed }));
-  for (const p of extra) starts.push({ ...base, ...(starts[0] ?? {}), ...p, ...fixed });
-  if (starts.length === 0) starts.push(base);
-  return starts;
-}
-
-/** Refinements that must agree on the best minimum before the remaining grid starts are skipped. */
-const agreement = 2;
-
 /**
- * Refines the starts in order (best grid cells first) and stops early once the best minimum has been
- * reached from `agreement` different starts; user starts (the last `extra`) are always refined.
- * Returns the finite results, best first.
+ * Parameter sets of each draw (fixed values from `params`).
+ * @example drawParams({E: 1.7, A: 400}, {A: Float64Array.of(390, 410)}) // [{E: 1.7, A: 390}, {E: 1.7, A: 410}]
  */
-function refineStarts(problem: FitProblem, starts: readonly Params[], extra: number) {
-  const results: { start: Params; result: LeastSquaresResult }[] = [];
-  let best: LeastSquaresResult | undefined;
-  let agreeing = 0;
-  starts.forEach((start, index) => {
-    const isExtra = index >= starts.length - extra;
-    if (!isExtra && agreeing >= agreement) return;
-    const result = problem.refine(start);
-    if (!Number.isFinite(result.cost)) return;
-    results.push({ start, result });
-    if (!best || result.cost < best.cost * (1 - 1e-9)) {
-      agreeing = best && sameSolution(best.x, result.x) ? agreeing + 1 : 1;
-      best = result;
-    } else if (sameSolution(best.x, result.x)) agreeing++;
-  });
-  return results.sort((a, b) => a.result.cost - b.result.cost);
-}
-
-function sameSolution(a: Float64Array, b: Float64Array): boolean {
-  return a.every((u, j) => Math.abs(u - b[j]!) <= 1e-3 * Math.max(1, Math.abs(u)));
-}
-
-/** Distinct solutions of the refinements, best first (two within 1% in every fitted coordinate are one). */
-function distinctMinima(problem: FitProblem, results: readonly LeastSquaresResult[]): LocalMinimum[] {
-  const kept: { x: Float64Array; cost: number }[] = [];
-  for (const r of results) {
-    const same = kept.some((m) =>
-      m.x.every((u, j) => Math.abs(u - r.x[j]!) <= 0.01 * Math.max(1, Math.abs(u))),
-    );
-    if (!same) kept.push({ x: r.x, cost: r.cost });
-  }
-  return kept.slice(0, 10).map((m) => ({ objective: m.cost, params: problem.toParams(m.x) }));
-}
-
-/** Samples of the free parameters from N(û, Σ) in the internal coordinates, mapped through the bounds. */
-function covarianceSamples(
-  problem: FitProblem,
-  result: LeastSquaresResult,
-  covariance: Float64Array,
-  seed: number,
-): Record<string, Float64Array> | null {
-  const k = problem.free.length;
-  if (!covariance.every(Number.isFinite)) return null;
-  const L = cholesky(covariance, k);
-  const random = randomSource(seed);
-  const out: Record<string, Float64Array> = {};
-  for (const s of problem.free) out[s.name] = new Float64Array(covarianceDraws);
-  const z = new Float64Array(k);
-  for (let b = 0; b < covarianceDraws; b++) {
-    for (let j = 0; j < k; j++) z[j] = random.normal();
-    problem.free.forEach((s, a) => {
-      let u = result.x[a]!;
-      for (let j = 0; j <= a; j++) u += L[a * k + j]! * z[j]!;
-      out[s.name]![b] = fromInternal(s, u);
-    });
-  }
-  return out;
-}
-
-/** Parameter sets of each draw (fixed values from `params`). */
 export function drawParams(params: Params, draws: Readonly<Record<string, ArrayLike<number>>>): Params[] {
   const names = Object.keys(draws);
   const count = names.length ? draws[names[0]!]!.length : 0;
@@ -323,6 +72,142 @@ export function drawParams(params: Params, draws: Readonly<Record<string, ArrayL
     for (const name of names) p[name] = draws[name]![b]!;
     return p;
   });
+}
+
+/** What a fit's per-parameter details are made of. */
+interface ParamDetails {
+  readonly statistics: LocalStatistics;
+  readonly sampled: ParameterIntervals;
+  readonly profiles: Readonly<Record<string, readonly [number, number]>>;
+}
+
+/** Every parameter's value, standard error, start, bounds and intervals, in the law's order. */
+function fittedParams(fit: MultiStartFit, details: ParamDetails): FittedParam[] {
+  const { specs, params, problem } = fit;
+  const { stderr } = details.statistics;
+  const { intervals } = details.sampled;
+  const initial = { ...defaults(specs), ...fit.refined[0]!.start };
+  return specs.map((s) => {
+    const j = problem.free.indexOf(s);
+    const bound = s.fixed ? undefined : atBound(s, params[s.name]!);
+    return {
+      name: s.name,
+      value: params[s.name]!,
+      stderr: j >= 0 ? stderr[j]! : NaN,
+      init: initial[s.name]!,
+      fixed: !!s.fixed,
+      log: !!s.log,
+      ...(s.min !== undefined ? { min: s.min } : {}),
+      ...(s.max !== undefined ? { max: s.max } : {}),
+      ...(intervals[s.name] ? { interval: intervals[s.name]! } : {}),
+      ...(details.profiles[s.name] ? { profile: details.profiles[s.name]! } : {}),
+      ...(bound ? { atBound: bound } : {}),
+    };
+  });
+}
+
+/** The law's derived quantities at the fit, with percentile intervals over the draws when there are any. */
+function derivedValues(
+  law: Law,
+  params: Params,
+  draws: Readonly<Record<string, Float64Array>> | null,
+  level: number,
+): Record<string, DerivedValue> {
+  const derived: Record<string, DerivedValue> = {};
+  for (const [name, quantity] of Object.entries(law.derived ?? {})) {
+    const value = quantity.value(params);
+    let interval: [number, number] | undefined;
+    if (draws) {
+      const values = drawParams(params, draws).map((p) => quantity.value(p));
+      interval = percentileInterval(values, level);
+    }
+    derived[name] = { description: quantity.description, value, ...(interval ? { interval } : {}) };
+  }
+  return derived;
+}
+
+/** What the diagnostics of a fit look at besides the fit. */
+interface DiagnosticParts {
+  readonly statistics: LocalStatistics;
+  readonly sampled: ParameterIntervals;
+  readonly minima: readonly LocalMinimum[];
+  readonly variables: readonly FittedParam[];
+}
+
+/** The fit's warnings, with each minimum's deviance from the best (see `fitWarnings`). */
+function fitDiagnostics(fit: MultiStartFit, parts: DiagnosticParts): Warning[] {
+  const { options, law } = fit;
+  const { statistics, minima } = parts;
+  const result = fit.refined[0]!.result;
+  const n = countPositive(fit.problem.weights);
+  const minimaDeviance = minima.map(
+    (m) => ((2 * n) / statistics.degree) * Math.log(m.objective / minima[0]!.objective),
+  );
+  return fitWarnings({
+    lawName: law.name,
+    variables: parts.variables,
+    points: n,
+    converged: result.success,
+    message: result.message,
+    correlations: statistics.correlations,
+    conditionNumber: statistics.estimate.condition,
+    rank: statistics.estimate.rank,
+    nullSpace: statistics.estimate.nullSpace,
+    minima,
+    minimaDeviance,
+    devianceThreshold: chiSquare1Quantile(options.level),
+    bootstrapFailures: parts.sampled.bootstrapFailures,
+    bootstrapSamples: options.intervals === "bootstrap" ? options.bootstrap : 0,
+    robustCorrection: statistics.estimate.robustCorrection,
+  });
+}
+
+/** Every part of a fit's result besides the fit itself. */
+interface ResultParts extends DiagnosticParts {
+  readonly derived: Record<string, DerivedValue>;
+  readonly warnings: Warning[];
+}
+
+/** The fit's result: the parts, goodness of fit, information criteria, residuals and data range. */
+function fitResult(fit: MultiStartFit, parts: ResultParts): FitResult {
+  const { law, params, problem, options, refined } = fit;
+  const { statistics } = parts;
+  const result = refined[0]!.result;
+  const n = countPositive(problem.weights);
+  const k = problem.free.length;
+  const { aic, bic } = informationCriteria(result.cost, n, k, options.loss);
+  return {
+    law,
+    params,
+    variables: parts.variables,
+    intervals: parts.sampled.intervals,
+    intervalMethod: options.intervals,
+    level: options.level,
+    objective: result.cost,
+    objectiveDefinition: objectiveDefinition(options.loss, options.delta, options.space),
+    points: n,
+    freeParams: k,
+    degreesOfFreedom: n - k,
+    chiSquare: statistics.chiSquare,
+    reducedChiSquare: statistics.chiSquare / Math.max(n - k, 1),
+    aic,
+    bic,
+    covariance: statistics.estimable ? statistics.covariance : null,
+    correlations: statistics.correlations,
+    conditionNumber: statistics.estimate.condition,
+    converged: result.success,
+    status: result.status,
+    message: result.message,
+    evaluations: refined.reduce((s, r) => s + r.result.evaluations, 0),
+    starts: refined.length,
+    minima: parts.minima,
+    derived: parts.derived,
+    draws: parts.sampled.draws,
+    residuals: unweightedResiduals(problem, params),
+    dataRange: dataRange(law, problem.data),
+    warnings: parts.warnings,
+    options,
+  };
 }
 
 function unweightedResiduals(problem: FitProblem, params: Params): Float64Array {

@@ -1,0 +1,174 @@
+import { randomSource } from "../random.js";
+import type { FitOptions, LocalMinimum } from "../types.js";
+import { bootstrapDraws } from "./bootstrap.js";
+import { normalQuantile, percentileInterval } from "./distributions.js";
+import type { LeastSquaresResult } from "./leastSquares.js";
+import { cholesky } from "./linalg.js";
+import type { MultiStartFit } from "./multiStart.js";
+import type { FitProblem } from "./problem.js";
+import { profileParameter } from "./profile.js";
+import {
+  correlationMatrix,
+  covarianceEstimate,
+  effectiveDegree,
+  type CovarianceEstimate,
+} from "./statistics.js";
+import { fromInternal, gradientScale } from "./transforms.js";
+
+/**
+ * How well the data determine a fit's parameters: the covariance at the best minimum, intervals from
+ * bootstrap refits or covariance draws, and profile-likelihood intervals.
+ */
+
+/** Number of draws from the covariance when intervals come from it. */
+const covarianceDraws = 2000;
+
+/** The statistics of a fit at its best minimum. */
+export interface LocalStatistics {
+  /** The covariance estimate in the solver's internal coordinates (see `covarianceEstimate`). */
+  readonly estimate: CovarianceEstimate;
+  /** Covariance of the free parameters on their natural scale (law order). */
+  readonly covariance: number[][];
+  /** Standard error of each free parameter, natural scale (NaN where not estimable). */
+  readonly stderr: number[];
+  /** Whether any standard error is finite. */
+  readonly estimable: boolean;
+  /** Correlations of the free parameters; null when not estimable. */
+  readonly correlations: number[][] | null;
+  /** Σ r_i² of the weighted residuals. */
+  readonly chiSquare: number;
+  /** Effective degree of the loss at the solution (scales deviances; see `effectiveDegree`). */
+  readonly degree: number;
+}
+
+/**
+ * The covariance, standard errors, correlations, χ² and effective loss degree at a solution, the
+ * covariance from the robust sandwich estimate (Huber 1981, §7.6) mapped to the natural scale.
+ * @example localStatistics(fit.problem, fit.refined[0].result).stderr // one per free parameter
+ */
+export function localStatistics(problem: FitProblem, result: LeastSquaresResult): LocalStatistics {
+  const { free, settings, weights } = problem;
+  const k = free.length;
+  const weighted = result.residuals;
+  let chiSquare = 0;
+  for (const r of weighted) chiSquare += r * r;
+  const estimate = covarianceEstimate(result.jacobian, weighted, settings.loss, settings.delta, weights);
+  const scales = free.map((s, j) => gradientScale(s, result.x[j]!));
+  const covariance = Array.from({ length: k }, (_, a) =>
+    Array.from({ length: k }, (_, b) => scales[a]! * scales[b]! * estimate.covariance[a * k + b]!),
+  );
+  const stderr = free.map((_, j) => Math.sqrt(covariance[j]![j]!));
+  const estimable = stderr.some(Number.isFinite);
+  const correlations = estimable ? correlationMatrix(estimate.covariance, k) : null;
+  const degree = effectiveDegree(weighted, settings.loss, settings.delta, weights);
+  return { estimate, covariance, stderr, estimable, correlations, chiSquare, degree };
+}
+
+/** Intervals of the free parameters and the draws behind them (for derived quantities). */
+export interface ParameterIntervals {
+  readonly intervals: Record<string, [number, number]>;
+  /** Bootstrap refits or covariance samples, one array per free parameter; null without draws. */
+  readonly draws: Record<string, Float64Array> | null;
+  readonly bootstrapFailures: number;
+}
+
+/** What `parameterIntervals` needs besides the fit. */
+export interface IntervalOptions {
+  readonly statistics: LocalStatistics;
+  /** The fit's distinct minima, best first: the bootstrap refits start from the first three. */
+  readonly minima: readonly LocalMinimum[];
+  readonly onProgress?: FitOptions["onProgress"];
+}
+
+/**
+ * Intervals at the fit's level by its interval method: percentile intervals of bootstrap refits
+ * (Efron & Tibshirani 1993, ch. 13), or Wald intervals (log-scale for log parameters) with draws from
+ * N(û, Σ); none for "none".
+ * @example parameterIntervals(fit, {statistics, minima}).intervals.alpha // [lo, hi]
+ */
+export function parameterIntervals(fit: MultiStartFit, options: IntervalOptions): ParameterIntervals {
+  const { problem, options: resolved } = fit;
+  const intervals: Record<string, [number, number]> = {};
+  if (resolved.intervals === "bootstrap") {
+    const boot = bootstrapDraws(problem, {
+      samples: resolved.bootstrap,
+      seed: resolved.seed,
+      starts: options.minima.slice(0, 3).map((m) => m.params),
+      unit: resolved.resample,
+      blockLength: resolved.blockLength,
+      // A curve law's grid is costly: its refits start from the fit's minima only.
+      gridStarts: !fit.law.curve,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    for (const s of problem.free) intervals[s.name] = percentileInterval(boot.draws[s.name]!, resolved.level);
+    return { intervals, draws: boot.draws, bootstrapFailures: boot.failures };
+  }
+  if (resolved.intervals !== "covariance") return { intervals, draws: null, bootstrapFailures: 0 };
+  const result = fit.refined[0]!.result;
+  const draws = covarianceSamples(problem, result, options.statistics.estimate.covariance, resolved.seed);
+  const z = normalQuantile((1 + resolved.level) / 2);
+  problem.free.forEach((s, j) => {
+    const value = fit.params[s.name]!;
+    const se = options.statistics.stderr[j]!;
+    if (!Number.isFinite(se)) intervals[s.name] = [NaN, NaN];
+    else if (s.log)
+      intervals[s.name] = [value * Math.exp((-z * se) / value), value * Math.exp((z * se) / value)];
+    else
+      intervals[s.name] = [
+        Math.max(value - z * se, s.min ?? -Infinity),
+        Math.min(value + z * se, s.max ?? Infinity),
+      ];
+  });
+  return { intervals, draws, bootstrapFailures: 0 };
+}
+
+/**
+ * Profile-likelihood intervals of the parameters the options name (Venzon & Moolgavkar 1988), each
+ * searched from steps of its standard error.
+ * @example profileIntervals(fit, {statistics}).alpha // [lo, hi] when options.profile includes alpha
+ */
+export function profileIntervals(
+  fit: MultiStartFit,
+  options: Omit<IntervalOptions, "minima">,
+): Record<string, readonly [number, number]> {
+  const { problem, params, options: resolved } = fit;
+  const { stderr, degree } = options.statistics;
+  const profiles: Record<string, readonly [number, number]> = {};
+  for (const name of resolved.profile) {
+    const j = problem.free.findIndex((s) => s.name === name);
+    const spec = problem.free[j]!;
+    const step = spec.log ? stderr[j]! / params[name]! : stderr[j]!;
+    profiles[name] = profileParameter(problem, params, name, {
+      level: resolved.level,
+      degree,
+      step,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    }).interval;
+  }
+  return profiles;
+}
+
+/** Samples of the free parameters from N(û, Σ) in the internal coordinates, mapped through the bounds. */
+function covarianceSamples(
+  problem: FitProblem,
+  result: LeastSquaresResult,
+  covariance: Float64Array,
+  seed: number,
+): Record<string, Float64Array> | null {
+  const k = problem.free.length;
+  if (!covariance.every(Number.isFinite)) return null;
+  const L = cholesky(covariance, k);
+  const random = randomSource(seed);
+  const out: Record<string, Float64Array> = {};
+  for (const s of problem.free) out[s.name] = new Float64Array(covarianceDraws);
+  const z = new Float64Array(k);
+  for (let b = 0; b < covarianceDraws; b++) {
+    for (let j = 0; j < k; j++) z[j] = random.normal();
+    problem.free.forEach((s, a) => {
+      let u = result.x[a]!;
+      for (let j = 0; j <= a; j++) u += L[a * k + j]! * z[j]!;
+      out[s.name]![b] = fromInternal(s, u);
+    });
+  }
+  return out;
+}
