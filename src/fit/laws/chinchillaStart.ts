@@ -1,11 +1,12 @@
 import type { Params } from "../../types.js";
-import { fitLaw } from "../fitLaw.js";
+import { multiStartFit } from "../multiStart.js";
 import { chinchilla } from "./chinchilla.js";
 
 /**
  * Starting values of a law's Chinchilla part (E, A, B, alpha, beta) from a Chinchilla fit of some of its
  * points — the runs without repetition for `data-constrained`, the full-precision runs for `qat` — with the
  * law's held parameters held here too. Undefined when those points cannot be fitted (too few sizes).
+ * The point estimate only (`multiStartFit`, the fit `fitLaw` starts with): no intervals or diagnostics.
  * @example chinchillaStart(N, D, loss, [0, 3, 7, …], {alpha: 0.35}, "log") // {E, A, B, alpha: 0.35, beta}
  */
 export function chinchillaStart(
@@ -19,14 +20,10 @@ export function chinchillaStart(
   const pick = (column: Float64Array) => Float64Array.from(rows, (i) => column[i]!);
   const held = Object.fromEntries(Object.entries(fixed).filter(([name]) => name in chinchillaNames));
   try {
-    return fitLaw(
+    return multiStartFit(
       chinchilla,
       { inputs: { N: pick(N), D: pick(D) }, loss: pick(loss) },
-      {
-        intervals: "none",
-        fix: held,
-        space,
-      },
+      { intervals: "none", fix: held, space },
     ).params;
   } catch {
     return undefined;
