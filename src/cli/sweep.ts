@@ -82,7 +82,6 @@ export const command = defineCommand({
     );
     const json = values.json === true;
     const progress = await progressFor(io, json);
-    const fault = Number(io.env.SCALEFIT_FAULT_KILL_AFTER_POINTS ?? NaN);
     let result;
     try {
       result = await runSweep(
@@ -96,13 +95,7 @@ export const command = defineCommand({
 
           where,
         },
-        {
-          onProgress: (done, total) => progress.onProgress?.(done, total, "training"),
-          // Test hook: die hard (no cleanup) once this many points are stored, as a killed job would.
-          ...(Number.isFinite(fault)
-            ? { afterPoint: (count: number) => count >= fault && process.kill(process.pid, "SIGKILL") }
-            : {}),
-        },
+        { onProgress: (done, total) => progress.onProgress?.(done, total, "training") },
       );
     } finally {
       progress.stop();

@@ -72,7 +72,7 @@ export interface SweepResult {
 export interface SweepHooks {
   /** Steps done and planned over the shard's runs still to train. */
   onProgress?(done: number, total: number, run: string): void;
-  /** Test hook: called after each stored point with the count so far. */
+  /** Called after each stored point with the number stored so far (the crash test kills the sweep there). */
   afterPoint?(count: number): void;
 }
 

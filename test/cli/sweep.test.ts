@@ -9,7 +9,7 @@ import { runCli } from "../_cli.js";
 import { fingerprint, holder, scratch } from "../_store.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const bin = join(root, "bin/scalefit.js");
+const killedSweep = join(root, "test/trainers/_killedSweep.ts");
 
 /** Every stored point, ordered, as text: equal strings mean the same runs and the same numbers. */
 async function points(db: string): Promise<string> {
@@ -76,9 +76,10 @@ test("a sweep killed mid-run continues where it stopped, and ends with exactly t
   const whole = db("whole.duckdb");
   const killed = db("killed.duckdb");
   assert.equal((await runCli("sweep", "--preset", "smoke", "--db", whole)).code, 0);
-  // Killed (SIGKILL, no cleanup) right after its 9th stored point: inside the second run, before its checkpoint.
-  const dead = spawnSync(process.execPath, [bin, "sweep", "--preset", "smoke", "--db", killed], {
-    env: { ...process.env, CI: "true", SCALEFIT_FAULT_KILL_AFTER_POINTS: "9" },
+  // Killed (SIGKILL, no cleanup) right after its 9th stored point: inside the second run, before its checkpoint
+  // (the smoke sweep with an afterPoint hook that kills it).
+  const dead = spawnSync(process.execPath, ["--import", "tsx", killedSweep, killed, "9"], {
+    cwd: root,
     encoding: "utf8",
   });
   assert.equal(dead.signal, "SIGKILL");
