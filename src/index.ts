@@ -15,7 +15,8 @@ export { multipower } from "./fit/laws/multipower.js";
 export { withSizeTerm } from "./fit/laws/sizeTerm.js";
 export { encdec, encdecLaw, encdecOptimal, type EncDecRefs } from "./fit/laws/encdec.js";
 export { dataConstrained } from "./fit/laws/dataConstrained.js";
-export { fullPrecisionBits, publishedQatA, qat, qatFractionLaw } from "./fit/laws/qat.js";
+export { qat } from "./fit/laws/qat.js";
+export { fullPrecisionBits, publishedQatA, qatFractionLaw } from "./fit/laws/qatFraction.js";
 export { batchPowerLaw, bcritLaw, criticalBatch, stepsLaw } from "./fit/laws/bcrit.js";
 export { lossDropNodes, type LossDropNodes, type LossDropOptions } from "./fit/lossDrop.js";
 export { curveIndex, type CurveIndex } from "./fit/curves.js";
@@ -46,22 +47,20 @@ export { computeOptimal, type Allocation } from "./predict/computeOptimal.js";
 export { frontier } from "./predict/frontier.js";
 export {
   bestBits,
-  encdecSplit,
   qatFraction,
   qatMatch,
   type BitChoice,
-  type EncDecSplit,
   type QatMatch,
   type QatPlan,
-} from "./predict/allocation.js";
+} from "./fit/laws/qatAnswers.js";
+export { encdecSplit, type EncDecSplit } from "./fit/laws/encdec.js";
 export {
   batchTrajectory,
   bcritSummary,
-  gradientNoiseScale,
   type BatchSummary,
-  type GradientNorms,
   type TrajectoryPoint,
-} from "./predict/batch.js";
+} from "./fit/laws/bcrit.js";
+export { gradientNoiseScale, type GradientNorms } from "./predict/gradientNoiseScale.js";
 export type { FitArtifact, FittedLaw, TrainPoint } from "./types.js";
 export {
   predictCurve,

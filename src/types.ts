@@ -109,6 +109,102 @@ export interface Law {
   checkPoint?(x: Inputs): string | undefined;
   /** Why these data cannot identify the law (encoder sizes only, …), or undefined: checked before a fit. */
   checkData?(data: Observations): string | undefined;
+  /**
+   * For a law fitted to a batch-size sweep: the target losses. Its observations are then each run's steps
+   * to reach each target (built from points `run, B, step, loss`), not final losses or curves.
+   */
+  readonly sweepTargets?: readonly number[];
+  /**
+   * The questions a fit of this law answers beyond the loss at a point (`optimize` and `predict` ask them):
+   * encdec's split of a parameter budget, qat's QAT fraction, bcrit's loss trajectory at a batch size.
+   */
+  readonly questions?: readonly LawQuestion[];
+  /** Named answers a fit of this law adds to its artifact and `--json` document (bcrit: Bstar, alphaB, targets). */
+  summary?(fit: FitSummaryInput): Record<string, unknown>;
+  /** Charts that describe a fit of this law, by name in the report's chart registry (`encdec-surface`, …). */
+  readonly charts?: readonly string[];
+}
+
+/**
+ * A law in the registry: the options that configure it and how it is built from them. A law without options
+ * is registered as it is; one with options (power's input, custom's formula, bcrit's targets) exports its
+ * definition from its own file.
+ * @example powerDefinition.create({x: "N"}).formula // "E + A/N^alpha"
+ */
+export interface LawDefinition {
+  /** Registry name. */
+  readonly name: string;
+  /** What `scalefit laws` prints of it (formula, inputs and parameters as a reader sees them). */
+  readonly listing: LawListing;
+  /** Options that configure the law: CLI flags of the same names, and the keys of a fit artifact's `lawSpec`. */
+  readonly options?: Readonly<Record<string, OptionSpec>>;
+  /** The law configured by a request that holds only its own options (checked by `resolveLaw`). */
+  create(request: OptionArgs): Law | Promise<Law>;
+  /** The questions its laws answer (`Law.questions`), for the flags `optimize` and `predict` offer. */
+  readonly questions?: readonly LawQuestion[];
+}
+
+/** A law as `scalefit laws` lists it. */
+export interface LawListing {
+  readonly formula: string;
+  readonly inputs: readonly string[];
+  readonly params: readonly string[];
+  readonly description: string;
+  readonly reference: string;
+}
+
+/** What a law's `summary` reads of a fit (a fresh `FitResult` or one rebuilt from an artifact). */
+export interface FitSummaryInput {
+  readonly law: Law;
+  readonly params: Params;
+  readonly intervals: Readonly<Record<string, readonly [number, number]>>;
+  readonly derived: Readonly<Record<string, { value: number; interval?: readonly [number, number] }>>;
+}
+
+/** The value of a law's or a question's option, parsed by its kind. */
+export type OptionValue = string | boolean | number | readonly string[] | readonly number[] | Readonly<Params>;
+
+/** Options by name, parsed (a law request, a question's arguments). */
+export type OptionArgs = Readonly<Record<string, OptionValue>>;
+
+/**
+ * An option a law or a question takes: the CLI flag of the same name (`--x`, `--targets`, `--total-params`)
+ * and, for a law, the key of its fit artifact's `lawSpec`.
+ */
+export interface OptionSpec {
+  /** How the text is read: a word, a list of words, a number, a list of numbers, a flag, or name=value pairs. */
+  readonly kind: "string" | "strings" | "number" | "numbers" | "boolean" | "assignments";
+  /** Placeholder in `--help`, e.g. `<N|D|C>`. */
+  readonly value?: string;
+  readonly description: string;
+  /** Not offered on the command line (a law's constant read only from a saved fit's `lawSpec`). */
+  readonly hidden?: boolean;
+}
+
+/**
+ * A question a fit answers, asked by `optimize` or `predict` with options of its own. A law carries its own
+ * questions (`Law.questions`); questions every law of a shape answers (compute-optimal N and D for laws in N
+ * and D, the best schedule for curve laws) live in `src/predict/questions.ts`.
+ * @example encdec's split: {name: "split", command: "optimize", when: "total-params", options: {"total-params": …}, answer, format}
+ */
+export interface LawQuestion {
+  /** A name for messages: `split`, `qat-fraction`, … */
+  readonly name: string;
+  /** The command that asks it. */
+  readonly command: "optimize" | "predict";
+  /**
+   * The option that selects this question among the law's questions for the command; a question without one
+   * is asked when no other's option is given.
+   */
+  readonly when?: string;
+  /** The options it reads, by flag name. */
+  readonly options: Readonly<Record<string, OptionSpec>>;
+  /** Whether it answers without a fit (e.g. the published one-parameter QAT law): then `fit` is undefined. */
+  readonly withoutFit?: boolean;
+  /** The answer, a plain JSON-ready object; throws a `UserError` for missing or bad arguments. */
+  answer(fit: FittedLaw | undefined, args: OptionArgs): Record<string, unknown>;
+  /** The answer for people: lines of text. */
+  format(answer: Record<string, unknown>, fit: FittedLaw | undefined): string;
 }
 
 /** A function of the fitted parameters reported with an interval. */
@@ -319,7 +415,7 @@ export type FittedLaw = Pick<
 >;
 
 /**
- * The fit artifact (DESIGN.md, "CLI contract"): one JSON document with what a reader needs to judge a fit
+ * The fit artifact (README.md, "A tour of the command line"): one JSON document with what a reader needs to judge a fit
  * and what `predict` and `optimize` need to use it, including the draws behind its intervals.
  */
 /** The fields of a `FitResult` an artifact copies as they are. */

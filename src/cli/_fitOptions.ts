@@ -1,29 +1,44 @@
 import { parseMap } from "../data/observations.js";
 import { UserError } from "../errors.js";
 import { parseHoldout, type HoldoutRule } from "../fit/backtest.js";
-import { resolveLaw } from "../fit/laws/index.js";
-import type { FitOptions, IntervalMethod, Law, LossName } from "../types.js";
-import type { OptionValues } from "./_command.js";
-import { listOption, numberOption, parameterOverrides, parseAssignments, parseNumber } from "./_shared.js";
+import { lawDefinition, lawOptions, resolveLaw } from "../fit/laws/index.js";
+import type { FitOptions, IntervalMethod, Law, LossName, OptionValue } from "../types.js";
+import type { OptionDef, OptionValues } from "./_command.js";
+import { flagOf, readOption } from "./_options.js";
+import { dataOptions, listOption, numberOption, parameterOverrides, parseAssignments } from "./_shared.js";
 
 /**
- * The law named on the command line, configured by --x, --formula, --inputs and --log. With `shared`
- * (compare: several laws, one command line) --x goes to power only and --formula to custom only.
+ * The law options as flags (`--x`, `--formula`, `--inputs`, `--targets`, …), each described with the laws
+ * that take it; hidden ones (constants read from a saved fit) are left out.
  */
-export async function lawFrom(values: OptionValues, name: string, { shared = false } = {}): Promise<Law> {
-  const inputs = listOption(values, "inputs");
-  const log = listOption(values, "log");
-  const x = typeof values.x === "string" && (!shared || name === "power") ? values.x : undefined;
-  const formula =
-    typeof values.formula === "string" && (!shared || name === "custom") ? values.formula : undefined;
-  const targets = listOption(values, "targets").map((text) => parseNumber(text, "--targets"));
-  return resolveLaw(name, {
-    ...(targets.length ? { targets } : {}),
-    ...(x !== undefined ? { x } : {}),
-    ...(formula !== undefined ? { formula } : {}),
-    ...(inputs.length ? { inputs } : {}),
-    ...(name === "custom" && log.length ? { log } : {}),
-  });
+export const lawFlags: Readonly<Record<string, OptionDef>> = Object.fromEntries(
+  [...lawOptions()]
+    // --log is also every law's parameter override (dataOptions), described there.
+    .filter(([key, option]) => !option.spec.hidden && !Object.hasOwn(dataOptions, key))
+    .map(([key, option]) => [key, flagOf(option.spec, option.laws)]),
+);
+
+/**
+ * The law named on the command line, configured by the flags of its options. A law flag given for a law
+ * that does not take it is refused (by `resolveLaw`); with `shared` (compare: several laws, one command
+ * line) each law takes the flags it has, and a flag none of them takes is refused. `--log` is also a
+ * parameter override of every law, so it is passed only to the laws that take it.
+ */
+export async function lawFrom(
+  values: OptionValues,
+  name: string,
+  { shared = false, others = [] as readonly string[] } = {},
+): Promise<Law> {
+  const own = lawDefinition(name).options ?? {};
+  const request: Record<string, OptionValue> = {};
+  for (const [key, option] of lawOptions()) {
+    if (option.spec.hidden || values[key] === undefined) continue;
+    const takes = Object.hasOwn(own, key);
+    if (!takes && (key === "log" || (shared && option.laws.some((law) => others.includes(law))))) continue;
+    const value = readOption(values, key, takes ? own[key]! : option.spec);
+    if (value !== undefined && !(Array.isArray(value) && value.length === 0)) request[key] = value;
+  }
+  return resolveLaw(name, request);
 }
 
 /** Fit options from the command line (only what was given; the library fills the defaults). */

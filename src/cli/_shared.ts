@@ -42,17 +42,6 @@ export const dataOptions = {
     value: "<k>",
     description: "drop the k points with the highest loss (Epoch drops 5 of Chinchilla's)",
   },
-  x: { type: "string", value: "<N|D|C>", description: "input of law power (default C)" },
-  formula: {
-    type: "string",
-    value: "<formula>",
-    description: 'formula of law custom, e.g. "E + A/N^alpha + B/D^beta"',
-  },
-  inputs: {
-    type: "string",
-    value: "<names>",
-    description: "inputs of a custom formula, if not the standard roles (N, D, C, S, …)",
-  },
   log: {
     type: "string",
     multiple: true,

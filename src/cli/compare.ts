@@ -2,7 +2,7 @@ import { UserError } from "../errors.js";
 import { compareLaws } from "../fit/compare.js";
 import { num } from "../fit/report.js";
 import { defineCommand } from "./_command.js";
-import { fitOptionsFrom, holdoutFrom, lawFrom } from "./_fitOptions.js";
+import { fitOptionsFrom, holdoutFrom, lawFlags, lawFrom } from "./_fitOptions.js";
 import { fitData, storeOptions } from "./_source.js";
 import { dataOptions, listOption, printJson, progressFor, sharedOptions } from "./_shared.js";
 
@@ -21,6 +21,7 @@ export const command = defineCommand({
       description: "laws to compare, comma-separated",
     },
     ...dataOptions,
+    ...lawFlags,
     ...storeOptions,
     ...sharedOptions,
   },
@@ -29,7 +30,7 @@ export const command = defineCommand({
     if (names.length < 2)
       throw new UserError("scalefit compare needs at least two laws (--laws chinchilla,kaplan)");
     const laws = [];
-    for (const name of names) laws.push(await lawFrom(values, name, { shared: true }));
+    for (const name of names) laws.push(await lawFrom(values, name, { shared: true, others: names }));
     if (laws.some((law) => law.curve))
       throw new UserError(
         "compare ranks laws on final losses; curve laws are compared by their held-out curves",

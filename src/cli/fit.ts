@@ -5,10 +5,9 @@ import { backtest, type HoldoutReport } from "../fit/backtest.js";
 import { fitLaw } from "../fit/fitLaw.js";
 import { lawNames } from "../fit/laws/index.js";
 import { formatFitReport, num } from "../fit/report.js";
-import { bcritSummary } from "../predict/batch.js";
 import { defineCommand } from "./_command.js";
 import { curveOptions } from "./_curves.js";
-import { fitOptionsFrom, holdoutFrom, lawFrom } from "./_fitOptions.js";
+import { fitOptionsFrom, holdoutFrom, lawFlags, lawFrom } from "./_fitOptions.js";
 import { fitData, storeOptions } from "./_source.js";
 import { dataOptions, listOption, printJson, progressFor, requireOption, sharedOptions } from "./_shared.js";
 
@@ -28,15 +27,10 @@ export const command = defineCommand({
   options: {
     law: { type: "string", value: "<law>", description: `law to fit: ${lawNames.join(", ")}` },
     ...dataOptions,
+    ...lawFlags,
     ...storeOptions,
     ...curveOptions,
     save: { type: "boolean", description: "with --db: also store the fit in the database's fits table" },
-    targets: {
-      type: "string",
-      multiple: true,
-      value: "<L,…>",
-      description: "bcrit: target losses; each run's steps to reach them (points: run, B, step, loss)",
-    },
     profile: {
       type: "string",
       multiple: true,
@@ -80,8 +74,6 @@ export const command = defineCommand({
     const artifact = {
       ...fitToArtifact(fit, { dataDigest: loaded.digest, data: { ...loaded.provenance } }),
       ...(holdout ? { holdout } : {}),
-      // bcrit answers by name: Bstar, alphaB and each target's S_min / E_min / B_crit (DESIGN.md's contract).
-      ...(fit.law.name === "bcrit" ? bcritSummary(fit) : {}),
     };
     if (typeof values.out === "string") {
       try {

@@ -2,21 +2,32 @@ import { UserError } from "../errors.js";
 import { loadFit } from "../fit/artifact.js";
 import { num } from "../fit/report.js";
 import type { FittedLaw } from "../types.js";
-import { batchTrajectory } from "../predict/batch.js";
+import { answerQuestion, chooseQuestion } from "../predict/questions.js";
+import { flagOf, readOptions } from "./_options.js";
 import { predictCurve } from "../predict/predictCurve.js";
 import { predictLoss } from "../predict/predictLoss.js";
-import { defineCommand, type CliIO, type OptionValues } from "./_command.js";
+import { allLawDefinitions } from "../fit/laws/index.js";
+import { defineCommand, type CliIO, type OptionDef, type OptionValues } from "./_command.js";
 import { scheduleFrom } from "./_curves.js";
 import { formatPredictions } from "./_format.js";
 import {
   listOption,
   numberOption,
   parseAssignments,
-  parseNumber,
   printJson,
   requireOption,
   sharedOptions,
 } from "./_shared.js";
+
+/** Flags of the predict questions laws carry (bcrit's --batch), beyond --at and --schedule, and their laws. */
+const predictQuestionFlags: Record<string, OptionDef> = {};
+const predictQuestionOwners: Record<string, string> = {};
+for (const definition of allLawDefinitions())
+  for (const question of definition.questions ?? [])
+    if (question.command === "predict" && question.when !== undefined) {
+      predictQuestionFlags[question.when] = flagOf(question.options[question.when]!, [definition.name]);
+      predictQuestionOwners[question.when] = definition.name;
+    }
 
 export const command = defineCommand({
   name: "predict",
@@ -51,11 +62,7 @@ export const command = defineCommand({
       value: "<steps|all>",
       description: "curve laws: steps to predict (default all)",
     },
-    batch: {
-      type: "string",
-      value: "<B>",
-      description: "bcrit: the loss trajectory at this batch size (tokens per step) at --steps",
-    },
+    ...predictQuestionFlags,
     level: { type: "string", value: "<p>", description: "interval level (default: the fit's)" },
     ...sharedOptions,
   },
@@ -63,25 +70,17 @@ export const command = defineCommand({
     const fit = await loadFit(requireOption(values, "fit", "predict"));
     const level = numberOption(values, "level", (v) => v > 0 && v < 1, "a number between 0 and 1");
     if (fit.law.curve) return curve(values, io, fit, level);
-    if (values.batch !== undefined) {
-      const B = parseNumber(String(values.batch), "--batch");
-      const steps = listOption(values, "steps").map((text) => parseNumber(text, "--steps"));
-      if (steps.length === 0) throw new UserError("--batch needs --steps (e.g. --steps 1000,2000,4000)");
-      const trajectory = batchTrajectory(level !== undefined ? { ...fit, level } : fit, { B, steps });
-      if (values.json === true)
-        return printJson(io, { law: fit.law.name, level: level ?? fit.level, ...trajectory });
-      io.stdout(
-        [
-          `law bcrit: the loss trajectory at batch size ${num(B, 4)} tokens per step (Su et al. 2024's self-consistent form)`,
-          ...trajectory.curve.map(
-            (c) =>
-              `  step ${num(c.step, 6).padEnd(8)} loss ${num(c.loss, 5)}${c.interval ? ` [${num(c.interval[0], 5)}, ${num(c.interval[1], 5)}]` : ""}  Bcrit ${num(c.Bcrit, 3)}`,
-          ),
-          "",
-        ].join("\n"),
-      );
+    // A question the law carries (bcrit: --batch), when its selecting option is given.
+    const question = chooseQuestion(fit.law, "predict", new Set(Object.keys(values)));
+    if (question?.when !== undefined && values[question.when] !== undefined) {
+      const { answer, text } = answerQuestion(question, fit, readOptions(values, question.options));
+      if (values.json === true) return printJson(io, answer);
+      io.stdout(text + "\n");
       return;
     }
+    for (const key of Object.keys(predictQuestionFlags))
+      if (values[key] !== undefined)
+        throw new UserError(`--${key} needs a fit of law ${predictQuestionOwners[key]}; this fit is law ${fit.law.name}`);
     if (values.schedule !== undefined || values.steps !== undefined) {
       throw new UserError(
         `--schedule and --steps are for curve laws; law ${fit.law.name} predicts points (--at)`,

@@ -1,7 +1,7 @@
 import { UserError } from "../errors.js";
-import type { FitArtifact, FitResult, FittedLaw, LossName, ResolvedFitOptions } from "../types.js";
+import type { FitArtifact, FitResult, FittedLaw, LossName, OptionValue, ResolvedFitOptions } from "../types.js";
 import { version } from "../version.js";
-import { resolveLaw } from "./laws/index.js";
+import { lawDefinition, resolveLaw } from "./laws/index.js";
 
 /**
  * The JSON artifact of a fit. `data` describes the input (file, digest, filters) for provenance.
@@ -42,6 +42,8 @@ export function fitToArtifact(
     data,
     dataDigest,
     version,
+    // A law's named answers (bcrit: Bstar, alphaB and each target's S_min / E_min / B_crit).
+    ...(fit.law.summary?.(fit) ?? {}),
   };
 }
 
@@ -66,22 +68,15 @@ export async function fitFromArtifact(
   if (!a.options || typeof a.options !== "object") bad("missing options");
   if (a.draws !== null && a.draws !== undefined && typeof a.draws !== "object")
     bad("draws must be an object");
-  const spec = (a.lawSpec ?? {}) as {
-    x?: string;
-    formula?: string;
-    inputs?: string[];
-    log?: string[];
-    constants?: Record<string, number>;
-    targets?: number[];
-  };
-  const law = await resolveLaw(a.law!, {
-    ...(spec.x !== undefined ? { x: spec.x } : {}),
-    ...(spec.formula !== undefined ? { formula: spec.formula } : {}),
-    ...(spec.inputs !== undefined ? { inputs: spec.inputs } : {}),
-    ...(spec.log !== undefined ? { log: spec.log } : {}),
-    ...(spec.constants !== undefined ? { constants: spec.constants } : {}),
-    ...(spec.targets !== undefined ? { targets: spec.targets } : {}),
-  });
+  // The law is rebuilt from the options it declares, read back from the artifact's lawSpec.
+  const definition = lawDefinition(a.law!);
+  const spec = (a.lawSpec ?? {}) as Record<string, OptionValue>;
+  const request = Object.fromEntries(
+    Object.keys(definition.options ?? {})
+      .filter((key) => Object.hasOwn(spec, key) && spec[key] !== undefined)
+      .map((key) => [key, spec[key]!]),
+  );
+  const law = await resolveLaw(a.law!, request);
   for (const p of law.params)
     if (typeof a.params![p.name] !== "number") bad(`missing parameter ${p.name} of law ${law.name}`);
   const draws = a.draws

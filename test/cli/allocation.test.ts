@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { criticalBatch } from "../../src/fit/laws/bcrit.js";
 import { encdecLaw } from "../../src/fit/laws/encdec.js";
-import { qatFractionLaw } from "../../src/fit/laws/qat.js";
+import { qatFractionLaw } from "../../src/fit/laws/qatFraction.js";
 import { runCli } from "../_cli.js";
 import { scratch } from "../_store.js";
 

@@ -1,6 +1,19 @@
 import { UserError } from "../../errors.js";
-import type { DerivedQuantity, Law, Observations, Params, StartOptions } from "../../types.js";
+import type {
+  DerivedQuantity,
+  FittedLaw,
+  Law,
+  LawDefinition,
+  LawQuestion,
+  Observations,
+  Params,
+  StartOptions,
+} from "../../types.js";
+import { percentileInterval } from "../distributions.js";
+import { drawParams } from "../fitLaw.js";
+import { num } from "../report.js";
 import { minimizeOnGrid } from "../search.js";
+import { listingOf } from "./listing.js";
 import { boundedLinearLeastSquares } from "../boundedLinear.js";
 
 /**
@@ -89,6 +102,10 @@ export function bcritLaw(targets: readonly number[]): Law {
     starts: (data, fixed, options) => [hyperbolaStarts(targets, data, fixed, options)],
     derived,
     spec: { targets: [...targets] },
+    sweepTargets: [...targets],
+    questions: [trajectoryQuestion],
+    summary: (fit) => ({ ...bcritSummary(fit) }),
+    charts: ["batch"],
   };
 }
 
@@ -175,3 +192,186 @@ export function stepsLaw(targets: readonly number[], p: Params): { LN: number; S
   const { LN, c } = solve(alphaS);
   return { LN, Sc: c ** (1 / alphaS), alphaS };
 }
+
+/** The predicted loss at one step of a run at a batch size. */
+export interface TrajectoryPoint {
+  readonly step: number;
+  readonly loss: number;
+  /** The critical batch size at that loss (tokens). */
+  readonly Bcrit: number;
+  readonly interval: readonly [number, number] | null;
+}
+
+/**
+ * The loss trajectory of a run at batch size B (tokens per step) from a `bcrit` fit, Su et al. 2024's
+ * self-consistent form at one model size: L = LN + (Sc/S_min)^alphaS with S_min = S/(1 + B_crit(L)/B) and
+ * B_crit(L) = Bstar/L^(1/alphaB). At each step the equation is solved for L by bisection (its left side minus
+ * its right side increases with L, so the root is unique). Needs a fit with three or more targets; intervals
+ * from the fit's draws.
+ * @example batchTrajectory(fit, {B: 262144, steps: [1000, 2000, 4000]})
+ */
+export function batchTrajectory(
+  fit: FittedLaw,
+  { B, steps }: { B: number; steps: readonly number[] },
+): { B: number; curve: TrajectoryPoint[] } {
+  if (fit.law.name !== "bcrit")
+    throw new UserError(`--batch needs a fit of law bcrit; this fit is law ${fit.law.name}`);
+  const targets = (fit.law.spec as { targets: number[] }).targets;
+  if (targets.length < 3)
+    throw new UserError(
+      `a trajectory needs a bcrit fit with three targets or more (this one has ${targets.length})`,
+    );
+  if (!(B > 0)) throw new UserError(`invalid --batch ${B} (expected a positive number of tokens per step)`);
+  steps.forEach((s) => {
+    if (!(s > 0)) throw new UserError(`invalid step ${s} (expected a positive number)`);
+  });
+  const curveOf = (p: Params) => {
+    const batch = batchPowerLaw(targets, p);
+    const { LN, Sc, alphaS } = stepsLaw(targets, p);
+    return steps.map((S) => {
+      const excess = (L: number) => L - LN - ((Sc * (1 + criticalBatch(L, batch) / B)) / S) ** alphaS;
+      let lo = LN;
+      let hi = LN + ((Sc * (1 + criticalBatch(LN, batch) / B)) / S) ** alphaS;
+      if (!(hi > lo) || !Number.isFinite(hi)) return NaN;
+      for (let i = 0; i < 100; i++) {
+        const mid = (lo + hi) / 2;
+        if (excess(mid) > 0) hi = mid;
+        else lo = mid;
+      }
+      return (lo + hi) / 2;
+    });
+  };
+  const best = curveOf(fit.params);
+  const batch = batchPowerLaw(targets, fit.params);
+  const draws = fit.draws ? drawParams(fit.params, fit.draws).map(curveOf) : null;
+  return {
+    B,
+    curve: steps.map((step, i) => ({
+      step,
+      loss: best[i]!,
+      Bcrit: criticalBatch(best[i]!, batch),
+      interval: draws
+        ? percentileInterval(
+            draws.map((d) => d[i]!),
+            fit.level,
+          )
+        : null,
+    })),
+  };
+}
+
+/** What a `bcrit` fit answers: Bstar and alphaB, and each target's S_min, E_min and B_crit, with intervals. */
+export interface BatchSummary {
+  readonly Bstar: number | null;
+  readonly alphaB: number | null;
+  readonly BstarInterval: readonly [number, number] | null;
+  readonly alphaBInterval: readonly [number, number] | null;
+  readonly targets: readonly {
+    readonly loss: number;
+    readonly Smin: number;
+    readonly Emin: number;
+    readonly Bcrit: number;
+    readonly intervals: Readonly<Record<"Smin" | "Emin" | "Bcrit", readonly [number, number]>> | null;
+  }[];
+}
+
+/**
+ * The answers of a `bcrit` fit by name (the fit's parameters are Smin_k and Emin_k, its derived quantities
+ * Bcrit_k, Bstar and alphaB): what `scalefit fit --law bcrit --json` prints beside the fit.
+ * @example bcritSummary(fit).targets[0] // {loss: 3, Smin: 812, Emin: 2.1e9, Bcrit: 2.6e6, intervals}
+ */
+export function bcritSummary(fit: {
+  law: { spec?: Readonly<Record<string, unknown>> };
+  params: Params;
+  intervals: Readonly<Record<string, readonly [number, number]>>;
+  derived: Readonly<Record<string, { value: number; interval?: readonly [number, number] }>>;
+}): BatchSummary {
+  const targets = (fit.law.spec as { targets: number[] }).targets;
+  const Bstar = fit.derived.Bstar;
+  const alphaB = fit.derived.alphaB;
+  return {
+    Bstar: Bstar?.value ?? null,
+    alphaB: alphaB?.value ?? null,
+    BstarInterval: Bstar?.interval ?? null,
+    alphaBInterval: alphaB?.interval ?? null,
+    targets: targets.map((loss, i) => {
+      const [S, E, B] = [`Smin_${i + 1}`, `Emin_${i + 1}`, `Bcrit_${i + 1}`];
+      const bcrit = fit.derived[B]!;
+      return {
+        loss,
+        Smin: fit.params[S]!,
+        Emin: fit.params[E]!,
+        Bcrit: bcrit.value,
+        intervals:
+          fit.intervals[S] && fit.intervals[E] && bcrit.interval
+            ? { Smin: fit.intervals[S]!, Emin: fit.intervals[E]!, Bcrit: bcrit.interval }
+            : null,
+      };
+    }),
+  };
+}
+
+/**
+ * The question `predict` asks a bcrit fit: the loss trajectory at `--batch` B, at `--steps`.
+ * @example bcritTrajectoryQuestion.answer(fit, {batch: 262144, steps: [1000, 2000]}).curve
+ */
+const trajectoryQuestion: LawQuestion = {
+  name: "trajectory",
+  command: "predict",
+  when: "batch",
+  options: {
+    batch: { kind: "number", value: "<B>", description: "the loss trajectory at this batch size (tokens per step) at --steps" },
+    steps: { kind: "numbers", value: "<steps>", description: "steps of the trajectory" },
+    level: { kind: "number", value: "<p>", description: "interval level (default: the fit's)" },
+  },
+  answer(fit, args) {
+    const steps = (args.steps as readonly number[] | undefined) ?? [];
+    if (steps.length === 0) throw new UserError("--batch needs --steps (e.g. --steps 1000,2000,4000)");
+    const level = args.level as number | undefined;
+    const trajectory = batchTrajectory(level !== undefined ? { ...fit!, level } : fit!, {
+      B: args.batch as number,
+      steps,
+    });
+    return { law: fit!.law.name, level: level ?? fit!.level, ...trajectory };
+  },
+  format(answer) {
+    const { B, curve } = answer as unknown as { B: number; curve: TrajectoryPoint[] };
+    return [
+      `law bcrit: the loss trajectory at batch size ${num(B, 4)} tokens per step (Su et al. 2024's self-consistent form)`,
+      ...curve.map(
+        (c) =>
+          `  step ${num(c.step, 6).padEnd(8)} loss ${num(c.loss, 5)}${c.interval ? ` [${num(c.interval[0], 5)}, ${num(c.interval[1], 5)}]` : ""}  Bcrit ${num(c.Bcrit, 3)}`,
+      ),
+    ].join("\n");
+  },
+};
+
+/**
+ * Registry entry of `bcrit`: the target losses are its option (`--targets 3.0,2.6,2.3`, kept in the
+ * artifact as `lawSpec.targets`).
+ * @example bcritDefinition.create({targets: [3.0, 2.6]}).params.length // 4
+ */
+export const bcritDefinition: LawDefinition = {
+  name: "bcrit",
+  listing: {
+    ...listingOf(bcritLaw([3, 2.6])),
+    inputs: ["run", "B", "step", "loss (points of a batch-size sweep)"],
+    params: ["Smin_k", "Emin_k per --targets loss; derived Bcrit_k, Bstar, alphaB"],
+  },
+  questions: [trajectoryQuestion],
+  options: {
+    targets: {
+      kind: "numbers",
+      value: "<L,…>",
+      description: "target losses; each run's steps to reach them (points: run, B, step, loss)",
+    },
+  },
+  create(request) {
+    const targets = request.targets as readonly number[] | undefined;
+    if (!targets?.length)
+      throw new UserError(
+        "law bcrit needs the target losses: --targets 3.0,2.6,2.3 (losses every batch size reaches)",
+      );
+    return bcritLaw(targets);
+  },
+};

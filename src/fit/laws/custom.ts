@@ -1,9 +1,9 @@
 import { UserError } from "../../errors.js";
-import type { Inputs, Law, ParamSpec, Params } from "../../types.js";
+import type { Inputs, Law, LawDefinition, ParamSpec, Params } from "../../types.js";
 import { range } from "../grid.js";
 
 /**
- * Input roles a formula may use without declaring them (DESIGN.md's column roles). `B` (batch size) is
+ * Input roles a formula may use without declaring them (the column roles of README.md). `B` (batch size) is
  * left out because Chinchilla-style formulas use B as a parameter: declare it with `inputs`.
  * @example inputRoles.includes("N") // true
  */
@@ -276,3 +276,36 @@ function exponentParameters(node: MathNode): Set<string> {
   visit(node, false);
   return found;
 }
+
+/**
+ * Registry entry of `custom`: the formula, its inputs and its log-scaled parameters are options (kept in the
+ * artifact's `lawSpec`).
+ * @example await customDefinition.create({formula: "E + A/N^alpha", log: ["E", "A"]})
+ */
+export const customDefinition: LawDefinition = {
+  name: "custom",
+  listing: {
+    formula: '--formula "..."',
+    inputs: ["N", "D", "C", "S", "…"],
+    params: [],
+    reference: "your formula, differentiated symbolically",
+    description: "a formula typed by the user: + - * / ^ exp log sqrt …",
+  },
+  options: {
+    formula: { kind: "string", value: "<formula>", description: 'the formula, e.g. "E + A/N^alpha + B/D^beta"' },
+    inputs: {
+      kind: "strings",
+      value: "<names>",
+      description: "inputs of the formula, if not the standard roles (N, D, C, S, …)",
+    },
+    log: { kind: "strings", value: "<names>", description: "parameters fitted as logarithms, e.g. E,A,B" },
+  },
+  create(request) {
+    if (typeof request.formula !== "string" || !request.formula)
+      throw new UserError('law custom needs a formula (--formula "E + A/N^alpha")');
+    const list = (value: unknown) => (Array.isArray(value) && value.length ? (value as string[]) : undefined);
+    const inputs = list(request.inputs);
+    const log = list(request.log);
+    return customLaw(request.formula, { ...(inputs ? { inputs } : {}), ...(log ? { log } : {}) });
+  },
+};

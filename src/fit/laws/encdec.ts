@@ -1,4 +1,9 @@
-import type { Law, Observations } from "../../types.js";
+import { UserError } from "../../errors.js";
+import type { FittedLaw, Law, LawDefinition, LawQuestion, Observations, Params } from "../../types.js";
+import { percentileInterval } from "../distributions.js";
+import { withDraws, type Interval } from "../draws.js";
+import { num } from "../report.js";
+import { listingOf } from "./listing.js";
 import { logOf } from "../columns.js";
 import { range } from "../grid.js";
 
@@ -82,6 +87,8 @@ export function encdecLaw(refs?: EncDecRefs): Law {
         value: (p) => p.pe! + p.pd!,
       },
     },
+    questions: [encdecQuestion],
+    charts: ["encdec-surface", "encdec-split"],
     ...(refs
       ? { spec: { constants: { NeRef: refs.NeRef, NdRef: refs.NdRef } } }
       : { bind: (data: Observations) => encdecLaw(geometricMeans(data)) }),
@@ -104,9 +111,101 @@ export function encdecOptimal(p: Record<string, number>, P: number): { Ne: numbe
   return { Ne: P * share, Nd: P * (1 - share) };
 }
 
+
+/** The loss-minimising encoder/decoder split of a total parameter budget. */
+export interface EncDecSplit {
+  readonly P: number;
+  readonly Ne: number;
+  readonly Nd: number;
+  /** Ne / P = pe/(pe+pd). */
+  readonly encoderShare: number;
+  readonly loss: number;
+  readonly intervals: Readonly<Record<"Ne" | "Nd" | "encoderShare" | "loss", Interval>> | null;
+}
+
+/**
+ * The encoder/decoder split of a total of P parameters that minimises the encdec law's loss:
+ * Ne* = P pe/(pe+pd), Nd* = P pd/(pe+pd) (Ghorbani et al. 2021), with intervals from the fit's draws.
+ * @example encdecSplit(fit, 1e9) // {Ne: 4.1e8, Nd: 5.9e8, encoderShare: 0.41, loss: 2.1, intervals}
+ */
+export function encdecSplit(fit: FittedLaw, P: number): EncDecSplit {
+  if (fit.law.name !== "encdec")
+    throw new UserError(`--total-params needs a fit of law encdec; this fit is law ${fit.law.name}`);
+  if (!(P > 0) || !Number.isFinite(P))
+    throw new UserError(`invalid --total-params: ${P} (expected a positive number)`);
+  const answer = (p: Params) => {
+    const { Ne, Nd } = encdecOptimal(p, P);
+    return { Ne, Nd, encoderShare: Ne / P, loss: fit.law.predict(p, { Ne, Nd }) };
+  };
+  const { best, interval, all } = withDraws(fit, answer, (a) => a.Ne);
+  const of = (key: "Ne" | "Nd" | "encoderShare" | "loss") =>
+    percentileInterval(
+      all.map((a) => a[key]),
+      fit.level,
+    ) as Interval;
+  return {
+    P,
+    ...best,
+    intervals: interval
+      ? { Ne: interval, Nd: of("Nd"), encoderShare: of("encoderShare"), loss: of("loss") }
+      : null,
+  };
+}
+
+/**
+ * The question `optimize` asks an encdec fit: the split of each `--total-params` budget.
+ * @example encdecQuestion.answer(fit, {"total-params": [1e9]}).splits
+ */
+const encdecQuestion: LawQuestion = {
+  name: "split",
+  command: "optimize",
+  when: "total-params",
+  options: {
+    "total-params": { kind: "numbers", value: "<P>", description: "total parameters to split between encoder and decoder" },
+  },
+  answer(fit, args) {
+    const budgets = (args["total-params"] as readonly number[] | undefined) ?? [];
+    if (budgets.length === 0)
+      throw new UserError("scalefit optimize needs --total-params for an encdec fit (e.g. --total-params 1e9)");
+    const splits = budgets.map((P) => encdecSplit(fit!, P));
+    return { ...splits[0]!, splits };
+  },
+  format(answer, fit) {
+    const splits = answer.splits as EncDecSplit[];
+    return [
+      `law encdec: the encoder/decoder split of a parameter budget (Ne/P = pe/(pe+pd)); intervals at level ${fit!.level}`,
+      ...splits.map((s) => {
+        const iv = (key: "Ne" | "Nd" | "encoderShare" | "loss", digits = 3) =>
+          s.intervals ? ` [${num(s.intervals[key][0], digits)}, ${num(s.intervals[key][1], digits)}]` : "";
+        return `  P ${num(s.P, 3)}: Ne ${num(s.Ne, 3)}${iv("Ne")}  Nd ${num(s.Nd, 3)}${iv("Nd")}  encoder share ${num(s.encoderShare, 3)}${iv("encoderShare")}  loss ${num(s.loss, 5)}${iv("loss", 5)}`;
+      }),
+    ].join("\n");
+  },
+};
+
 /**
  * The law with reference sizes set at fit time (the geometric means of the data; Ghorbani et al. 2021 use their
  * baseline model).
  * @example fitLaw(encdec, data).law.spec // {constants: {NeRef: 1.9e8, NdRef: 2.2e8}}
  */
 export const encdec: Law = encdecLaw();
+
+/**
+ * Registry entry of `encdec`: its reference sizes are constants set from the data at fit time and read back
+ * from a saved fit's `lawSpec.constants` (not a command-line option).
+ * @example encdecDefinition.create({constants: {NeRef: 1e8, NdRef: 1e8}})
+ */
+export const encdecDefinition: LawDefinition = {
+  name: "encdec",
+  listing: listingOf(encdec),
+  questions: [encdecQuestion],
+  options: {
+    constants: { kind: "assignments", description: "reference sizes NeRef and NdRef", hidden: true },
+  },
+  create(request) {
+    if (request.constants === undefined) return encdec;
+    const { NeRef, NdRef } = request.constants as Record<string, number>;
+    if (!(NeRef! > 0) || !(NdRef! > 0)) throw new UserError("law encdec needs positive constants NeRef and NdRef");
+    return encdecLaw({ NeRef: NeRef!, NdRef: NdRef! });
+  },
+};

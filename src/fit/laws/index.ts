@@ -1,79 +1,125 @@
 import { UserError } from "../../errors.js";
-import type { Law } from "../../types.js";
+import type { Law, LawDefinition, OptionArgs, OptionSpec } from "../../types.js";
 import { chinchilla } from "./chinchilla.js";
-import { bcritLaw } from "./bcrit.js";
-import { customLaw, type CustomLawOptions } from "./custom.js";
+import { bcritDefinition } from "./bcrit.js";
+import { customDefinition } from "./custom.js";
 import { dataConstrained } from "./dataConstrained.js";
 import { qat } from "./qat.js";
-import { encdec, encdecLaw } from "./encdec.js";
+import { encdec, encdecDefinition } from "./encdec.js";
 import { kaplan } from "./kaplan.js";
 import { kaplanSteps } from "./kaplanSteps.js";
+import { listingOf } from "./listing.js";
 import { lrAnneal } from "./lrAnneal.js";
 import { multipower } from "./multipower.js";
-import { powerLaw } from "./power.js";
+import { power, powerDefinition } from "./power.js";
 import { withSizeTerm } from "./sizeTerm.js";
 
-/**
- * The built-in laws by registry name (`power` here is in C; `powerLaw(x)` picks another input).
- * @example laws.chinchilla.formula // "E + A/N^alpha + B/D^beta"
- */
-export const laws: Readonly<Record<string, Law>> = {
-  power: powerLaw("C"),
-  chinchilla,
-  kaplan,
-  "kaplan-steps": kaplanSteps,
-  "lr-anneal": lrAnneal,
-  multipower,
-  "lr-anneal-n": withSizeTerm(lrAnneal, "lr-anneal-n"),
-  "multipower-n": withSizeTerm(multipower, "multipower-n"),
-  encdec,
-  "data-constrained": dataConstrained,
-  qat,
-};
+const lrAnnealN = withSizeTerm(lrAnneal, "lr-anneal-n");
+const multipowerN = withSizeTerm(multipower, "multipower-n");
 
-/** Every name `resolveLaw` accepts. @example lawNames.includes("custom") // true */
-export const lawNames: readonly string[] = [...Object.keys(laws), "bcrit", "custom"];
-
-/** What selects and configures a law by name. */
-export interface LawRequest extends CustomLawOptions {
-  /** The input of `power`: N, D or C. */
-  readonly x?: string;
-  /** The formula of `custom`. */
-  readonly formula?: string;
-  /** Constants of laws that have them: `{NeRef, NdRef}` of `encdec` (by default set from the data at fit time). */
-  readonly constants?: Readonly<Record<string, number>>;
-  /** The target losses of `bcrit`. */
-  readonly targets?: readonly number[];
+/** A law without options, as a registry entry. */
+function plain(law: Law): LawDefinition {
+  return { name: law.name, listing: listingOf(law), create: () => law, ...(law.questions ? { questions: law.questions } : {}) };
 }
 
 /**
- * The law of a name, configured: `power` in `x`, `custom` from `formula`. Async because a custom formula
- * loads the expression parser on demand.
+ * The registry: every law by name, in the order `scalefit laws` lists them. Adding a law is one line here
+ * (its file exports the law, or its definition when it takes options).
+ */
+const definitions: ReadonlyMap<string, LawDefinition> = new Map(
+  [
+    powerDefinition,
+    plain(chinchilla),
+    plain(kaplan),
+    plain(kaplanSteps),
+    plain(lrAnneal),
+    plain(multipower),
+    plain(lrAnnealN),
+    plain(multipowerN),
+    encdecDefinition,
+    plain(dataConstrained),
+    plain(qat),
+    bcritDefinition,
+    customDefinition,
+  ].map((d) => [d.name, d]),
+);
+
+/**
+ * The built-in laws that need no option, by registry name (`power` here is in C; `powerLaw(x)` picks another
+ * input; `bcrit` and `custom` need options: `resolveLaw`).
+ * @example laws.chinchilla.formula // "E + A/N^alpha + B/D^beta"
+ */
+export const laws: Readonly<Record<string, Law>> = Object.freeze(
+  Object.assign(Object.create(null) as Record<string, Law>, {
+    power,
+    chinchilla,
+    kaplan,
+    "kaplan-steps": kaplanSteps,
+    "lr-anneal": lrAnneal,
+    multipower,
+    "lr-anneal-n": lrAnnealN,
+    "multipower-n": multipowerN,
+    encdec,
+    "data-constrained": dataConstrained,
+    qat,
+  }),
+);
+
+/** Every name `resolveLaw` accepts. @example lawNames.includes("custom") // true */
+export const lawNames: readonly string[] = [...definitions.keys()];
+
+/** What selects and configures a law: its options by name (`{x: "N"}`, `{formula, log}`, `{targets}`). */
+export type LawRequest = OptionArgs;
+
+/**
+ * Every law option by name, with the laws that take it: the flags commands offer (hidden ones come only from
+ * a saved fit).
+ * @example lawOptions().get("x") // {spec: {kind: "string", …}, laws: ["power"]}
+ */
+export function lawOptions(): ReadonlyMap<string, { spec: OptionSpec; laws: readonly string[] }> {
+  const options = new Map<string, { spec: OptionSpec; laws: string[] }>();
+  for (const definition of definitions.values()) {
+    for (const [key, spec] of Object.entries(definition.options ?? {})) {
+      const entry = options.get(key);
+      if (entry) entry.laws.push(definition.name);
+      else options.set(key, { spec, laws: [definition.name] });
+    }
+  }
+  return options;
+}
+
+/**
+ * The registry entry of a law name, or a `UserError` listing the names.
+ * @example lawDefinition("power").options // {x: …}
+ */
+export function lawDefinition(name: string): LawDefinition {
+  const definition = definitions.get(name);
+  if (!definition) throw new UserError(`unknown law: ${name} (expected one of ${lawNames.join(", ")})`);
+  return definition;
+}
+
+/** Every registry entry, in listing order. @example allLawDefinitions().map((d) => d.name) */
+export function allLawDefinitions(): readonly LawDefinition[] {
+  return [...definitions.values()];
+}
+
+/**
+ * The law of a name, configured by its options: `power` in `x`, `custom` from `formula`, `bcrit` at
+ * `targets`. An option the law does not take is refused, naming the laws that take it. Async because a
+ * custom formula loads the expression parser on demand.
  * @example const law = await resolveLaw("power", {x: "N"});
  */
 export async function resolveLaw(name: string, request: LawRequest = {}): Promise<Law> {
-  if (name === "custom") {
-    if (!request.formula) throw new UserError('law custom needs a formula (--formula "E + A/N^alpha")');
-    return customLaw(request.formula, request);
+  const definition = lawDefinition(name);
+  const own = definition.options ?? {};
+  for (const key of Object.keys(request)) {
+    if (Object.hasOwn(own, key)) continue;
+    const owners = lawOptions().get(key)?.laws ?? [];
+    throw new UserError(
+      owners.length
+        ? `--${key} is only for law ${owners.join(" and ")}, not ${name}`
+        : `law ${name} has no option ${key}`,
+    );
   }
-  if (request.formula) throw new UserError(`--formula is only for law custom, not ${name}`);
-  if (name === "power") return powerLaw(request.x ?? "C");
-  if (request.x !== undefined) throw new UserError(`--x is only for law power, not ${name}`);
-  if (name === "bcrit") {
-    if (!request.targets?.length)
-      throw new UserError(
-        "law bcrit needs the target losses: --targets 3.0,2.6,2.3 (losses every batch size reaches)",
-      );
-    return bcritLaw(request.targets);
-  }
-  if (request.targets) throw new UserError(`--targets is only for law bcrit, not ${name}`);
-  if (name === "encdec" && request.constants) {
-    const { NeRef, NdRef } = request.constants;
-    if (!(NeRef! > 0) || !(NdRef! > 0))
-      throw new UserError("law encdec needs positive constants NeRef and NdRef");
-    return encdecLaw({ NeRef: NeRef!, NdRef: NdRef! });
-  }
-  const law = laws[name];
-  if (!law) throw new UserError(`unknown law: ${name} (expected one of ${lawNames.join(", ")})`);
-  return law;
+  return definition.create(request);
 }

@@ -1,4 +1,5 @@
-import type { Law } from "../../types.js";
+import type { Law, LawDefinition } from "../../types.js";
+import { listingOf } from "./listing.js";
 import { logOf } from "../columns.js";
 import { range } from "../grid.js";
 
@@ -50,3 +51,14 @@ export function powerLaw(x: string = "C"): Law {
 
 /** `power` in C, the default input (Kaplan et al. 2020 fit L(C) this way). @example power.inputs // ["C"] */
 export const power: Law = powerLaw("C");
+
+/**
+ * Registry entry of `power`: its input is an option (`--x N`, kept in the artifact as `lawSpec.x`).
+ * @example powerDefinition.create({x: "N"}).inputs // ["N"]
+ */
+export const powerDefinition: LawDefinition = {
+  name: "power",
+  listing: listingOf(power),
+  options: { x: { kind: "string", value: "<N|D|C>", description: "the input (default C)" } },
+  create: (request) => powerLaw(typeof request.x === "string" ? request.x : "C"),
+};

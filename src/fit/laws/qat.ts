@@ -1,15 +1,11 @@
 import type { Inputs, Law, Observations, Params, StartOptions } from "../../types.js";
+import { qatQuestions } from "./qatAnswers.js";
+import { fullPrecisionBits } from "./qatFraction.js";
 import { boundedLinearLeastSquares } from "../boundedLinear.js";
 import { defaults, halton } from "../grid.js";
 import { chinchillaStart } from "./chinchillaStart.js";
 import { pointsOf } from "../points.js";
 
-/**
- * Bit widths at or above this are full precision (bf16): no quantisation penalty (Dremov et al. 2025 quantise to
- * 1–6 bits).
- * @example qat.predict(p, {N: 1e8, Dfp: 2e9, Dqat: 0, bits: fullPrecisionBits}) // the Chinchilla part alone
- */
-export const fullPrecisionBits = 16;
 
 /**
  * Loss after quantisation-aware training (Dremov et al. 2025, "Compute-Optimal Quantization-Aware
@@ -18,7 +14,7 @@ export const fullPrecisionBits = 16;
  *   δ = theta·2^(−kappa·bits)                                        (irreducible QAT error)
  *     + phi·2^(−chi·bits) / (N^psi · S_qat^omega)                     (pure QAT penalty)
  *     + lambda·2^(−mu·bits) / (N^nu · S_fp^xi · S_qat^rho)            (FP/QAT interaction)
- * with tokens per parameter-byte S_qat = D_qat/(N·bits/8), S_fp = D_fp/(N·bits/8) (LAWS.md §7).
+ * with tokens per parameter-byte S_qat = D_qat/(N·bits/8), S_fp = D_fp/(N·bits/8) (docs/laws.md#qat).
  * Choices stated here because the source's were not retrieved: the Chinchilla-like part uses the
  * full-precision tokens D_fp (QAT tokens adapt the model to quantisation; too many of them "compress the FP
  * stage", the trade-off the paper describes — with D_fp + D_qat there, the loss-optimal QAT fraction comes out
@@ -70,6 +66,8 @@ export const qat: Law = {
     return undefined;
   },
   starts: qatStarts,
+  questions: qatQuestions,
+  charts: ["qat-fraction"],
 };
 
 /** The three δ terms without their scales (theta, phi, lambda), and their logs' pieces, at one point. */
@@ -198,19 +196,3 @@ function qatStarts(data: Observations, fixed: Params, options: StartOptions): Pa
 }
 
 const primes = [2, 3, 5, 7, 11, 13, 17, 19];
-
-/**
- * The one-parameter law of the compute-optimal QAT fraction (Dremov et al. 2025):
- * f̂ = exp(−a / ln S_total), S_total = D/(N·bits/8) tokens per parameter-byte, a = 6.7297 (MAE 0.091 on the
- * authors' runs; LAWS.md §7). It grows with S_total: f̂(20) ≈ 0.11, f̂(100) ≈ 0.23, f̂(1000) ≈ 0.38.
- * @example qatFractionLaw(100) // 0.2318
- */
-export function qatFractionLaw(tokensPerParameterByte: number, a = publishedQatA): number {
-  return Math.exp(-a / Math.log(tokensPerParameterByte));
-}
-
-/**
- * The published constant of the one-parameter QAT-fraction law, a = 6.7297 (Dremov et al. 2025; LAWS.md §7).
- * @example qatFractionLaw(100, publishedQatA) // 0.2318
- */
-export const publishedQatA = 6.7297;

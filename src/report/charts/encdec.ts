@@ -1,6 +1,6 @@
 /** The encoder/decoder law's loss over the encoder's share of a parameter budget. */
 import * as Plot from "@observablehq/plot";
-import { encdecSplit } from "../../predict/allocation.js";
+import { encdecSplit } from "../../fit/laws/encdec.js";
 import type { FittedLaw } from "../../types.js";
 import { band, lossLabel, percent, type Chart } from "./shared.js";
 

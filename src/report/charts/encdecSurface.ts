@@ -1,6 +1,6 @@
 /** The encoder/decoder law's loss surface over encoder and decoder sizes. */
 import * as Plot from "@observablehq/plot";
-import { encdecSplit } from "../../predict/allocation.js";
+import { encdecSplit } from "../../fit/laws/encdec.js";
 import type { FittedLaw, Observations } from "../../types.js";
 import { label, logGrid, type Chart } from "./shared.js";
 

@@ -1,6 +1,6 @@
 /** The optimal share of a token budget spent on quantisation-aware training. */
 import * as Plot from "@observablehq/plot";
-import { qatFraction } from "../../predict/allocation.js";
+import { qatFraction } from "../../fit/laws/qatAnswers.js";
 import type { FittedLaw } from "../../types.js";
 import { band, logGrid, percent, type Chart } from "./shared.js";
 

@@ -9,14 +9,22 @@ import { join } from "node:path";
 import { batchSweepObservations } from "../../../src/data/batchSweep.js";
 import { loadObservations } from "../../../src/data/loadObservations.js";
 import { fitLaw } from "../../../src/fit/fitLaw.js";
-import { batchPowerLaw, bcritLaw, criticalBatch, stepsLaw } from "../../../src/fit/laws/bcrit.js";
+import {
+  batchPowerLaw,
+  batchTrajectory,
+  bcritLaw,
+  bcritSummary,
+  criticalBatch,
+  stepsLaw,
+} from "../../../src/fit/laws/bcrit.js";
 import { dataConstrained } from "../../../src/fit/laws/dataConstrained.js";
-import { encdec, encdecLaw, encdecOptimal } from "../../../src/fit/laws/encdec.js";
+import { encdec, encdecLaw, encdecOptimal, encdecSplit } from "../../../src/fit/laws/encdec.js";
 import { powerLaw } from "../../../src/fit/laws/power.js";
-import { qat, qatFractionLaw } from "../../../src/fit/laws/qat.js";
+import { qat } from "../../../src/fit/laws/qat.js";
+import { qatFractionLaw } from "../../../src/fit/laws/qatFraction.js";
 import { compareLaws } from "../../../src/fit/compare.js";
-import { bestBits, encdecSplit, qatFraction, qatMatch } from "../../../src/predict/allocation.js";
-import { batchTrajectory, bcritSummary, gradientNoiseScale } from "../../../src/predict/batch.js";
+import { bestBits, qatFraction, qatMatch } from "../../../src/fit/laws/qatAnswers.js";
+import { gradientNoiseScale } from "../../../src/predict/gradientNoiseScale.js";
 import { randomSource } from "../../../src/random.js";
 import type { Observations, Params } from "../../../src/types.js";
 import { checkGradient, checkVectorised } from "../../_lawChecks.js";

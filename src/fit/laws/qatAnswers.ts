@@ -1,74 +1,26 @@
-import { UserError } from "../errors.js";
-import { percentileInterval } from "../fit/distributions.js";
-import { drawParams } from "../fit/fitLaw.js";
-import { minimizeOnGrid } from "../fit/search.js";
-import { encdecOptimal } from "../fit/laws/encdec.js";
-import { fullPrecisionBits, qatFractionLaw } from "../fit/laws/qat.js";
-import type { Params } from "../types.js";
-import type { FittedLaw } from "../types.js";
+import { UserError } from "../../errors.js";
+import type { FittedLaw, LawQuestion, OptionArgs, Params } from "../../types.js";
+import { percentileInterval } from "../distributions.js";
+import { withDraws, type Interval } from "../draws.js";
+import { num } from "../report.js";
+import { minimizeOnGrid } from "../search.js";
+import { fullPrecisionBits, qatFractionLaw } from "./qatFraction.js";
 
 /**
- * Allocation answers of the encoder/decoder and QAT laws: the split of a parameter budget between encoder and
- * decoder, the QAT share of a token budget, the best bit width under a memory budget, and the token budget at
- * which a QAT model matches a full-precision one. Every answer carries an interval from the fit's draws.
+ * What a fit of the QAT law answers: the QAT share of a token budget, the best bit width under a memory
+ * budget, and the token budget at which a QAT model matches a full-precision one (Dremov et al. 2025). Every
+ * answer carries an interval from the fit's draws; the QAT share also answers without a fit, from the
+ * published one-parameter law.
  */
 
-type Interval = readonly [number, number];
-
-/** Values of a function of the parameters at the fit and over its draws, with the interval. */
-function withDraws<T>(fit: FittedLaw, answer: (p: Params) => T, pick: (value: T) => number) {
-  const best = answer(fit.params);
-  if (!fit.draws) return { best, interval: null, all: [] as T[] };
-  const all = drawParams(fit.params, fit.draws).map(answer);
-  return { best, interval: percentileInterval(all.map(pick), fit.level) as Interval, all };
-}
-
-function requireLaw(fit: FittedLaw, name: string, question: string): void {
-  if (fit.law.name !== name)
-    throw new UserError(`${question} needs a fit of law ${name}; this fit is law ${fit.law.name}`);
+function requireQat(fit: FittedLaw, question: string): void {
+  if (fit.law.name !== "qat")
+    throw new UserError(`${question} needs a fit of law qat; this fit is law ${fit.law.name}`);
 }
 
 function positive(value: number, what: string): void {
   if (!(value > 0) || !Number.isFinite(value))
     throw new UserError(`invalid ${what}: ${value} (expected a positive number)`);
-}
-
-/** The loss-minimising encoder/decoder split of a total parameter budget. */
-export interface EncDecSplit {
-  readonly P: number;
-  readonly Ne: number;
-  readonly Nd: number;
-  /** Ne / P = pe/(pe+pd). */
-  readonly encoderShare: number;
-  readonly loss: number;
-  readonly intervals: Readonly<Record<"Ne" | "Nd" | "encoderShare" | "loss", Interval>> | null;
-}
-
-/**
- * The encoder/decoder split of a total of P parameters that minimises the encdec law's loss:
- * Ne* = P pe/(pe+pd), Nd* = P pd/(pe+pd) (Ghorbani et al. 2021), with intervals from the fit's draws.
- * @example encdecSplit(fit, 1e9) // {Ne: 4.1e8, Nd: 5.9e8, encoderShare: 0.41, loss: 2.1, intervals}
- */
-export function encdecSplit(fit: FittedLaw, P: number): EncDecSplit {
-  requireLaw(fit, "encdec", "--total-params");
-  positive(P, "--total-params");
-  const answer = (p: Params) => {
-    const { Ne, Nd } = encdecOptimal(p, P);
-    return { Ne, Nd, encoderShare: Ne / P, loss: fit.law.predict(p, { Ne, Nd }) };
-  };
-  const { best, interval, all } = withDraws(fit, answer, (a) => a.Ne);
-  const of = (key: "Ne" | "Nd" | "encoderShare" | "loss") =>
-    percentileInterval(
-      all.map((a) => a[key]),
-      fit.level,
-    ) as Interval;
-  return {
-    P,
-    ...best,
-    intervals: interval
-      ? { Ne: interval, Nd: of("Nd"), encoderShare: of("encoderShare"), loss: of("loss") }
-      : null,
-  };
 }
 
 /** The QAT share of a token budget. */
@@ -137,7 +89,7 @@ export function qatFraction(
       intervals: null,
     };
   }
-  requireLaw(fit, "qat", "a QAT fraction");
+  requireQat(fit, "a QAT fraction");
   const { best, interval, all } = withDraws(
     fit,
     (p) => bestFraction(fit, p, N, D, bits),
@@ -193,7 +145,7 @@ export function bestBits(
     candidates = [1, 2, 3, 4, 5, 6, 8, fullPrecisionBits],
   }: { memory: number; D: number; candidates?: readonly number[] },
 ): BitChoice {
-  requireLaw(fit, "qat", "--memory");
+  requireQat(fit, "--memory");
   positive(memory, "--memory");
   positive(D, "--tokens");
   candidates.forEach(checkBits);
@@ -245,7 +197,7 @@ export interface QatMatch {
  * @example qatMatch(fit, {N: 1e8, D: 2e9, bits: 4}) // {tokens: 3.1e9, ratio: 1.55, compute: 1.9e18, …}
  */
 export function qatMatch(fit: FittedLaw, { N, D, bits }: { N: number; D: number; bits: number }): QatMatch {
-  requireLaw(fit, "qat", "--match");
+  requireQat(fit, "--match");
   positive(N, "--params");
   positive(D, "--tokens");
   checkBits(bits);
@@ -275,3 +227,102 @@ export function qatMatch(fit: FittedLaw, { N, D, bits }: { N: number; D: number;
     intervals: interval ? { tokens: interval, ratio: [interval[0] / D, interval[1] / D] } : null,
   };
 }
+
+const qatOptions = {
+  tokens: { kind: "number", value: "<D>", description: "total training tokens (FP + QAT)" },
+  params: { kind: "number", value: "<N>", description: "model parameters" },
+  bits: { kind: "number", value: "<b>", description: "bit width of the quantised model (1–16)" },
+} as const;
+
+/** --tokens, --params and --bits of a QAT question. */
+function qatQuestion(args: OptionArgs): { N: number; D: number; bits: number } {
+  const { tokens: D, params: N, bits } = args as { tokens?: number; params?: number; bits?: number };
+  if (D === undefined || N === undefined || bits === undefined)
+    throw new UserError(
+      "a QAT question needs --tokens, --params and --bits (e.g. --tokens 2e10 --params 1e9 --bits 4)",
+    );
+  if (!(D > 0)) throw new UserError(`invalid --tokens: ${D} (expected a positive number of tokens)`);
+  if (!(N > 0)) throw new UserError(`invalid --params: ${N} (expected a positive number of parameters)`);
+  if (!(bits >= 1 && bits <= 16)) throw new UserError(`invalid --bits: ${bits} (expected a bit width in 1–16)`);
+  return { N, D, bits };
+}
+
+function formatQatPlan(plan: QatPlan): string {
+  const iv = (key: "qatFraction" | "loss", digits: number) =>
+    plan.intervals ? ` [${num(plan.intervals[key][0], digits)}, ${num(plan.intervals[key][1], digits)}]` : "";
+  const how =
+    plan.method === "published"
+      ? "published one-parameter law f = exp(-6.7297/ln S) (Dremov et al. 2025)"
+      : "minimum of the fitted law";
+  return [
+    `QAT share of ${num(plan.D, 3)} tokens for ${num(plan.N, 3)} parameters at ${plan.bits} bits (${num(plan.tokensPerParameterByte, 4)} tokens per parameter-byte), ${how}:`,
+    `  QAT fraction ${num(plan.qatFraction, 4)}${iv("qatFraction", 3)}: ${num(plan.qatFraction * plan.D, 3)} QAT tokens after ${num((1 - plan.qatFraction) * plan.D, 3)} full-precision ones`,
+    ...(plan.loss !== null ? [`  loss ${num(plan.loss, 5)}${iv("loss", 5)}`] : []),
+  ].join("\n");
+}
+
+/**
+ * The questions `optimize` asks a qat fit: the bit width for a memory budget (`--memory`), the tokens at
+ * which QAT matches full precision (`--match`), and by default the QAT share of a token budget (which also
+ * answers without a fit, from the published law: `optimize --law qat`).
+ * @example qatQuestions.map((q) => q.when) // ["memory", "match", undefined]
+ */
+export const qatQuestions: readonly LawQuestion[] = [
+  {
+    name: "bit width",
+    command: "optimize",
+    when: "memory",
+    options: {
+      memory: { kind: "number", value: "<bytes>", description: "bytes of weights (N·bits/8): the best bit width for that budget" },
+      tokens: qatOptions.tokens,
+    },
+    answer(fit, args) {
+      const memory = args.memory as number;
+      if (args.tokens === undefined) throw new UserError("--memory needs --tokens (the training tokens)");
+      const tokens = args.tokens as number;
+      if (!(tokens > 0)) throw new UserError(`invalid --tokens: ${tokens} (expected a positive number of tokens)`);
+      return { ...bestBits(fit!, { memory, D: tokens }) };
+    },
+    format(answer) {
+      const choice = answer as unknown as BitChoice;
+      const support = choice.support
+        ? ` (best in ${Object.entries(choice.support)
+            .sort((a, b) => b[1] - a[1])
+            .map(([b, share]) => `${num(100 * share, 3)}% of draws at ${b} bits`)
+            .join(", ")})`
+        : "";
+      return [
+        `law qat: the bit width with the lowest loss for ${num(choice.memory, 3)} bytes of weights trained on ${num(choice.D, 3)} tokens${support}`,
+        ...choice.candidates.map(
+          (c) =>
+            `  ${String(c.bits).padStart(2)} bits: N ${num(c.N, 3).padEnd(9)} QAT fraction ${num(c.qatFraction, 3).padEnd(7)} loss ${num(c.loss, 5)}${c.bits === choice.bits ? "  <- best" : ""}`,
+        ),
+      ].join("\n");
+    },
+  },
+  {
+    name: "match",
+    command: "optimize",
+    when: "match",
+    options: {
+      match: { kind: "boolean", description: "the tokens at which the quantised model matches the full-precision one" },
+      ...qatOptions,
+    },
+    answer: (fit, args) => ({ ...qatMatch(fit!, qatQuestion(args)) }),
+    format(answer) {
+      const match = answer as unknown as QatMatch;
+      const iv = match.intervals
+        ? ` [${num(match.intervals.ratio[0], 3)}, ${num(match.intervals.ratio[1], 3)}]`
+        : "";
+      return `law qat: a ${num(match.N, 3)}-parameter model at ${match.bits} bits matches its full-precision loss ${num(match.fullPrecisionLoss, 5)} (on ${num(match.D, 3)} tokens) after ${num(match.tokens, 4)} tokens: ${num(match.ratio, 3)}×${iv} the budget, ${num(match.compute, 3)} FLOPs`;
+    },
+  },
+  {
+    name: "QAT fraction",
+    command: "optimize",
+    options: qatOptions,
+    withoutFit: true,
+    answer: (fit, args) => ({ ...qatFraction(fit, qatQuestion(args)) }),
+    format: (answer) => formatQatPlan(answer as unknown as QatPlan),
+  },
+];

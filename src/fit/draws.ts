@@ -1,0 +1,22 @@
+import type { FittedLaw, Params } from "../types.js";
+import { percentileInterval } from "./distributions.js";
+import { drawParams } from "./fitLaw.js";
+
+/** A two-sided interval `[lo, hi]`. */
+export type Interval = readonly [number, number];
+
+/**
+ * A function of the parameters at the fit and over its draws, with the percentile interval of one number
+ * picked from it: the way every derived answer (a split, a fraction, an allocation) gets its interval.
+ * @example withDraws(fit, (p) => p.pe / (p.pe + p.pd), (share) => share) // {best: 0.41, interval: [0.35, 0.47], all}
+ */
+export function withDraws<T>(
+  fit: FittedLaw,
+  answer: (p: Params) => T,
+  pick: (value: T) => number,
+): { best: T; interval: Interval | null; all: T[] } {
+  const best = answer(fit.params);
+  if (!fit.draws) return { best, interval: null, all: [] };
+  const all = drawParams(fit.params, fit.draws).map(answer);
+  return { best, interval: percentileInterval(all.map(pick), fit.level) as Interval, all };
+}
