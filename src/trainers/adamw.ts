@@ -5,10 +5,8 @@
  * with the learning rate given per step (the schedule is the caller's) and optional global-norm clipping.
  *
  * The moments are two flat vectors over all parameters (in `namedWeights` order) and the gradient arrives
- * flat (or as weighted shares from data-parallel threads): on wasm the whole update is one fused SIMD pass
- * (wasmFused.ts), 0.4–0.5 ms for the 413k parameters at d_model 128 (tf.profile), where the same formula in
- * TF.js ops took ~2.3 ms plus ~2 ms to average two threads' gradients first (and a per-tensor version's
- * averaging plus update 6.8 ms at d_model 64).
+ * flat (or as weighted shares from data-parallel threads): on wasm the whole update, the threads' gradient
+ * average included, is one fused SIMD pass (wasmFused.ts) instead of a chain of TF.js ops per tensor.
  */
 import type * as TF from "@tensorflow/tfjs";
 import { splitFlat } from "./wasmOps.js";

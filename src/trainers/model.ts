@@ -14,10 +14,11 @@
  * Two ways through it:
  * - `lossOf` is the forward pass alone, differentiated by TF.js's autodiff (`tf.variableGrads`): the reference.
  * - `lossAndGradients` runs the forward pass keeping what the backward pass needs and then the backward pass
- *   written out by hand. On the wasm backend this is several times faster (measured, bench/trainer.ts), because
- *   XNNPACK serves only plain `A·B` matmuls with a 2-D right operand: autodiff emits `Aᵀ·B` / `A·Bᵀ` matmuls
- *   (~15× slower there), 2-D transposes (~4× slower than our blocked transpose) and axis-0 sums (~30× slower
- *   than a ones-row matmul). Both give the same gradients (test/trainers/model.test.ts: within 2e-5 of the largest gradient).
+ *   written out by hand. On the wasm backend this is several times faster (bench/trainer.ts; docs/trainers.md
+ *   has the figures), because XNNPACK serves only plain `A·B` matmuls with a 2-D right operand: autodiff emits
+ *   `Aᵀ·B` / `A·Bᵀ` matmuls (much slower there), 2-D transposes (slower than our blocked transpose) and axis-0
+ *   sums (slower than a ones-row matmul). Both give the same gradients (test/trainers/model.test.ts: within
+ *   2e-5 of the largest gradient).
  *
  * Activations are [batch·seq, d] matrices so every projection is one 2-D matmul; only attention reshapes to
  * [batch, heads, seq, headDim]. The parameters are a plain object of `tf.Variable`s (`ModelWeights`,
@@ -97,7 +98,7 @@ export function oneHot(tokens: Int32Array, vocab: number, transposed = false): F
 
 /**
  * Column sums of [rows, cols] as a [cols] vector: a ones row times x (the SIMD kernel when on: XNNPACK would
- * pack x first, 10× the work of this product). tf.sum over axis 0 is 30× slower on wasm.
+ * pack x first, more work than the product itself). tf.sum over axis 0 is much slower on wasm.
  */
 function columnSums(tf: Tf, workspace: Workspace, x: T2): TF.Tensor1D {
   return batchMatMul(tf, workspace.onesRows, x, workspace.kernels).reshape([x.shape[1]]);

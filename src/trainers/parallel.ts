@@ -53,7 +53,7 @@ function workerScript(): { path: string; eval?: string } {
 
 /**
  * How many threads to train with: `requested` if given, else all cores (at most 4) when a step is big
- * enough to pay for the exchange (≥ 2·10⁸ FLOPs, ~10 ms on one core), else 1; never more than the batch.
+ * enough to pay for the exchange (≥ 2·10⁸ FLOPs), else 1; never more than the batch.
  * @example trainingThreads(undefined, 16, 2e9) // 2 on a two-core machine
  */
 export function trainingThreads(requested: number | undefined, batch: number, stepFlops: number): number {

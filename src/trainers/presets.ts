@@ -18,7 +18,7 @@ export const smokePreset: SweepConfig = {
 
 /**
  * A Chinchilla-style grid on the Bible: five widths (2 layers, 4 heads) × three token budgets, cosine to
- * 10 %, 2 % warmup: 15 runs from 29.5k to 413k parameters (320 s on two cores with wasm, measured; data/sweeps/kjv-chinchilla).
+ * 10 %, 2 % warmup: 15 runs from 29.5k to 413k parameters (its results: data/sweeps/kjv-chinchilla).
  */
 export const kjvChinchillaPreset: SweepConfig = {
   name: "kjv-chinchilla",
