@@ -23,6 +23,7 @@ export interface MarkovSpec {
   seed: number;
 }
 
+/** The chain's defaults: the fields a `{"markov": {…}}` source leaves out. */
 export const defaultMarkovSpec: MarkovSpec = { vocab: 16, order: 2, alpha: 0.3, tokens: 2_000_000, seed: 1 };
 
 /** Gamma(shape, 1) by Marsaglia & Tsang (2000); shape < 1 through Gamma(shape + 1)·U^(1/shape). */
