@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { fitLaw, lrAnneal, multipower } from "../src/index.js";
 import { loadCurves, readSchedules } from "../src/data/curves.js";
 import { evaluateLaw } from "../src/fit/evaluate.js";
-import type { Observations } from "../src/types.js";
+import type { Observations } from "../src/dataTypes.js";
 import { anchorUnavailable, anchors, line, median, python, root } from "./_shared.js";
 
 console.log("== Curve laws");

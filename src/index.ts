@@ -36,8 +36,8 @@ export {
   type Backtest,
   type HoldoutReport,
   type HoldoutRule,
-} from "./fit/backtest.js";
-export { compareLaws, type Comparison, type CompareOptions } from "./fit/compare.js";
+} from "./predict/backtest.js";
+export { compareLaws, type Comparison, type CompareOptions } from "./predict/compare.js";
 export { formatFitReport, type ReportContext } from "./fit/report.js";
 export { fitFromArtifact, fitToArtifact, loadFit } from "./fit/artifact.js";
 
@@ -54,12 +54,7 @@ export {
   type QatPlan,
 } from "./fit/laws/qatAnswers.js";
 export { encdecSplit, type EncDecSplit } from "./fit/laws/encdec.js";
-export {
-  batchTrajectory,
-  bcritSummary,
-  type BatchSummary,
-  type TrajectoryPoint,
-} from "./fit/laws/bcrit.js";
+export { batchTrajectory, bcritSummary, type BatchSummary, type TrajectoryPoint } from "./fit/laws/bcrit.js";
 export { gradientNoiseScale, type GradientNorms } from "./predict/gradientNoiseScale.js";
 export type { FitArtifact, FittedLaw, TrainPoint } from "./types.js";
 export {
@@ -183,3 +178,4 @@ export {
 export { UserError, isUserError } from "./errors.js";
 export { version } from "./version.js";
 export type * from "./types.js";
+export type * from "./dataTypes.js";

@@ -1,5 +1,6 @@
 import { evaluateLaw } from "../src/fit/evaluate.js";
-import type { Law, Observations, Params } from "../src/types.js";
+import type { Observations, Params } from "../src/dataTypes.js";
+import type { Law } from "../src/types.js";
 
 /** PredE and WorstE of LAWS.md §6: means over curves of each curve's mean and max |relative error|. */
 export function curveErrors(law: Law, p: Params, data: Observations): { predE: number; worstE: number } {

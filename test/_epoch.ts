@@ -1,7 +1,7 @@
 import { loadObservations } from "../src/data/loadObservations.js";
 import { chinchillaDataPath } from "../src/demo.js";
 import { chinchilla } from "../src/fit/laws/chinchilla.js";
-import type { Observations } from "../src/types.js";
+import type { Observations } from "../src/dataTypes.js";
 
 /** Epoch's 240 Chinchilla points: the bundled 245 with the 5 highest losses dropped (Besiroglu et al. 2024). */
 export function epochData(): Observations {

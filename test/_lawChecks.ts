@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import type { Law, Params } from "../src/types.js";
+import type { Params } from "../src/dataTypes.js";
+import type { Law } from "../src/types.js";
 import { evaluateLaw, lawJacobian } from "../src/fit/evaluate.js";
 
 /** Asserts a law's analytic gradient against central differences at the given points (relative 1e-6). */

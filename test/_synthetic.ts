@@ -1,4 +1,5 @@
-import type { Law, Observations, Params } from "../src/types.js";
+import type { Observations, Params } from "../src/dataTypes.js";
+import type { Law } from "../src/types.js";
 import { randomSource } from "../src/random.js";
 
 /** Input ranges of synthetic designs: log-uniform within each (Chinchilla-like sizes). */

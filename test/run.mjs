@@ -1,6 +1,7 @@
 // Runs every test/**/*.test.ts with node:test through tsx (Node 20's --test has no glob support).
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 
 function find(dir) {
@@ -12,9 +13,24 @@ function find(dir) {
 }
 
 const only = process.argv.slice(2);
-const files = (only.length ? only : find("test")).sort();
-const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", ...files], {
-  stdio: "inherit",
-  env: { ...process.env, FORCE_COLOR: process.env.CI ? "0" : process.env.FORCE_COLOR },
-});
+// Arguments are test files or folders (every test under a folder): `node test/run.mjs test/fit test/predict`.
+const files = (only.length ? only : ["test"])
+  .flatMap((path) => (statSync(path).isDirectory() ? find(path) : [path]))
+  .sort();
+const result = spawnSync(
+  process.execPath,
+  [
+    "--import",
+    "tsx",
+    "--test",
+    // One test file per core (Node's default leaves one core idle).
+    `--test-concurrency=${availableParallelism()}`,
+    "--test-reporter=spec",
+    ...files,
+  ],
+  {
+    stdio: "inherit",
+    env: { ...process.env, FORCE_COLOR: process.env.CI ? "0" : process.env.FORCE_COLOR },
+  },
+);
 process.exit(result.status ?? 1);

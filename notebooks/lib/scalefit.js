@@ -9,16 +9,14 @@ export { computeOptimal } from "../../src/predict/computeOptimal.ts";
 export { predictCurve } from "../../src/predict/predictCurve.ts";
 export { parseSchedule } from "../../src/schedules/parseSchedule.ts";
 export { denseSchedule } from "../../src/schedules/schedule.ts";
-export {
-  bootstrapCharts,
-  curvePredictionChart,
-  frontierCharts,
-  isoFlopChart,
-  lawFitChart,
-  logGrid,
-  lossCurvesChart,
-  residualsChart,
-} from "../../src/report/charts.ts";
+export { bootstrapCharts } from "../../src/report/charts/bootstrap.ts";
+export { curvePredictionChart } from "../../src/report/charts/curvePrediction.ts";
+export { frontierCharts } from "../../src/report/charts/frontier.ts";
+export { isoFlopChart } from "../../src/report/charts/isoFlop.ts";
+export { lawFitChart } from "../../src/report/charts/lawFit.ts";
+export { logGrid } from "../../src/report/charts/shared.ts";
+export { lossCurvesChart } from "../../src/report/charts/lossCurves.ts";
+export { residualsChart } from "../../src/report/charts/residuals.ts";
 export { default as epochCsv } from "../../data/chinchilla/epoch.csv?raw";
 export { default as multipowerCsv } from "../../data/multipower/curves.csv?raw";
 export { default as multipowerSchedules } from "../../data/multipower/schedules.json";

@@ -1,8 +1,9 @@
 import { parseMap } from "../data/observations.js";
 import { UserError } from "../errors.js";
-import { parseHoldout, type HoldoutRule } from "../fit/backtest.js";
+import { parseHoldout, type HoldoutRule } from "../predict/backtest.js";
 import { lawDefinition, lawOptions, resolveLaw } from "../fit/laws/index.js";
-import type { FitOptions, IntervalMethod, Law, LossName, OptionValue } from "../types.js";
+import type { FitOptions, IntervalMethod, LossName, OptionValue } from "../dataTypes.js";
+import type { Law } from "../types.js";
 import type { OptionDef, OptionValues } from "./_command.js";
 import { flagOf, readOption } from "./_options.js";
 import { dataOptions, listOption, numberOption, parameterOverrides, parseAssignments } from "./_shared.js";

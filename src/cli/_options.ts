@@ -1,5 +1,5 @@
 import { UserError } from "../errors.js";
-import type { OptionArgs, OptionSpec, OptionValue } from "../types.js";
+import type { OptionArgs, OptionSpec, OptionValue } from "../dataTypes.js";
 import type { OptionDef, OptionValues } from "./_command.js";
 import { listOption, parseAssignments, parseNumber } from "./_shared.js";
 

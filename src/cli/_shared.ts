@@ -1,6 +1,6 @@
 import { UserError } from "../errors.js";
 import { backendNames } from "../trainers/backend.js";
-import type { ParamSpec } from "../types.js";
+import type { ParamSpec } from "../dataTypes.js";
 import type { CliIO, OptionDef, OptionValues } from "./_command.js";
 
 /** Options every command shares, declared once. */

@@ -1,9 +1,10 @@
 import { UserError } from "../errors.js";
-import { compareLaws } from "../fit/compare.js";
+import { compareLaws } from "../predict/compare.js";
 import { num } from "../fit/report.js";
 import { defineCommand } from "./_command.js";
 import { fitOptionsFrom, holdoutFrom, lawFlags, lawFrom } from "./_fitOptions.js";
-import { fitData, storeOptions } from "./_source.js";
+import { loadFitData } from "../data/fitData.js";
+import { dataSourceFrom, storeOptions } from "./_source.js";
 import { dataOptions, listOption, printJson, progressFor, sharedOptions } from "./_shared.js";
 
 export const command = defineCommand({
@@ -37,7 +38,7 @@ export const command = defineCommand({
       );
     // Every law reads the same points: load once with the union of their inputs.
     const inputs = [...new Set(laws.flatMap((law) => law.inputs))];
-    const loaded = await fitData(values, { inputs, name: names.join(", ") }, "compare");
+    const loaded = await loadFitData(dataSourceFrom(values, "compare"), { inputs, name: names.join(", ") });
     const progress = await progressFor(io, values.json === true);
     const rule = holdoutFrom(values);
     let rows;

@@ -1,16 +1,10 @@
-import { writeFileSync } from "node:fs";
-import { UserError } from "../errors.js";
-import { fitToArtifact } from "../fit/artifact.js";
-import { backtest, type HoldoutReport } from "../fit/backtest.js";
-import { fitLaw } from "../fit/fitLaw.js";
+import { fitFromSource, formatFitRun } from "../api/fit.js";
 import { lawNames } from "../fit/laws/index.js";
-import { formatFitReport, num } from "../fit/report.js";
 import { defineCommand } from "./_command.js";
 import { curveOptions } from "./_curves.js";
 import { fitOptionsFrom, holdoutFrom, lawFlags, lawFrom } from "./_fitOptions.js";
-import { fitData, storeOptions } from "./_source.js";
+import { dataSourceFrom, storeOptions } from "./_source.js";
 import { dataOptions, listOption, printJson, progressFor, requireOption, sharedOptions } from "./_shared.js";
-
 export const command = defineCommand({
   name: "fit",
   summary: "fit a scaling law to runs (or a curve law to loss curves) and report parameters with intervals",
@@ -47,7 +41,7 @@ export const command = defineCommand({
   async run(values, io) {
     const json = values.json === true;
     const law = await lawFrom(values, requireOption(values, "law", "fit"));
-    const loaded = await fitData(values, law, "fit");
+    const source = dataSourceFrom(values, "fit");
     const progress = await progressFor(io, json);
     const fitOptions = fitOptionsFrom(values);
     const freed = Object.fromEntries(
@@ -56,69 +50,27 @@ export const command = defineCommand({
         { ...(fitOptions.params?.[name] ?? {}), fixed: false },
       ]),
     );
-    const options = {
-      ...fitOptions,
-      ...(Object.keys(freed).length ? { params: { ...fitOptions.params, ...freed } } : {}),
-      profile: listOption(values, "profile"),
-      ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
-    };
     const rule = holdoutFrom(values);
-    let fit;
-    let holdout: HoldoutReport | undefined;
+    let run;
     try {
-      if (rule) ({ fit, holdout } = backtest(law, loaded.observations, rule, options));
-      else fit = fitLaw(law, loaded.observations, options);
+      run = await fitFromSource({
+        law,
+        source,
+        options: {
+          ...fitOptions,
+          ...(Object.keys(freed).length ? { params: { ...fitOptions.params, ...freed } } : {}),
+          profile: listOption(values, "profile"),
+          ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
+        },
+        ...(rule ? { holdout: rule } : {}),
+        ...(typeof values.out === "string" ? { out: values.out } : {}),
+        ...(values.save === true ? { save: typeof values.db === "string" ? values.db : "" } : {}),
+      });
     } finally {
       progress.stop();
     }
-    const artifact = {
-      ...fitToArtifact(fit, { dataDigest: loaded.digest, data: { ...loaded.provenance } }),
-      ...(holdout ? { holdout } : {}),
-    };
-    if (typeof values.out === "string") {
-      try {
-        writeFileSync(
-          values.out,
-          JSON.stringify(artifact, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 2) +
-            "\n",
-        );
-      } catch (error) {
-        throw new UserError(
-          `cannot write --out ${values.out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-        );
-      }
-    }
-    if (values.save === true) {
-      if (typeof values.db !== "string")
-        throw new UserError("--save stores the fit in --db: give the database");
-      const { openStore } = await import("../store/duckdb.js");
-      const { saveFit } = await import("../store/fits.js");
-      const store = await openStore(values.db);
-      try {
-        await saveFit(store, artifact);
-      } finally {
-        store.close();
-      }
-    }
-    if (json) return printJson(io, artifact);
-    io.stdout(
-      formatFitReport(fit, {
-        data: `${loaded.description}${holdout ? `, ${holdout.points} held out` : ""}; ${loaded.digest.slice(0, 19)}…`,
-        derived: loaded.derived,
-      }),
-    );
-    if (holdout) {
-      io.stdout(
-        [
-          "[[Holdout]]",
-          `    rule                   = ${holdout.rule} (fit on ${holdout.trainPoints} points, predict ${holdout.points})`,
-          `    mean |rel. error|      = ${num(100 * holdout.meanAbsRelError, 4)}%`,
-          `    max |rel. error|       = ${num(100 * holdout.maxAbsRelError, 4)}%`,
-          `    inside pred. interval  = ${holdout.insideInterval === null ? "n/a (no intervals)" : `${num(100 * holdout.insideInterval, 4)}% at level ${fit.level}`}`,
-          "",
-        ].join("\n"),
-      );
-    }
+    if (json) return printJson(io, run.artifact);
+    io.stdout(formatFitRun(run));
     if (typeof values.out === "string") io.stdout(`fit written to ${values.out}\n`);
   },
 });

@@ -2,7 +2,8 @@ import { UserError } from "../errors.js";
 import { loadFit } from "../fit/artifact.js";
 import { allLawDefinitions, resolveLaw } from "../fit/laws/index.js";
 import { answerQuestion, chooseQuestion, shapeQuestions } from "../predict/questions.js";
-import type { LawQuestion, OptionSpec } from "../types.js";
+import type { OptionSpec } from "../dataTypes.js";
+import type { LawQuestion } from "../types.js";
 import { defineCommand, type OptionDef } from "./_command.js";
 import { flagOf, readOptions } from "./_options.js";
 import { printJson, requireOption, sharedOptions } from "./_shared.js";
@@ -26,7 +27,9 @@ const asked = [
   { owner: "laws in N and D", question: shapeQuestions[0]! },
   { owner: "curve laws", question: shapeQuestions[1]! },
   ...allLawDefinitions().flatMap((d) =>
-    (d.questions ?? []).filter((q) => q.command === "optimize").map((question) => ({ owner: d.name, question })),
+    (d.questions ?? [])
+      .filter((q) => q.command === "optimize")
+      .map((question) => ({ owner: d.name, question })),
   ),
 ];
 const { specs, flags } = questionFlags(asked);
@@ -68,7 +71,9 @@ export const command = defineCommand({
     let question;
     if (typeof values.law === "string") {
       if (values.fit !== undefined) throw new UserError("give --fit or --law, not both");
-      question = (await resolveLaw(values.law)).questions?.find((q) => q.command === "optimize" && q.withoutFit);
+      question = (await resolveLaw(values.law)).questions?.find(
+        (q) => q.command === "optimize" && q.withoutFit,
+      );
       if (!question)
         throw new UserError(
           `--law answers without a fit only for ${withoutFit.map((d) => d.name).join(", ")} (the published law), not ${values.law}`,
@@ -82,7 +87,11 @@ export const command = defineCommand({
     const unused = [...given].filter((key) => !Object.hasOwn(question.options, key));
     if (unused.length)
       throw new UserError(
-        `--${unused[0]} is not used by the ${question.name} of law ${fit?.law.name ?? values.law} (it reads ${Object.keys(question.options).map((k) => `--${k}`).join(", ")})`,
+        `--${unused[0]} is not used by the ${question.name} of law ${fit?.law.name ?? values.law} (it reads ${Object.keys(
+          question.options,
+        )
+          .map((k) => `--${k}`)
+          .join(", ")})`,
       );
     if (values.json === true) return printJson(io, answer);
     io.stdout(text + "\n");

@@ -80,7 +80,9 @@ export const command = defineCommand({
     }
     for (const key of Object.keys(predictQuestionFlags))
       if (values[key] !== undefined)
-        throw new UserError(`--${key} needs a fit of law ${predictQuestionOwners[key]}; this fit is law ${fit.law.name}`);
+        throw new UserError(
+          `--${key} needs a fit of law ${predictQuestionOwners[key]}; this fit is law ${fit.law.name}`,
+        );
     if (values.schedule !== undefined || values.steps !== undefined) {
       throw new UserError(
         `--schedule and --steps are for curve laws; law ${fit.law.name} predicts points (--at)`,

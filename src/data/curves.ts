@@ -3,7 +3,7 @@ import { basename, extname } from "node:path";
 import { UserError } from "../errors.js";
 import { parseSchedule } from "../schedules/parseSchedule.js";
 import { denseSchedule, type Schedule } from "../schedules/schedule.js";
-import type { Observations } from "../types.js";
+import type { Observations } from "../dataTypes.js";
 import { mapColumns } from "./observations.js";
 import { readTable, type Table } from "./readTable.js";
 

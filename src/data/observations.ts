@@ -1,5 +1,5 @@
 import { UserError } from "../errors.js";
-import type { Observations } from "../types.js";
+import type { Observations } from "../dataTypes.js";
 import type { Table } from "./readTable.js";
 
 /**

@@ -1,5 +1,6 @@
 import { UserError } from "../errors.js";
-import type { FitArtifact, FitResult, FittedLaw, LossName, OptionValue, ResolvedFitOptions } from "../types.js";
+import type { LossName, OptionValue, ResolvedFitOptions } from "../dataTypes.js";
+import type { FitArtifact, FitResult, FittedLaw } from "../types.js";
 import { version } from "../version.js";
 import { lawDefinition, resolveLaw } from "./laws/index.js";
 

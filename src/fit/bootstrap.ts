@@ -1,4 +1,5 @@
-import type { Law, Observations, Params } from "../types.js";
+import type { Observations, Params } from "../dataTypes.js";
+import type { Law } from "../types.js";
 import { randomSource } from "../random.js";
 import { createProblem, type FitProblem } from "./problem.js";
 import { projectedGridStarts } from "./projectedGridStarts.js";
@@ -120,7 +121,6 @@ export function bootstrapDraws(problem: FitProblem, options: BootstrapOptions): 
     gTol: Math.max(settings.gTol, 1e-7),
   };
   let failures = 0;
-  let evaluationCount = 0;
   for (let b = 0; b < options.samples; b++) {
     multiplicity.fill(0);
     // Each stratum keeps its number of units, redrawn with replacement among its own.
@@ -134,7 +134,6 @@ export function bootstrapDraws(problem: FitProblem, options: BootstrapOptions): 
     let best: Params | undefined;
     for (const start of starts) {
       const result = refit.refine(start);
-      evaluationCount += result.evaluations;
       if (Number.isFinite(result.cost) && result.cost < bestCost) {
         bestCost = result.cost;
         best = refit.toParams(result.x);
@@ -144,7 +143,6 @@ export function bootstrapDraws(problem: FitProblem, options: BootstrapOptions): 
     for (const s of problem.free) draws[s.name]![b] = best ? best[s.name]! : NaN;
     options.onProgress?.(b + 1, options.samples, "bootstrap");
   }
-  if (process.env.SCALEFIT_DEBUG_BOOT) console.error("bootstrap evaluations", evaluationCount);
   return { draws, failures };
 }
 

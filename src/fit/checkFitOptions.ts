@@ -1,5 +1,6 @@
 import { UserError } from "../errors.js";
-import type { FitOptions, Law, Observations, ParamSpec, ResolvedFitOptions } from "../types.js";
+import type { FitOptions, Observations, ParamSpec, ResolvedFitOptions } from "../dataTypes.js";
+import type { Law } from "../types.js";
 import { lossNames } from "./losses.js";
 
 /** Options and parameter specs after validation. */

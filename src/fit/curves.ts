@@ -1,5 +1,5 @@
 import { UserError } from "../errors.js";
-import type { Observations } from "../types.js";
+import type { Observations } from "../dataTypes.js";
 
 /** A run's schedule prepared once: the LR at every step and its prefix sums. */
 export interface PreparedRun {

@@ -1,4 +1,5 @@
-import type { FittedParam, LocalMinimum, Params, Warning } from "../types.js";
+import type { Params, Warning } from "../dataTypes.js";
+import type { FittedParam, LocalMinimum } from "../types.js";
 
 /** What the diagnostics look at. */
 export interface DiagnosticInput {

@@ -1,3 +1,4 @@
+/* eslint-disable no-loss-of-precision -- the published coefficients are kept digit for digit as their sources print them */
 /**
  * The few distribution functions intervals need.
  */

@@ -1,4 +1,5 @@
-import type { FittedLaw, Params } from "../types.js";
+import type { Params } from "../dataTypes.js";
+import type { FittedLaw } from "../types.js";
 import { percentileInterval } from "./distributions.js";
 import { drawParams } from "./fitLaw.js";
 

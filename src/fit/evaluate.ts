@@ -1,4 +1,5 @@
-import type { Inputs, Law, Observations, Params } from "../types.js";
+import type { Inputs, Observations, Params } from "../dataTypes.js";
+import type { Law } from "../types.js";
 import { pointsOf } from "./points.js";
 
 /**

@@ -1,4 +1,4 @@
-import type { Params } from "../types.js";
+import type { Params } from "../dataTypes.js";
 import { boundedLinearLeastSquares } from "./boundedLinear.js";
 import { forEachCell, gridMinima } from "./grid.js";
 

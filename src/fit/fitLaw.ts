@@ -1,14 +1,5 @@
-import type {
-  DerivedValue,
-  FitOptions,
-  FitResult,
-  FittedParam,
-  Law,
-  LocalMinimum,
-  Observations,
-  Params,
-  Warning,
-} from "../types.js";
+import type { FitOptions, Observations, Params, Warning } from "../dataTypes.js";
+import type { DerivedValue, FitResult, FittedParam, Law, LocalMinimum } from "../types.js";
 import { fitWarnings } from "./diagnostics.js";
 import { chiSquare1Quantile, percentileInterval } from "./distributions.js";
 import { defaults } from "./grid.js";

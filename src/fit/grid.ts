@@ -1,4 +1,4 @@
-import type { ParamSpec, Params } from "../types.js";
+import type { ParamSpec, Params } from "../dataTypes.js";
 
 /**
  * Grids of starting values: the axes of a parameter, the cells of a rectangular grid and its local

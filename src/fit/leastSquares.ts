@@ -1,4 +1,4 @@
-import type { LossName } from "../types.js";
+import type { LossName } from "../dataTypes.js";
 import { finiteDifferenceJacobian, type ResidualFunction } from "./jacobian.js";
 import { dampedSolve, householderQR } from "./linalg.js";
 import { robustLoss } from "./losses.js";

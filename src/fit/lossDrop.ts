@@ -1,4 +1,4 @@
-import type { Observations } from "../types.js";
+import type { Observations } from "../dataTypes.js";
 import { curveIndex } from "./curves.js";
 
 /**

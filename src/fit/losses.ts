@@ -1,4 +1,4 @@
-import type { LossName } from "../types.js";
+import type { LossName } from "../dataTypes.js";
 
 /**
  * Robust losses rho(z) of a squared scaled residual z = (r / fScale)^2, with their first two derivatives,

@@ -1,13 +1,6 @@
 import { UserError } from "../errors.js";
-import type {
-  FitOptions,
-  Law,
-  LocalMinimum,
-  Observations,
-  ParamSpec,
-  Params,
-  ResolvedFitOptions,
-} from "../types.js";
+import type { FitOptions, Observations, ParamSpec, Params, ResolvedFitOptions } from "../dataTypes.js";
+import type { Law, LocalMinimum } from "../types.js";
 import { checkFitOptions } from "./checkFitOptions.js";
 import { defaults } from "./grid.js";
 import type { LeastSquaresResult } from "./leastSquares.js";

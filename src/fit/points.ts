@@ -1,4 +1,5 @@
-import type { Inputs, Law, Observations } from "../types.js";
+import type { Inputs, Observations } from "../dataTypes.js";
+import type { Law } from "../types.js";
 
 const cache = new WeakMap<Observations, Map<string, Inputs[]>>();
 

@@ -1,4 +1,5 @@
-import type { Law, LossName, Observations, ParamSpec, Params } from "../types.js";
+import type { LossName, Observations, ParamSpec, Params } from "../dataTypes.js";
+import type { Law } from "../types.js";
 import { evaluateLaw, lawJacobian } from "./evaluate.js";
 import { leastSquares, type LeastSquaresResult } from "./leastSquares.js";
 import { fromInternal, gradientScale, insideBounds, toInternal } from "./transforms.js";

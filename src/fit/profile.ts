@@ -1,4 +1,4 @@
-import type { Params } from "../types.js";
+import type { Params } from "../dataTypes.js";
 import { chiSquare1Quantile } from "./distributions.js";
 import { robustCost } from "./losses.js";
 import { createProblem, type FitProblem } from "./problem.js";

@@ -1,4 +1,5 @@
-import type { Law, Observations, ParamSpec, Params } from "../types.js";
+import type { Observations, ParamSpec, Params } from "../dataTypes.js";
+import type { Law } from "../types.js";
 import { boundedLeastSquaresFromGram, weightedDot } from "./boundedLinear.js";
 import { evaluateLaw, lawJacobian } from "./evaluate.js";
 import { axisFor, defaults, forEachCell, gridMinima, thin } from "./grid.js";

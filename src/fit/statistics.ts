@@ -1,4 +1,4 @@
-import type { LossName } from "../types.js";
+import type { LossName } from "../dataTypes.js";
 import { normalCdf, quantileSorted } from "./distributions.js";
 import { householderQR, inverseGram } from "./linalg.js";
 import { robustLoss } from "./losses.js";

@@ -1,5 +1,6 @@
 import { randomSource } from "../random.js";
-import type { FitOptions, LocalMinimum } from "../types.js";
+import type { FitOptions } from "../dataTypes.js";
+import type { LocalMinimum } from "../types.js";
 import { bootstrapDraws } from "./bootstrap.js";
 import { normalQuantile, percentileInterval } from "./distributions.js";
 import type { LeastSquaresResult } from "./leastSquares.js";

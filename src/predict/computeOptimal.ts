@@ -1,7 +1,8 @@
 import { UserError } from "../errors.js";
 import { percentileInterval } from "../fit/distributions.js";
 import { drawParams } from "../fit/fitLaw.js";
-import type { Law, Params } from "../types.js";
+import type { Params } from "../dataTypes.js";
+import type { Law } from "../types.js";
 import type { FittedLaw } from "../types.js";
 import { frontier } from "./frontier.js";
 

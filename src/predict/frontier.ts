@@ -1,5 +1,6 @@
 import { minimizeOnGrid } from "../fit/search.js";
-import type { Law, Params } from "../types.js";
+import type { Params } from "../dataTypes.js";
+import type { Law } from "../types.js";
 
 /**
  * Brute-force compute-optimal allocation for any law in N and D: sweep log N at fixed C = 6 N D and

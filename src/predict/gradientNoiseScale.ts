@@ -34,4 +34,3 @@ export function gradientNoiseScale(
   const traceSigma = (gSmall - gBig) / (1 / small.B - 1 / big.B);
   return { gradientNorm2, traceSigma, Bsimple: traceSigma / gradientNorm2 };
 }
-

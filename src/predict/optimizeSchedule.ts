@@ -5,7 +5,7 @@ import { drawParams } from "../fit/fitLaw.js";
 import { goldenSection } from "../fit/search.js";
 import { formatSchedule } from "../schedules/parseSchedule.js";
 import { denseSchedule, type DecayShape, type Schedule } from "../schedules/schedule.js";
-import type { Observations, Params } from "../types.js";
+import type { Observations, Params } from "../dataTypes.js";
 import type { FittedLaw } from "../types.js";
 
 /**
@@ -79,7 +79,7 @@ export function optimizeSchedule(fit: FittedLaw, search: ScheduleSearch): Schedu
   const floors = [0, 0.01, 0.03, 0.1, 0.3].map((f) => f * peak);
   const candidates: ScheduleChoice[] = [];
   let refine: ((x: number) => Schedule) | undefined;
-  let range: [number, number] = [0, 1];
+  let range: [number, number];
   if (search.family === "wsd") {
     const shapes: DecayShape[] = ["linear", "exp", "sqrt", "cosine"];
     const fractions = [0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.6];

@@ -3,7 +3,7 @@ import { percentileInterval } from "../fit/distributions.js";
 import { evaluateLaw } from "../fit/evaluate.js";
 import { drawParams } from "../fit/fitLaw.js";
 import { randomSource } from "../random.js";
-import type { Observations } from "../types.js";
+import type { Observations } from "../dataTypes.js";
 import type { FittedLaw } from "../types.js";
 
 /** One step of a predicted curve. */

@@ -2,7 +2,7 @@ import { percentileInterval } from "../fit/distributions.js";
 import { drawParams } from "../fit/fitLaw.js";
 import { format } from "../fit/diagnostics.js";
 import { randomSource } from "../random.js";
-import type { Inputs, Warning } from "../types.js";
+import type { Inputs, Warning } from "../dataTypes.js";
 import type { FittedLaw } from "../types.js";
 
 /** Options of `predictLoss`. */

@@ -1,6 +1,7 @@
 import { UserError } from "../errors.js";
 import { num } from "../fit/report.js";
-import type { FittedLaw, Law, LawQuestion, OptionArgs } from "../types.js";
+import type { OptionArgs } from "../dataTypes.js";
+import type { FittedLaw, Law, LawQuestion } from "../types.js";
 import { computeOptimal, type Allocation } from "./computeOptimal.js";
 import { optimizeSchedule, scheduleFamilies } from "./optimizeSchedule.js";
 
@@ -37,7 +38,8 @@ const computeQuestion: LawQuestion = {
     budgets.forEach((C) => {
       if (!(C > 0)) throw new UserError(`invalid --compute: ${C} (expected a positive number of FLOPs)`);
     });
-    if (budgets.length === 0) throw new UserError("scalefit optimize needs --compute (e.g. --compute 5.76e23)");
+    if (budgets.length === 0)
+      throw new UserError("scalefit optimize needs --compute (e.g. --compute 5.76e23)");
     const allocations = budgets.map((C) => computeOptimal(fit!, C));
     return { ...allocations[0]!, allocations };
   },
@@ -67,7 +69,11 @@ const scheduleQuestion: LawQuestion = {
       value: "<steps>",
       description: "warmup steps (default: the fit's training schedules)",
     },
-    at: { kind: "assignments", value: "<N=…>", description: "for curve laws fitted across sizes: the model size" },
+    at: {
+      kind: "assignments",
+      value: "<N=…>",
+      description: "for curve laws fitted across sizes: the model size",
+    },
   },
   answer(fit, args) {
     if (args.compute !== undefined)
@@ -76,15 +82,18 @@ const scheduleQuestion: LawQuestion = {
       );
     const steps = args.steps as number | undefined;
     if (steps === undefined)
-      throw new UserError("scalefit optimize needs --steps for a curve law (e.g. --steps 24000 --family wsd)");
+      throw new UserError(
+        "scalefit optimize needs --steps for a curve law (e.g. --steps 24000 --family wsd)",
+      );
     if (!Number.isInteger(steps) || steps <= 1)
       throw new UserError(`invalid --steps: ${steps} (expected a whole number of steps)`);
     const family = args.family as string | undefined;
-    if (family === undefined) throw new UserError("scalefit optimize needs --family (see scalefit optimize --help)");
+    if (family === undefined)
+      throw new UserError("scalefit optimize needs --family (see scalefit optimize --help)");
     if (!(scheduleFamilies as readonly string[]).includes(family))
       throw new UserError(`invalid --family ${family} (expected ${scheduleFamilies.join(", ")})`);
-    const data = (fit as { artifact?: { data?: { schedulePeak?: number; scheduleWarmup?: number } } }).artifact
-      ?.data;
+    const data = (fit as { artifact?: { data?: { schedulePeak?: number; scheduleWarmup?: number } } })
+      .artifact?.data;
     const peak = (args.peak as number | undefined) ?? data?.schedulePeak;
     if (args.peak !== undefined && !((args.peak as number) > 0))
       throw new UserError(`invalid --peak: ${args.peak} (expected a positive learning rate)`);
@@ -93,7 +102,13 @@ const scheduleQuestion: LawQuestion = {
       throw new UserError(`invalid --warmup: ${warmup} (expected a whole number of steps)`);
     if (peak === undefined) throw new UserError("the fit does not record its peak LR: give --peak");
     const N = (args.at as Readonly<Record<string, number>> | undefined)?.N;
-    const result = optimizeSchedule(fit!, { steps, family: family as (typeof scheduleFamilies)[number], peak, warmup, ...(N ? { N } : {}) });
+    const result = optimizeSchedule(fit!, {
+      steps,
+      family: family as (typeof scheduleFamilies)[number],
+      peak,
+      warmup,
+      ...(N ? { N } : {}),
+    });
     return { ...result, steps, family, peak, warmup };
   },
   format(answer, fit) {
@@ -148,7 +163,10 @@ export function chooseQuestion(
   given: ReadonlySet<string>,
 ): LawQuestion | undefined {
   const questions = questionsFor(law, command);
-  return questions.find((q) => q.when !== undefined && given.has(q.when)) ?? questions.find((q) => q.when === undefined);
+  return (
+    questions.find((q) => q.when !== undefined && given.has(q.when)) ??
+    questions.find((q) => q.when === undefined)
+  );
 }
 
 /**

@@ -3,16 +3,15 @@
  * (final losses, or whole curves for curve laws), loads saved fits, and writes the report.
  */
 import { existsSync } from "node:fs";
-import { loadObservations } from "../data/loadObservations.js";
+import { loadFitData } from "../data/fitData.js";
 import { loadFit } from "../fit/artifact.js";
-import { backtest, parseHoldout } from "../fit/backtest.js";
+import { backtest, parseHoldout } from "../predict/backtest.js";
 import { fitLaw } from "../fit/fitLaw.js";
-import { resolveLaw } from "../fit/laws/index.js";
-import { batchSweepObservations } from "../data/batchSweep.js";
+import { lawDefinition, resolveLaw } from "../fit/laws/index.js";
 import { openStore } from "../store/duckdb.js";
-import { curvesFromStore, finalLosses, listRuns, lossCurves, sweepFromStore } from "../store/readRuns.js";
-import type { Observations } from "../types.js";
-import type { RunCurve } from "./charts.js";
+import { listRuns, lossCurves } from "../store/readRuns.js";
+import type { Observations } from "../dataTypes.js";
+import type { RunCurve } from "./charts/lossCurves.js";
 import { writeReport, type ReportFit } from "./report.js";
 
 /** What to put in a report. */
@@ -43,44 +42,42 @@ export async function reportFromStore(
   options: StoreReportOptions,
 ): Promise<{ html: string; files: string[]; charts: number; runs: number; fits: number }> {
   const where = [...(options.where ?? [])];
+  // Each law takes the report's law options it declares (bcrit: the target losses).
+  const request = options.targets ? { targets: [...options.targets] } : {};
   const laws = await Promise.all(
-    (options.laws ?? []).map((name) =>
-      resolveLaw(name, options.targets ? { targets: [...options.targets] } : {}),
-    ),
+    (options.laws ?? []).map((name) => {
+      const own = lawDefinition(name).options ?? {};
+      return resolveLaw(name, Object.fromEntries(Object.entries(request).filter(([key]) => key in own)));
+    }),
   );
   const saved = await Promise.all(
     (options.fits ?? []).map(async (file) => ({ file, fit: await loadFit(file) })),
   );
   const store = await openStore(db, { readOnly: true });
-  const fits: ReportFit[] = [];
   let runs: Record<string, unknown>[];
   const curves: RunCurve[] = [];
   try {
     runs = await listRuns(store, where);
     curves.push(...(await lossCurves(store, where)));
-    for (const law of laws) {
-      const observations =
-        law.name === "bcrit"
-          ? batchSweepObservations(await sweepFromStore(store, where), options.targets ?? []).observations
-          : law.curve
-            ? await curvesFromStore(store, where, { inputs: law.inputs })
-            : (await finalLosses(store, law.inputs, where)).observations;
-      const fitOptions = { bootstrap: options.bootstrap ?? 200, seed: 1 };
-      const tested =
-        options.holdout && !law.curve
-          ? backtest(law, observations, parseHoldout(options.holdout), fitOptions)
-          : undefined;
-      const fit = tested ? tested.fit : fitLaw(law, observations, fitOptions);
-      fits.push({
-        label: law.name,
-        fit,
-        observations,
-        ...(tested ? { holdout: tested.holdout, held: tested.held } : {}),
-        description: `${db}: ${observations.loss.length} ${law.curve ? "curve points" : "runs (last logged loss of each)"}${where.length ? `, where ${where.join(" and ")}` : ""}`,
-      });
-    }
   } finally {
     store.close();
+  }
+  const fits: ReportFit[] = [];
+  for (const law of laws) {
+    const { observations } = await loadFitData({ db, where }, law);
+    const fitOptions = { bootstrap: options.bootstrap ?? 200, seed: 1 };
+    const tested =
+      options.holdout && !law.curve
+        ? backtest(law, observations, parseHoldout(options.holdout), fitOptions)
+        : undefined;
+    const fit = tested ? tested.fit : fitLaw(law, observations, fitOptions);
+    fits.push({
+      label: law.name,
+      fit,
+      observations,
+      ...(tested ? { holdout: tested.holdout, held: tested.held } : {}),
+      description: `${db}: ${observations.loss.length} ${law.curve ? "curve points" : "runs (last logged loss of each)"}${where.length ? `, where ${where.join(" and ")}` : ""}`,
+    });
   }
   for (const { file, fit } of saved) {
     // The points behind a fit made from a file, if the file is unchanged (same sha256 as the artifact's).
@@ -92,11 +89,11 @@ export async function reportFromStore(
     let observations: Observations | undefined;
     if (typeof data.file === "string" && existsSync(data.file)) {
       try {
-        const loaded = loadObservations(data.file, fit.law, {
-          dropHighest: data.droppedHighest ?? 0,
-          map: data.map ?? {},
-        });
-        if (loaded.table.digest === fit.artifact.dataDigest) observations = loaded.observations;
+        const loaded = await loadFitData(
+          { file: data.file, dropHighest: data.droppedHighest ?? 0, map: data.map ?? {} },
+          fit.law,
+        );
+        if (loaded.digest === fit.artifact.dataDigest) observations = loaded.observations;
       } catch {
         // The file no longer reads as this law's data: the fit is shown without its points.
       }

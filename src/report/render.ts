@@ -4,7 +4,7 @@
  * into a PNG. linkedom and resvg load on first use.
  */
 import * as Plot from "@observablehq/plot";
-import type { Chart } from "./charts.js";
+import type { Chart } from "./charts/shared.js";
 
 // The DOM as far as used here (TypeScript's DOM library is not loaded for this Node package).
 interface DomElement {

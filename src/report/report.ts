@@ -12,25 +12,19 @@ import { computeOptimal, isComputeLaw } from "../predict/computeOptimal.js";
 import { predictCurve } from "../predict/predictCurve.js";
 import type { FitArtifact } from "../types.js";
 import type { FittedLaw } from "../types.js";
-import type { HoldoutReport } from "../fit/backtest.js";
-import type { FitResult, Observations } from "../types.js";
+import type { HoldoutReport } from "../predict/backtest.js";
+import type { Observations } from "../dataTypes.js";
+import type { FitResult } from "../types.js";
 import { version } from "../version.js";
-import {
-  batchCharts,
-  bootstrapCharts,
-  encdecChart,
-  encdecSurfaceChart,
-  qatChart,
-  curvePredictionChart,
-  frontierCharts,
-  isoFlopChart,
-  lawFitChart,
-  logGrid,
-  lossCurvesChart,
-  residualsChart,
-  type Chart,
-  type RunCurve,
-} from "./charts.js";
+import { bootstrapCharts } from "./charts/bootstrap.js";
+import { curvePredictionChart } from "./charts/curvePrediction.js";
+import { frontierCharts } from "./charts/frontier.js";
+import { isoFlopChart } from "./charts/isoFlop.js";
+import { lawFitChart } from "./charts/lawFit.js";
+import { lossCurvesChart, type RunCurve } from "./charts/lossCurves.js";
+import { residualsChart } from "./charts/residuals.js";
+import { logGrid, type Chart } from "./charts/shared.js";
+import { lawCharts } from "./lawCharts.js";
 import { renderPng, renderSvg } from "./render.js";
 
 /** A fit to show: a fit made now with the data it was fitted to, or a saved artifact (no data at hand). */
@@ -133,21 +127,12 @@ export function fitCharts(item: ReportFit, budgets: readonly number[]): Chart[] 
     return charts;
   }
   if (fit.law.curve) return charts;
-  const range = fit.dataRange;
-  const geometric = (r: readonly [number, number] | undefined) => (r ? Math.sqrt(r[0] * r[1]) : undefined);
-  if (fit.law.name === "encdec" && range.Ne && range.Nd) {
-    const P = (geometric(range.Ne)! + geometric(range.Nd)!) as number;
-    charts.push({ ...encdecSurfaceChart(fit, observations), id: `${slug}-encdec-surface` });
-    charts.push({ ...encdecChart(fit, [P, 10 * P, 100 * P]), id: `${slug}-encdec` });
-  }
-  if (fit.law.name === "qat" && range.N) {
-    charts.push({ ...qatChart(fit, { N: geometric(range.N)!, bits: 4 }), id: `${slug}-qat` });
-  }
-  if (fit.law.name === "bcrit" && observations && "fit" in item) {
-    const [hyperbolae, bcrit] = batchCharts(item.fit, observations);
-    charts.push({ ...hyperbolae, id: `${slug}-hyperbolae` }, { ...bcrit, id: `${slug}-bcrit` });
-    return charts;
-  }
+  const input = { fit, observations, result: "fit" in item ? item.fit : undefined };
+  for (const name of fit.law.charts ?? [])
+    for (const chart of lawCharts.get(name)?.(input) ?? [])
+      charts.push({ ...chart, id: `${slug}-${chart.id}` });
+  // A batch-size sweep's points are steps to targets: its own charts describe it, the generic ones would not.
+  if (fit.law.sweepTargets && observations && "fit" in item) return charts;
   const chinchillaLike = isComputeLaw(fit.law);
   if (observations) {
     // A backtest's held-out rows are drawn apart.

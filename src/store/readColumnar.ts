@@ -73,6 +73,8 @@ export async function readColumnarTable(file: string): Promise<Table> {
 export function unreadableParquet(file: string, error: unknown): UserError {
   const reason = ((error as Error)?.message ?? String(error))
     .split("\n")[0]!
+    // Control characters of a native error message are replaced, so the message stays one printable line.
+    // eslint-disable-next-line no-control-regex
     .replace(/[\x00-\x1f\x7f]/g, "?");
   return new UserError(`${file} is not a readable Parquet file (${reason})`);
 }

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { UserError } from "../errors.js";
-import type { Observations } from "../types.js";
+import type { Observations } from "../dataTypes.js";
 import { rows, type Store } from "./duckdb.js";
 import { runColumns } from "./schema.js";
 import { whereClause } from "./where.js";

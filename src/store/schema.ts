@@ -1,5 +1,5 @@
 /**
- * The store's schema (DESIGN.md, "Data model"): runs, their logged points, fits, and the imports that were
+ * The store's schema (README.md, "The store"): runs, their logged points, fits, and the imports that were
  * applied (by content digest, so the same file is never imported twice). Migrations are numbered and applied
  * in order inside one transaction; `meta.schema_version` records the last one.
  */

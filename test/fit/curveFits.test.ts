@@ -10,7 +10,8 @@ import { predictCurve } from "../../src/predict/predictCurve.js";
 import { randomSource } from "../../src/random.js";
 import { parseSchedule } from "../../src/schedules/parseSchedule.js";
 import { denseSchedule } from "../../src/schedules/schedule.js";
-import type { Law, Observations, Params } from "../../src/types.js";
+import type { Observations, Params } from "../../src/dataTypes.js";
+import type { Law } from "../../src/types.js";
 import { curveErrors, multipowerHeldOut, multipowerTrain } from "../_curves.js";
 
 const path = (p: string) => new URL(`../../${p}`, import.meta.url).pathname;

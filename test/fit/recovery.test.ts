@@ -6,7 +6,8 @@ import { customLaw } from "../../src/fit/laws/custom.js";
 import { kaplan } from "../../src/fit/laws/kaplan.js";
 import { kaplanSteps } from "../../src/fit/laws/kaplanSteps.js";
 import { powerLaw } from "../../src/fit/laws/power.js";
-import type { Law, Params } from "../../src/types.js";
+import type { Params } from "../../src/dataTypes.js";
+import type { Law } from "../../src/types.js";
 import { maxRelativeError, synthesize } from "../_synthetic.js";
 
 /**

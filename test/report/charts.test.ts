@@ -9,24 +9,21 @@ import { powerLaw } from "../../src/fit/laws/power.js";
 import { batchSweepObservations } from "../../src/data/batchSweep.js";
 import { bcritLaw } from "../../src/fit/laws/bcrit.js";
 import { encdec, encdecLaw } from "../../src/fit/laws/encdec.js";
-import {
-  batchCharts,
-  bootstrapCharts,
-  encdecChart,
-  encdecSurfaceChart,
-  qatChart,
-  frontierCharts,
-  isoFlopChart,
-  lawFitChart,
-  logGrid,
-  lossCurvesChart,
-  residualsChart,
-  type Chart,
-} from "../../src/report/charts.js";
+import { batchCharts } from "../../src/report/charts/batch.js";
+import { bootstrapCharts } from "../../src/report/charts/bootstrap.js";
+import { encdecChart } from "../../src/report/charts/encdec.js";
+import { encdecSurfaceChart } from "../../src/report/charts/encdecSurface.js";
+import { frontierCharts } from "../../src/report/charts/frontier.js";
+import { isoFlopChart } from "../../src/report/charts/isoFlop.js";
+import { lawFitChart } from "../../src/report/charts/lawFit.js";
+import { lossCurvesChart } from "../../src/report/charts/lossCurves.js";
+import { qatChart } from "../../src/report/charts/qat.js";
+import { residualsChart } from "../../src/report/charts/residuals.js";
+import { logGrid, type Chart } from "../../src/report/charts/shared.js";
 import { renderPng, renderSvg } from "../../src/report/render.js";
 import { buildReport, escapeHtml } from "../../src/report/report.js";
 import { randomSource } from "../../src/random.js";
-import type { Observations } from "../../src/types.js";
+import type { Observations } from "../../src/dataTypes.js";
 import { assertSnapshot } from "../_snapshot.js";
 
 /** Hoffmann et al.'s law (E 1.69, A 406.4, B 410.7, alpha 0.34, beta 0.28) on a 5 × 4 grid, 1 % noise, seed 7. */

@@ -1,14 +1,6 @@
 import { UserError } from "../../errors.js";
-import type {
-  DerivedQuantity,
-  FittedLaw,
-  Law,
-  LawDefinition,
-  LawQuestion,
-  Observations,
-  Params,
-  StartOptions,
-} from "../../types.js";
+import type { DerivedQuantity, Observations, Params, StartOptions } from "../../dataTypes.js";
+import type { FittedLaw, Law, LawDefinition, LawQuestion } from "../../types.js";
 import { percentileInterval } from "../distributions.js";
 import { drawParams } from "../fitLaw.js";
 import { num } from "../report.js";
@@ -320,7 +312,11 @@ const trajectoryQuestion: LawQuestion = {
   command: "predict",
   when: "batch",
   options: {
-    batch: { kind: "number", value: "<B>", description: "the loss trajectory at this batch size (tokens per step) at --steps" },
+    batch: {
+      kind: "number",
+      value: "<B>",
+      description: "the loss trajectory at this batch size (tokens per step) at --steps",
+    },
     steps: { kind: "numbers", value: "<steps>", description: "steps of the trajectory" },
     level: { kind: "number", value: "<p>", description: "interval level (default: the fit's)" },
   },

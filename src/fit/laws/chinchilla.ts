@@ -1,4 +1,5 @@
-import type { Law, Params } from "../../types.js";
+import type { Params } from "../../dataTypes.js";
+import type { Law } from "../../types.js";
 import { logOf } from "../columns.js";
 import { range } from "../grid.js";
 

@@ -1,4 +1,4 @@
-import type { Params } from "../../types.js";
+import type { Params } from "../../dataTypes.js";
 import { multiStartFit } from "../multiStart.js";
 import { chinchilla } from "./chinchilla.js";
 

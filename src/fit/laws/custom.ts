@@ -1,5 +1,6 @@
 import { UserError } from "../../errors.js";
-import type { Inputs, Law, LawDefinition, ParamSpec, Params } from "../../types.js";
+import type { Inputs, ParamSpec, Params } from "../../dataTypes.js";
+import type { Law, LawDefinition } from "../../types.js";
 import { range } from "../grid.js";
 
 /**
@@ -292,7 +293,11 @@ export const customDefinition: LawDefinition = {
     description: "a formula typed by the user: + - * / ^ exp log sqrt …",
   },
   options: {
-    formula: { kind: "string", value: "<formula>", description: 'the formula, e.g. "E + A/N^alpha + B/D^beta"' },
+    formula: {
+      kind: "string",
+      value: "<formula>",
+      description: 'the formula, e.g. "E + A/N^alpha + B/D^beta"',
+    },
     inputs: {
       kind: "strings",
       value: "<names>",

@@ -1,4 +1,5 @@
-import type { Law, Observations, Params, StartOptions } from "../../types.js";
+import type { Observations, Params, StartOptions } from "../../dataTypes.js";
+import type { Law } from "../../types.js";
 import { defaults, gridMinima } from "../grid.js";
 import { chinchillaStart } from "./chinchillaStart.js";
 

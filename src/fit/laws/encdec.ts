@@ -1,5 +1,6 @@
 import { UserError } from "../../errors.js";
-import type { FittedLaw, Law, LawDefinition, LawQuestion, Observations, Params } from "../../types.js";
+import type { Observations, Params } from "../../dataTypes.js";
+import type { FittedLaw, Law, LawDefinition, LawQuestion } from "../../types.js";
 import { percentileInterval } from "../distributions.js";
 import { withDraws, type Interval } from "../draws.js";
 import { num } from "../report.js";
@@ -111,7 +112,6 @@ export function encdecOptimal(p: Record<string, number>, P: number): { Ne: numbe
   return { Ne: P * share, Nd: P * (1 - share) };
 }
 
-
 /** The loss-minimising encoder/decoder split of a total parameter budget. */
 export interface EncDecSplit {
   readonly P: number;
@@ -161,12 +161,18 @@ const encdecQuestion: LawQuestion = {
   command: "optimize",
   when: "total-params",
   options: {
-    "total-params": { kind: "numbers", value: "<P>", description: "total parameters to split between encoder and decoder" },
+    "total-params": {
+      kind: "numbers",
+      value: "<P>",
+      description: "total parameters to split between encoder and decoder",
+    },
   },
   answer(fit, args) {
     const budgets = (args["total-params"] as readonly number[] | undefined) ?? [];
     if (budgets.length === 0)
-      throw new UserError("scalefit optimize needs --total-params for an encdec fit (e.g. --total-params 1e9)");
+      throw new UserError(
+        "scalefit optimize needs --total-params for an encdec fit (e.g. --total-params 1e9)",
+      );
     const splits = budgets.map((P) => encdecSplit(fit!, P));
     return { ...splits[0]!, splits };
   },
@@ -205,7 +211,8 @@ export const encdecDefinition: LawDefinition = {
   create(request) {
     if (request.constants === undefined) return encdec;
     const { NeRef, NdRef } = request.constants as Record<string, number>;
-    if (!(NeRef! > 0) || !(NdRef! > 0)) throw new UserError("law encdec needs positive constants NeRef and NdRef");
+    if (!(NeRef! > 0) || !(NdRef! > 0))
+      throw new UserError("law encdec needs positive constants NeRef and NdRef");
     return encdecLaw({ NeRef: NeRef!, NdRef: NdRef! });
   },
 };

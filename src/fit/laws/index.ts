@@ -1,5 +1,6 @@
 import { UserError } from "../../errors.js";
-import type { Law, LawDefinition, OptionArgs, OptionSpec } from "../../types.js";
+import type { OptionArgs, OptionSpec } from "../../dataTypes.js";
+import type { Law, LawDefinition } from "../../types.js";
 import { chinchilla } from "./chinchilla.js";
 import { bcritDefinition } from "./bcrit.js";
 import { customDefinition } from "./custom.js";
@@ -19,7 +20,12 @@ const multipowerN = withSizeTerm(multipower, "multipower-n");
 
 /** A law without options, as a registry entry. */
 function plain(law: Law): LawDefinition {
-  return { name: law.name, listing: listingOf(law), create: () => law, ...(law.questions ? { questions: law.questions } : {}) };
+  return {
+    name: law.name,
+    listing: listingOf(law),
+    create: () => law,
+    ...(law.questions ? { questions: law.questions } : {}),
+  };
 }
 
 /**

@@ -1,4 +1,5 @@
-import type { Law, Observations, Params } from "../../types.js";
+import type { Observations, Params } from "../../dataTypes.js";
+import type { Law } from "../../types.js";
 import { exponentPairStarts } from "../exponentPairStarts.js";
 import { range } from "../grid.js";
 

@@ -1,4 +1,5 @@
-import type { Law, Observations } from "../../types.js";
+import type { Observations } from "../../dataTypes.js";
+import type { Law } from "../../types.js";
 import { curveIndex, noPointPredictions } from "../curves.js";
 import { range } from "../grid.js";
 

@@ -1,11 +1,11 @@
-import type { Inputs, Law, Observations, Params, StartOptions } from "../../types.js";
+import type { Inputs, Observations, Params, StartOptions } from "../../dataTypes.js";
+import type { Law } from "../../types.js";
 import { qatQuestions } from "./qatAnswers.js";
 import { fullPrecisionBits } from "./qatFraction.js";
 import { boundedLinearLeastSquares } from "../boundedLinear.js";
 import { defaults, halton } from "../grid.js";
 import { chinchillaStart } from "./chinchillaStart.js";
 import { pointsOf } from "../points.js";
-
 
 /**
  * Loss after quantisation-aware training (Dremov et al. 2025, "Compute-Optimal Quantization-Aware

@@ -1,5 +1,6 @@
 import { UserError } from "../../errors.js";
-import type { FittedLaw, LawQuestion, OptionArgs, Params } from "../../types.js";
+import type { OptionArgs, Params } from "../../dataTypes.js";
+import type { FittedLaw, LawQuestion } from "../../types.js";
 import { percentileInterval } from "../distributions.js";
 import { withDraws, type Interval } from "../draws.js";
 import { num } from "../report.js";
@@ -243,7 +244,8 @@ function qatQuestion(args: OptionArgs): { N: number; D: number; bits: number } {
     );
   if (!(D > 0)) throw new UserError(`invalid --tokens: ${D} (expected a positive number of tokens)`);
   if (!(N > 0)) throw new UserError(`invalid --params: ${N} (expected a positive number of parameters)`);
-  if (!(bits >= 1 && bits <= 16)) throw new UserError(`invalid --bits: ${bits} (expected a bit width in 1–16)`);
+  if (!(bits >= 1 && bits <= 16))
+    throw new UserError(`invalid --bits: ${bits} (expected a bit width in 1–16)`);
   return { N, D, bits };
 }
 
@@ -273,14 +275,19 @@ export const qatQuestions: readonly LawQuestion[] = [
     command: "optimize",
     when: "memory",
     options: {
-      memory: { kind: "number", value: "<bytes>", description: "bytes of weights (N·bits/8): the best bit width for that budget" },
+      memory: {
+        kind: "number",
+        value: "<bytes>",
+        description: "bytes of weights (N·bits/8): the best bit width for that budget",
+      },
       tokens: qatOptions.tokens,
     },
     answer(fit, args) {
       const memory = args.memory as number;
       if (args.tokens === undefined) throw new UserError("--memory needs --tokens (the training tokens)");
       const tokens = args.tokens as number;
-      if (!(tokens > 0)) throw new UserError(`invalid --tokens: ${tokens} (expected a positive number of tokens)`);
+      if (!(tokens > 0))
+        throw new UserError(`invalid --tokens: ${tokens} (expected a positive number of tokens)`);
       return { ...bestBits(fit!, { memory, D: tokens }) };
     },
     format(answer) {
@@ -305,7 +312,10 @@ export const qatQuestions: readonly LawQuestion[] = [
     command: "optimize",
     when: "match",
     options: {
-      match: { kind: "boolean", description: "the tokens at which the quantised model matches the full-precision one" },
+      match: {
+        kind: "boolean",
+        description: "the tokens at which the quantised model matches the full-precision one",
+      },
       ...qatOptions,
     },
     answer: (fit, args) => ({ ...qatMatch(fit!, qatQuestion(args)) }),

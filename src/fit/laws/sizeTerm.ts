@@ -1,4 +1,5 @@
-import type { Law, ParamSpec } from "../../types.js";
+import type { ParamSpec } from "../../dataTypes.js";
+import type { Law } from "../../types.js";
 import { logOf } from "../columns.js";
 import { evaluateLaw, lawJacobian } from "../evaluate.js";
 import { range } from "../grid.js";

@@ -1,7 +1,8 @@
 /** Batch-size sweeps: the steps/examples hyperbolae and the critical batch size against the loss. */
 import * as Plot from "@observablehq/plot";
 import { bcritSummary } from "../../fit/laws/bcrit.js";
-import type { FitResult, Observations } from "../../types.js";
+import type { Observations } from "../../dataTypes.js";
+import type { FitResult } from "../../types.js";
 import { band, label, logGrid, lossLabel, percent, type Chart } from "./shared.js";
 
 /**

@@ -1,7 +1,8 @@
 /** The encoder/decoder law's loss surface over encoder and decoder sizes. */
 import * as Plot from "@observablehq/plot";
 import { encdecSplit } from "../../fit/laws/encdec.js";
-import type { FittedLaw, Observations } from "../../types.js";
+import type { Observations } from "../../dataTypes.js";
+import type { FittedLaw } from "../../types.js";
 import { label, logGrid, type Chart } from "./shared.js";
 
 /**

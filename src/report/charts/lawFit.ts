@@ -2,7 +2,8 @@
 import * as Plot from "@observablehq/plot";
 import { computeOptimal, isComputeLaw } from "../../predict/computeOptimal.js";
 import { predictLoss } from "../../predict/predictLoss.js";
-import type { FitResult, FittedLaw, Observations } from "../../types.js";
+import type { Observations } from "../../dataTypes.js";
+import type { FitResult, FittedLaw } from "../../types.js";
 import { band, intervalWords, label, logGrid, lossLabel, type Chart } from "./shared.js";
 
 interface PointRow {

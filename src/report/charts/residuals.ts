@@ -1,6 +1,7 @@
 /** Residuals of a fit against one input. */
 import * as Plot from "@observablehq/plot";
-import type { FitResult, Observations } from "../../types.js";
+import type { Observations } from "../../dataTypes.js";
+import type { FitResult } from "../../types.js";
 import { label, type Chart } from "./shared.js";
 
 /**

@@ -22,11 +22,11 @@ import { encdec, encdecLaw, encdecOptimal, encdecSplit } from "../../../src/fit/
 import { powerLaw } from "../../../src/fit/laws/power.js";
 import { qat } from "../../../src/fit/laws/qat.js";
 import { qatFractionLaw } from "../../../src/fit/laws/qatFraction.js";
-import { compareLaws } from "../../../src/fit/compare.js";
+import { compareLaws } from "../../../src/predict/compare.js";
 import { bestBits, qatFraction, qatMatch } from "../../../src/fit/laws/qatAnswers.js";
 import { gradientNoiseScale } from "../../../src/predict/gradientNoiseScale.js";
 import { randomSource } from "../../../src/random.js";
-import type { Observations, Params } from "../../../src/types.js";
+import type { Observations, Params } from "../../../src/dataTypes.js";
 import { checkGradient, checkVectorised } from "../../_lawChecks.js";
 
 const root = fileURLToPath(new URL("../../..", import.meta.url));

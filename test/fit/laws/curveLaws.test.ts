@@ -7,7 +7,8 @@ import { multipower } from "../../../src/fit/laws/multipower.js";
 import { withSizeTerm } from "../../../src/fit/laws/sizeTerm.js";
 import { parseSchedule } from "../../../src/schedules/parseSchedule.js";
 import { denseSchedule } from "../../../src/schedules/schedule.js";
-import type { Law, Observations, Params } from "../../../src/types.js";
+import type { Observations, Params } from "../../../src/dataTypes.js";
+import type { Law } from "../../../src/types.js";
 import { curveErrors, multipowerHeldOut } from "../../_curves.js";
 
 const path = (p: string) => new URL(`../../../${p}`, import.meta.url).pathname;

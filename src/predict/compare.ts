@@ -1,6 +1,7 @@
-import type { FitOptions, Law, Observations, Warning } from "../types.js";
+import type { FitOptions, Observations, Warning } from "../dataTypes.js";
+import type { Law } from "../types.js";
 import { backtest, type HoldoutReport, type HoldoutRule } from "./backtest.js";
-import { fitLaw } from "./fitLaw.js";
+import { fitLaw } from "../fit/fitLaw.js";
 
 /** One law's line in a comparison. */
 export interface Comparison {

@@ -1,7 +1,8 @@
 import { UserError } from "../errors.js";
-import { predictLoss } from "../predict/predictLoss.js";
-import type { FitOptions, FitResult, Law, Observations } from "../types.js";
-import { fitLaw } from "./fitLaw.js";
+import { predictLoss } from "./predictLoss.js";
+import type { FitOptions, Observations } from "../dataTypes.js";
+import type { FitResult, Law } from "../types.js";
+import { fitLaw } from "../fit/fitLaw.js";
 
 /** Which runs are held out: those whose `by` exceeds `fraction` × the largest run's. */
 export interface HoldoutRule {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { backtest, parseHoldout } from "../../src/fit/backtest.js";
-import { compareLaws } from "../../src/fit/compare.js";
+import { backtest, parseHoldout } from "../../src/predict/backtest.js";
+import { compareLaws } from "../../src/predict/compare.js";
 import { chinchilla } from "../../src/fit/laws/chinchilla.js";
 import { kaplan } from "../../src/fit/laws/kaplan.js";
 import { powerLaw } from "../../src/fit/laws/power.js";

@@ -1,0 +1,98 @@
+import { writeFileSync } from "node:fs";
+import { loadFitData, type DataSource, type FitData } from "../data/fitData.js";
+import { UserError } from "../errors.js";
+import { fitToArtifact } from "../fit/artifact.js";
+import { fitLaw } from "../fit/fitLaw.js";
+import { formatFitReport, num } from "../fit/report.js";
+import { backtest, type HoldoutReport, type HoldoutRule } from "../predict/backtest.js";
+import type { FitOptions } from "../dataTypes.js";
+import type { FitArtifact, FitResult, Law } from "../types.js";
+
+/** What `fitFromSource` fits, and where it writes the result. */
+export interface FitRequest {
+  readonly law: Law;
+  readonly source: DataSource;
+  readonly options?: FitOptions;
+  /** Fit on the small runs only and predict the held-out large ones (`C:0.125`). */
+  readonly holdout?: HoldoutRule;
+  /** Write the fit artifact (JSON) to this file. */
+  readonly out?: string;
+  /** Also store the fit in this database's `fits` table. */
+  readonly save?: string;
+}
+
+/** A fit with its data, its artifact and, for a backtest, the held-out runs' errors. */
+export interface FitRun {
+  readonly fit: FitResult;
+  readonly data: FitData;
+  /** The artifact (`fit --json`, `--out`): the fit, where the data came from, the backtest and the law's answers. */
+  readonly artifact: FitArtifact & { holdout?: HoldoutReport };
+  readonly holdout?: HoldoutReport;
+}
+
+/**
+ * Loads the data of a source, fits a law (or backtests it) and writes the artifact where asked: the library
+ * call behind `scalefit fit`.
+ * @example const { fit, artifact } = await fitFromSource({ law: chinchilla, source: { file: "epoch.csv", dropHighest: 5 }, out: "fit.json" })
+ */
+export async function fitFromSource(request: FitRequest): Promise<FitRun> {
+  const { law, options = {} } = request;
+  if (request.save !== undefined && request.source.db === undefined)
+    throw new UserError("--save stores the fit in --db: give the database");
+  const data = await loadFitData(request.source, law);
+  let fit: FitResult;
+  let holdout: HoldoutReport | undefined;
+  if (request.holdout) ({ fit, holdout } = backtest(law, data.observations, request.holdout, options));
+  else fit = fitLaw(law, data.observations, options);
+  const artifact = {
+    ...fitToArtifact(fit, { dataDigest: data.digest, data: { ...data.provenance } }),
+    ...(holdout ? { holdout } : {}),
+  };
+  if (request.out !== undefined) {
+    try {
+      writeFileSync(
+        request.out,
+        JSON.stringify(artifact, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 2) +
+          "\n",
+      );
+    } catch (error) {
+      throw new UserError(
+        `cannot write --out ${request.out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      );
+    }
+  }
+  if (request.save !== undefined) {
+    const { openStore } = await import("../store/duckdb.js");
+    const { saveFit } = await import("../store/fits.js");
+    const store = await openStore(request.save);
+    try {
+      await saveFit(store, artifact);
+    } finally {
+      store.close();
+    }
+  }
+  return { fit, data, artifact, ...(holdout ? { holdout } : {}) };
+}
+
+/**
+ * A fit run for people: the fit report (lmfit's layout) and, for a backtest, the held-out errors.
+ * @example console.log(formatFitRun(await fitFromSource(request)))
+ */
+export function formatFitRun({ fit, data, holdout }: FitRun): string {
+  const report = formatFitReport(fit, {
+    data: `${data.description}${holdout ? `, ${holdout.points} held out` : ""}; ${data.digest.slice(0, 19)}…`,
+    derived: data.derived,
+  });
+  if (!holdout) return report;
+  return (
+    report +
+    [
+      "[[Holdout]]",
+      `    rule                   = ${holdout.rule} (fit on ${holdout.trainPoints} points, predict ${holdout.points})`,
+      `    mean |rel. error|      = ${num(100 * holdout.meanAbsRelError, 4)}%`,
+      `    max |rel. error|       = ${num(100 * holdout.maxAbsRelError, 4)}%`,
+      `    inside pred. interval  = ${holdout.insideInterval === null ? "n/a (no intervals)" : `${num(100 * holdout.insideInterval, 4)}% at level ${fit.level}`}`,
+      "",
+    ].join("\n")
+  );
+}
