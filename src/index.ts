@@ -94,6 +94,9 @@ export {
   type LoadedCurves,
 } from "./data/curves.js";
 export { batchSweepObservations, sweepPoints, type BatchSweep, type SweepPoint } from "./data/batchSweep.js";
+export { loadFitData, type DataLaw, type DataSource, type FitData } from "./data/fitData.js";
+export { fitFromSource, formatFitRun, type FitRequest, type FitRun } from "./api/fit.js";
+export { trainOne, type TrainOneRequest } from "./api/train.js";
 export { chinchillaDataPath, demoBudgets, runDemo, type DemoResult } from "./demo.js";
 
 // Store (DuckDB and apache-arrow are loaded when a store function is first called)
@@ -165,7 +168,7 @@ export { runSweep, type SweepOptions, type SweepResult, type SweepRunResult } fr
 export { sweepPresets } from "./trainers/presets.js";
 
 // Reports and charts: the `scalefit/report` entry (src/report/index.ts), so that importing the library does not
-// load Observable Plot (~160 ms).
+// load Observable Plot (it takes a noticeable part of a start-up).
 
 // Utilities
 export { randomSource, type RandomSource } from "./random.js";

@@ -1,8 +1,8 @@
+import { trainOne } from "../api/train.js";
 import { UserError } from "../errors.js";
 import { num } from "../fit/report.js";
 import { parseSchedule } from "../schedules/parseSchedule.js";
 import type { Schedule } from "../schedules/schedule.js";
-import { loadBackend } from "../trainers/backend.js";
 import {
   defaultModelConfig,
   defaultPeakLr,
@@ -10,9 +10,8 @@ import {
   type ModelConfig,
   type TrainConfig,
 } from "../trainers/config.js";
-import { loadSource, type SourceSpec } from "../trainers/corpus.js";
+import type { SourceSpec } from "../trainers/corpus.js";
 import { scheduleFor, scheduleKinds } from "../trainers/sweepConfig.js";
-import { trainModel } from "../trainers/train.js";
 import { defineCommand } from "./_command.js";
 import { numberOption, printJson, progressFor, sharedOptions, trainerOptions } from "./_shared.js";
 
@@ -148,49 +147,23 @@ export const command = defineCommand({
     const dataOption = values.data === undefined ? "kjv" : String(values.data);
     const spec: SourceSpec =
       dataOption === "kjv" ? "kjv" : dataOption === "markov" ? { markov: {} } : { file: dataOption };
-    const source = loadSource(spec, "--data");
-    const backend = await loadBackend(values.backend === undefined ? "auto" : String(values.backend));
     const threads = int("threads");
     const json = values.json === true;
     const progress = await progressFor(io, json);
-    let result;
+    let out;
     try {
-      result = await trainModel(
-        {
-          model: { ...model, vocab: source.vocab },
-          train,
-          schedule,
-          source,
-          backend,
-          ...(threads !== undefined ? { threads } : {}),
-        },
-        { onStep: (step, steps) => progress.onProgress?.(step, steps, "training") },
-        "train",
-      );
+      out = await trainOne({
+        model,
+        train,
+        schedule,
+        data: spec,
+        ...(values.backend !== undefined ? { backend: String(values.backend) } : {}),
+        ...(threads !== undefined ? { threads } : {}),
+        onStep: (step, steps) => progress.onProgress?.(step, steps, "training"),
+      });
     } finally {
       progress.stop();
     }
-    const out = {
-      tokensPerSecond: result.tokensPerSecond,
-      steadyTokensPerSecond: result.steadyTokensPerSecond,
-      msPerStep: result.msPerStep,
-      params: result.params.total,
-      nonEmbeddingParams: result.params.nonEmbedding,
-      lossFirst: result.lossFirst,
-      lossLast: result.lossLast,
-      evalLoss: result.evalLoss,
-      backend: result.backend,
-      threads: result.threads,
-      steps: result.steps,
-      tokens: result.tokens,
-      flops: result.flops,
-      data: source.name,
-      ...(source.entropyRate !== undefined ? { entropyRate: source.entropyRate } : {}),
-      model: { ...model, vocab: source.vocab },
-      train,
-      points: result.points,
-      wallSeconds: result.wallSeconds,
-    };
     if (json) return printJson(io, out);
     io.stdout(
       [

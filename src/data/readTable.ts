@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
-import { basename, extname } from "node:path";
+import { extname } from "node:path";
 import { parse } from "csv-parse/sync";
 import { UserError } from "../errors.js";
 
@@ -20,7 +20,7 @@ export interface Table {
 }
 
 /** Extensions read by `readTable`. Parquet and Arrow IPC are read by the store (`readColumnarTable`). */
-export const tableFormats = [".csv", ".tsv", ".jsonl", ".ndjson"] as const;
+const tableFormats = [".csv", ".tsv", ".jsonl", ".ndjson"] as const;
 
 /**
  * Reads a CSV (comma or tab separated, header row first) or JSONL file (one JSON object per line) into raw
@@ -184,11 +184,6 @@ function readJsonLines(file: string, text: string): Omit<Table, "digest"> {
     });
   }
   return { file, columns, cells, lines };
-}
-
-/** The short name of a table's file, for reports. */
-export function tableName(table: Table): string {
-  return basename(table.file);
 }
 
 /**

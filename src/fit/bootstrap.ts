@@ -30,7 +30,7 @@ export interface BootstrapResult {
 export type ResampleUnit = "runs" | "blocks" | "points";
 
 /** Resampling units of a data set: the unit of each point and the stratum (run) of each unit. */
-export interface Units {
+interface Units {
   /** Unit of each point. */
   readonly index: Int32Array;
   /** Number of units. */

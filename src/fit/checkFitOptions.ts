@@ -132,7 +132,7 @@ export function checkFitOptions(law: Law, data: Observations, options: FitOption
 }
 
 /** Points with a positive weight. */
-export function countPoints(data: Observations): number {
+function countPoints(data: Observations): number {
   if (!data.weight) return data.loss.length;
   let n = 0;
   for (const w of data.weight) if (w > 0) n++;

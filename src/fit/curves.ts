@@ -2,7 +2,7 @@ import { UserError } from "../errors.js";
 import type { Observations } from "../dataTypes.js";
 
 /** A run's schedule prepared once: the LR at every step and its prefix sums. */
-export interface PreparedRun {
+interface PreparedRun {
   readonly label: string;
   readonly lr: Float64Array;
   /** prefix[k] = Σ_{τ<k} η_τ, so S1(t) = prefix[t + 1] and Σ_{τ=k..t} η_τ = prefix[t + 1] − prefix[k]. */

@@ -24,7 +24,7 @@ export interface DiagnosticInput {
 }
 
 /** Thresholds of the warnings, in one place. */
-export const warningThresholds = {
+const warningThresholds = {
   correlation: 0.99,
   condition: 1e8,
   pointsPerParameter: 3,

@@ -36,7 +36,7 @@ export function lawJacobian(law: Law, p: Params, data: Observations, out: Float6
 }
 
 /** Central-difference gradient of a law without an analytic one (all parameters, law order). */
-export function numericGradient(law: Law, p: Params, x: Inputs): number[] {
+function numericGradient(law: Law, p: Params, x: Inputs): number[] {
   const q = { ...p };
   return law.params.map((s) => {
     const v = p[s.name]!;

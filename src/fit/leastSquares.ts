@@ -4,7 +4,7 @@ import { dampedSolve, householderQR } from "./linalg.js";
 import { robustLoss } from "./losses.js";
 
 /** Jacobian function: fills `columns[j][i] = d r_i / d x_j` at `x` (whose residuals are `residuals`). */
-export type JacobianFunction = (x: Float64Array, residuals: Float64Array, columns: Float64Array[]) => void;
+type JacobianFunction = (x: Float64Array, residuals: Float64Array, columns: Float64Array[]) => void;
 
 /** Options of `leastSquares`, named as in SciPy's `least_squares`. */
 export interface LeastSquaresOptions {
@@ -27,7 +27,7 @@ export interface LeastSquaresOptions {
 }
 
 /** How a least-squares run ended, as in SciPy (`status`). */
-export type LeastSquaresStatus =
+type LeastSquaresStatus =
   | "gtol" // gradient small
   | "ftol" // cost reduction small
   | "xtol" // step small

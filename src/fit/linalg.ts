@@ -198,7 +198,7 @@ export function inverseGram(
     const w = 1 / (s * s);
     for (let i = 0; i < p; i++) {
       const vi = V[i * p + k]! * w;
-      for (let j = 0; j < p; j++) inverse[i * p + j] += vi * V[j * p + k]!;
+      for (let j = 0; j < p; j++) inverse[i * p + j]! += vi * V[j * p + k]!;
     }
   }
   if (rank < p) {

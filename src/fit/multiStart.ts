@@ -8,7 +8,7 @@ import { createProblem, type FitProblem, type ObjectiveSettings } from "./proble
 import { projectedGridStarts } from "./projectedGridStarts.js";
 
 /** One refined start: where the refinement began and the local solution it reached. */
-export interface Refinement {
+interface Refinement {
   readonly start: Params;
   readonly result: LeastSquaresResult;
 }

@@ -114,7 +114,7 @@ export function correlationMatrix(covariance: Float64Array, p: number): number[]
  * A density ∝ exp(−ρ(r/s)) with ρ homogeneous of this degree d, profiled over s, gives
  * −2 log L = (2n/d) · log(cost) + constant, which the information criteria and profile deviances use.
  */
-export function lossDegree(loss: LossName): number {
+function lossDegree(loss: LossName): number {
   return loss === "linear" ? 2 : 1;
 }
 
@@ -161,11 +161,7 @@ export function informationCriteria(
  * P(|r| <= delta) from a Gaussian-kernel-smoothed distribution of the residuals, with Silverman's
  * bandwidth 0.9 · min(sd, IQR/1.34) · n^(−1/5) (Silverman 1986, eq. 3.31).
  */
-export function smoothedInsideFraction(
-  residuals: Float64Array,
-  delta: number,
-  active?: Float64Array,
-): number {
+function smoothedInsideFraction(residuals: Float64Array, delta: number, active?: Float64Array): number {
   const values: number[] = [];
   for (let i = 0; i < residuals.length; i++) if (!active || active[i]! > 0) values.push(residuals[i]!);
   const n = values.length;

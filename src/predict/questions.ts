@@ -12,7 +12,7 @@ import { optimizeSchedule, scheduleFamilies } from "./optimizeSchedule.js";
  */
 
 /** Compute-optimal allocations as a table for people. */
-export function formatAllocations(allocations: readonly Allocation[]): string[] {
+function formatAllocations(allocations: readonly Allocation[]): string[] {
   const lines = [
     `  ${"C (FLOPs)".padEnd(11)} ${"N*".padEnd(30)} ${"D*".padEnd(30)} ${"D*/N*".padEnd(22)} loss`,
   ];
@@ -134,7 +134,7 @@ const scheduleQuestion: LawQuestion = {
  * The questions `command` can ask a fit of `law`: the law's own first, then those of its shape.
  * @example questionsFor(chinchilla, "optimize").map((q) => q.name) // ["compute-optimal allocation"]
  */
-export function questionsFor(law: Law, command: "optimize" | "predict"): LawQuestion[] {
+function questionsFor(law: Law, command: "optimize" | "predict"): LawQuestion[] {
   const own = (law.questions ?? []).filter((q) => q.command === command);
   const shaped =
     command !== "optimize"

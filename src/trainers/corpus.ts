@@ -30,7 +30,7 @@ export interface TokenSource {
 export type SourceSpec = "kjv" | { file: string } | { markov: Partial<MarkovSpec> };
 
 /** Fraction of a corpus held out (its end), as in the PyTorch anchor. */
-export const heldOutFraction = 0.1;
+const heldOutFraction = 0.1;
 
 /**
  * Byte-level tokens of a text: ids are the ranks of the bytes that occur (63 for the KJV), split 90/10.

@@ -10,7 +10,7 @@ import type { RandomSource } from "../random.js";
 type Tf = typeof TF;
 
 /** One transformer block's parameters. Matrices are [in, out]. */
-export interface BlockWeights {
+interface BlockWeights {
   ln1Gain: TF.Variable;
   ln1Bias: TF.Variable;
   query: TF.Variable;

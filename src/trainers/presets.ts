@@ -8,7 +8,7 @@ import type { SweepConfig } from "./sweepConfig.js";
  * Four tiny models on the Bible (two widths × cosine and WSD), 30 steps each: trains in a few seconds on
  * two CPU cores, and is run by the tests and CI.
  */
-export const smokePreset: SweepConfig = {
+const smokePreset: SweepConfig = {
   name: "smoke",
   data: "kjv",
   model: { layers: 1, heads: 2, seqLen: 32 },
@@ -20,7 +20,7 @@ export const smokePreset: SweepConfig = {
  * A Chinchilla-style grid on the Bible: five widths (2 layers, 4 heads) × three token budgets, cosine to
  * 10 %, 2 % warmup: 15 runs from 29.5k to 413k parameters (its results: data/sweeps/kjv-chinchilla).
  */
-export const kjvChinchillaPreset: SweepConfig = {
+const kjvChinchillaPreset: SweepConfig = {
   name: "kjv-chinchilla",
   data: "kjv",
   model: { layers: 2, heads: 4, seqLen: 64 },
@@ -37,7 +37,7 @@ export const kjvChinchillaPreset: SweepConfig = {
  * Widths on a synthetic order-2 Markov source over 16 symbols with a known entropy rate (1.828 nats/token
  * for seed 1): fitting L(N) = E + A·N^(−alpha) to the final held-out losses should find E near it.
  */
-export const markovPreset: SweepConfig = {
+const markovPreset: SweepConfig = {
   name: "markov",
   data: { markov: { vocab: 16, order: 2, alpha: 0.3, tokens: 2_000_000, seed: 1 } },
   model: { layers: 2, heads: 4, seqLen: 64 },

@@ -20,7 +20,7 @@ declare const WebAssembly: {
   };
 };
 
-export const uleb = (value: number): number[] => {
+const uleb = (value: number): number[] => {
   const out: number[] = [];
   let v = value >>> 0;
   do {
@@ -32,7 +32,7 @@ export const uleb = (value: number): number[] => {
   return out;
 };
 
-export const sleb = (value: number): number[] => {
+const sleb = (value: number): number[] => {
   const out: number[] = [];
   let v = value | 0;
   for (;;) {
@@ -46,9 +46,9 @@ export const sleb = (value: number): number[] => {
   }
 };
 
-export const name = (text: string): number[] => [...uleb(text.length), ...Buffer.from(text, "utf8")];
-export const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-export const vector = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+const name = (text: string): number[] => [...uleb(text.length), ...Buffer.from(text, "utf8")];
+const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+const vector = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
 
 // Opcodes (WebAssembly core 2.0 with SIMD).
 export const I32 = 0x7f;
@@ -58,7 +58,7 @@ export const set = (i: number) => [0x21, ...uleb(i)];
 export const i32 = (v: number) => [0x41, ...sleb(v)];
 export const add = [0x6a];
 export const mul = [0x6c];
-export const ltU = [0x49];
+const ltU = [0x49];
 export const gtU = [0x4b];
 export const block = [0x02, 0x40];
 export const loop = [0x03, 0x40];

@@ -167,7 +167,7 @@ function temporaries(program: FusedProgram): number {
  * The module: `run(in0…, out0…, bytes, s0…)` with byte offsets into the imported memory, the byte length
  * (a multiple of 16) and f32 scalars.
  */
-export function fusedModuleBytes(program: FusedProgram): Uint8Array {
+function fusedModuleBytes(program: FusedProgram): Uint8Array {
   const { inputs, outputs, scalars } = program;
   const pointers = inputs + outputs;
   const BYTES = pointers;

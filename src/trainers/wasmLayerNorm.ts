@@ -310,8 +310,8 @@ function moduleBytes(): Uint8Array {
   ]);
 }
 
-export const layerNormKernel = "ScalefitLayerNorm";
-export const layerNormGradKernel = "ScalefitLayerNormGrad";
+const layerNormKernel = "ScalefitLayerNorm";
+const layerNormGradKernel = "ScalefitLayerNormGrad";
 function register(tf: Tf): void {
   oncePerBackend(tf, "layerNorm", (backend) => install(tf, backend));
 }

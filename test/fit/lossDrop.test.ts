@@ -14,7 +14,7 @@ function lossDrop(nodes: LossDropNodes, C: number, beta: number, gamma: number):
   for (let i = 0; i < out.length; i++) {
     for (let j = nodes.start[i]!; j < nodes.start[i + 1]!; j++) {
       const x = Math.exp(-gamma * nodes.logEta[j]!) * nodes.area[j]!;
-      out[i] += nodes.weight[j]! * (1 - Math.exp(-beta * Math.log1p(C * x)));
+      out[i]! += nodes.weight[j]! * (1 - Math.exp(-beta * Math.log1p(C * x)));
     }
   }
   return out;

@@ -72,7 +72,7 @@ interface MathNode {
  * and compiled by our own tree walker into closures: nothing is ever passed to `eval` or `Function`.
  * Parameters that enter linearly are detected symbolically (their derivatives do not depend on any of
  * them), so the fitter projects them out exactly as for built-in laws; parameters used as exponents get
- * the exponent grid of the built-in laws. Loads mathjs on first use (about a second).
+ * the exponent grid of the built-in laws. Loads mathjs on first use.
  * @example const law = await customLaw("E + A/N^alpha + B/D^beta", {log: ["E", "A", "B"]});
  */
 export async function customLaw(formula: string, options: CustomLawOptions = {}): Promise<Law> {

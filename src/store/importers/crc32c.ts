@@ -12,7 +12,7 @@ const table = (() => {
  * CRC-32C (Castagnoli polynomial, reflected 0x82F63B78), the checksum of TFRecord framing (RFC 3720 §B.4).
  * @example crc32c(new TextEncoder().encode("123456789")) // 0xe3069283
  */
-export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length): number {
+function crc32c(bytes: Uint8Array, start = 0, end = bytes.length): number {
   let crc = 0xffffffff;
   for (let i = start; i < end; i++) crc = table[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;

@@ -4,7 +4,7 @@ import { maskedCrc32c } from "./crc32c.js";
 import { decodeMessage, fixedNumber, text, type WireField } from "./protobuf.js";
 
 /** A scalar of an event file: its record number, step, tag and value. */
-export interface Scalar {
+interface Scalar {
   readonly record: number;
   readonly step: number;
   readonly tag: string;
@@ -17,7 +17,7 @@ export interface Scalar {
  * or a truncated record is an error naming the record.
  * @example for (const record of tfRecords("events.out.tfevents.1", bytes)) …
  */
-export function* tfRecords(file: string, bytes: Uint8Array): Generator<Uint8Array> {
+function* tfRecords(file: string, bytes: Uint8Array): Generator<Uint8Array> {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let offset = 0;
   let record = 0;
