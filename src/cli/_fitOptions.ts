@@ -21,21 +21,24 @@ export const lawFlags: Readonly<Record<string, OptionDef>> = Object.fromEntries(
 
 /**
  * The law named on the command line, configured by the flags of its options. A law flag given for a law
- * that does not take it is refused (by `resolveLaw`); with `shared` (compare: several laws, one command
- * line) each law takes the flags it has, and a flag none of them takes is refused. `--log` is also a
- * parameter override of every law, so it is passed only to the laws that take it.
+ * that does not take it is refused (by `resolveLaw`); with `others` (compare: the other laws of one command
+ * line) each law takes the flags it has, and a flag none of them takes is
+ * refused. `--log` is also a parameter override of every law, so it is passed only to the laws that take it.
  */
 export async function lawFrom(
   values: OptionValues,
   name: string,
-  { shared = false, others = [] as readonly string[] } = {},
+  { others = [] as readonly string[] } = {},
 ): Promise<Law> {
   const own = lawDefinition(name).options ?? {};
   const request: Record<string, OptionValue> = {};
   for (const [key, option] of lawOptions()) {
     if (option.spec.hidden || values[key] === undefined) continue;
     const takes = Object.hasOwn(own, key);
-    if (!takes && (key === "log" || (shared && option.laws.some((law) => others.includes(law))))) continue;
+    // A flag that is also every law's option (--log: parameters fitted as logarithms) goes to the laws that
+    // declare it only; in compare, a flag another compared law takes is that law's.
+    if (!takes && (Object.hasOwn(dataOptions, key) || option.laws.some((law) => others.includes(law))))
+      continue;
     const value = readOption(values, key, takes ? own[key]! : option.spec);
     if (value !== undefined && !(Array.isArray(value) && value.length === 0)) request[key] = value;
   }

@@ -31,7 +31,7 @@ export const command = defineCommand({
     if (names.length < 2)
       throw new UserError("scalefit compare needs at least two laws (--laws chinchilla,kaplan)");
     const laws = [];
-    for (const name of names) laws.push(await lawFrom(values, name, { shared: true, others: names }));
+    for (const name of names) laws.push(await lawFrom(values, name, { others: names }));
     if (laws.some((law) => law.curve))
       throw new UserError(
         "compare ranks laws on final losses; curve laws are compared by their held-out curves",

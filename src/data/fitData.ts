@@ -63,7 +63,7 @@ export async function loadFitData(source: DataSource, law: DataLaw): Promise<Fit
   if (law.sweepTargets) {
     if (source.dropHighest || curveOnly)
       throw new UserError(
-        "--drop-highest, --schedule(s) and --runs are not for law bcrit (a batch-size sweep)",
+        `--drop-highest, --schedule(s) and --runs are not for law ${law.name} (a batch-size sweep)`,
       );
     return sweepData(source, law.sweepTargets);
   }
