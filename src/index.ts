@@ -15,6 +15,7 @@ export { multipower } from "./fit/laws/multipower.js";
 export { withSizeTerm } from "./fit/laws/sizeTerm.js";
 export { encdec, encdecLaw, encdecOptimal, type EncDecRefs } from "./fit/laws/encdec.js";
 export { dataConstrained } from "./fit/laws/dataConstrained.js";
+export { groupBudgets, isoflop, isoflopLaw, type IsoflopBudgets } from "./fit/laws/isoflop.js";
 export { qat } from "./fit/laws/qat.js";
 export { fullPrecisionBits, publishedQatA, qatFractionLaw } from "./fit/laws/qatFraction.js";
 export { batchPowerLaw, bcritLaw, criticalBatch, stepsLaw } from "./fit/laws/bcrit.js";
@@ -40,6 +41,7 @@ export {
 export { compareLaws, type Comparison, type CompareOptions } from "./predict/compare.js";
 export { formatFitReport, type ReportContext } from "./fit/report.js";
 export { fitFromArtifact, fitToArtifact, loadFit } from "./fit/artifact.js";
+export { evaluateLaw } from "./fit/evaluate.js";
 
 // Prediction
 export { predictLoss, type Prediction, type PredictOptions } from "./predict/predictLoss.js";

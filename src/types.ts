@@ -6,6 +6,7 @@
  */
 import type {
   DerivedQuantity,
+  FitOptions,
   Inputs,
   IntervalMethod,
   Observations,
@@ -89,6 +90,18 @@ export interface Law {
   summary?(fit: FitSummaryInput): Record<string, unknown>;
   /** Charts that describe a fit of this law, by name in the report's chart registry (`encdec-surface`, …). */
   readonly charts?: readonly string[];
+  /**
+   * Fit options this law is fitted with unless the user says otherwise (isoflop: least squares on the loss,
+   * as Approach 2 is published); the global defaults fill the rest.
+   */
+  readonly fitDefaults?: Readonly<FitOptions>;
+  /**
+   * Strata of the bootstrap, one label per point: runs are redrawn only within their stratum (isoflop: the
+   * compute budget, so every budget keeps as many runs as it has).
+   */
+  strata?(data: Observations): Int32Array;
+  /** Soft problems particular to this law at the fitted parameters (a vertex outside its budget's runs, …). */
+  diagnose?(p: Params, data: Observations): Warning[];
 }
 
 /**

@@ -65,16 +65,31 @@ export function clusterIndex(data: Observations): { index: Int32Array; count: nu
  * The units the bootstrap redraws. `runs`: whole runs, one stratum (Davison & Hinkley 1997, §3.8).
  * `blocks`: consecutive blocks of `blockLength` points within each run, redrawn within their run so that
  * every curve keeps its schedule (the non-overlapping block bootstrap of Carlstein 1986, stratified by run).
- * `points`: single points.
+ * `points`: single points. `strata` (a law's, one label per point) keep runs and points within their
+ * stratum, as Davison & Hinkley's stratified bootstrap (1997, §3.7).
  * @example resamplingUnits(curves, "blocks", 10).count // blocks over all runs
  */
-export function resamplingUnits(data: Observations, unit: ResampleUnit, blockLength = 10): Units {
+export function resamplingUnits(
+  data: Observations,
+  unit: ResampleUnit,
+  blockLength = 10,
+  strata?: Int32Array,
+): Units {
   const n = data.loss.length;
   if (unit === "points" || !data.run) {
-    return { index: Int32Array.from({ length: n }, (_, i) => i), count: n, stratum: new Int32Array(n) };
+    return {
+      index: Int32Array.from({ length: n }, (_, i) => i),
+      count: n,
+      stratum: strata ? Int32Array.from(strata) : new Int32Array(n),
+    };
   }
   const runs = clusterIndex(data);
-  if (unit === "runs") return { ...runs, stratum: new Int32Array(runs.count) };
+  if (unit === "runs") {
+    // A run's stratum is its first point's (a law's strata never split a run).
+    const stratum = new Int32Array(runs.count);
+    if (strata) for (let i = n - 1; i >= 0; i--) stratum[runs.index[i]!] = strata[i]!;
+    return { ...runs, stratum };
+  }
   const index = new Int32Array(n);
   const stratum: number[] = [];
   const seen = new Int32Array(runs.count);
@@ -104,7 +119,12 @@ export function resamplingUnits(data: Observations, unit: ResampleUnit, blockLen
 export function bootstrapDraws(problem: FitProblem, options: BootstrapOptions): BootstrapResult {
   const { law, data, specs, settings } = problem;
   const random = randomSource(options.seed);
-  const { index, count, stratum } = resamplingUnits(data, options.unit ?? "runs", options.blockLength);
+  const { index, count, stratum } = resamplingUnits(
+    data,
+    options.unit ?? "runs",
+    options.blockLength,
+    law.strata?.(data),
+  );
   const members: number[][] = [];
   for (let u = 0; u < count; u++) (members[stratum[u]!] ??= []).push(u);
   const base = problem.weights;

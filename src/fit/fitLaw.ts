@@ -134,23 +134,27 @@ function fitDiagnostics(fit: MultiStartFit, parts: DiagnosticParts): Warning[] {
   const minimaDeviance = minima.map(
     (m) => ((2 * n) / statistics.degree) * Math.log(m.objective / minima[0]!.objective),
   );
-  return fitWarnings({
-    lawName: law.name,
-    variables: parts.variables,
-    points: n,
-    converged: result.success,
-    message: result.message,
-    correlations: statistics.correlations,
-    conditionNumber: statistics.estimate.condition,
-    rank: statistics.estimate.rank,
-    nullSpace: statistics.estimate.nullSpace,
-    minima,
-    minimaDeviance,
-    devianceThreshold: chiSquare1Quantile(options.level),
-    bootstrapFailures: parts.sampled.bootstrapFailures,
-    bootstrapSamples: options.intervals === "bootstrap" ? options.bootstrap : 0,
-    robustCorrection: statistics.estimate.robustCorrection,
-  });
+  const own = law.diagnose?.(fit.params, fit.problem.data) ?? [];
+  return [
+    ...fitWarnings({
+      lawName: law.name,
+      variables: parts.variables,
+      points: n,
+      converged: result.success,
+      message: result.message,
+      correlations: statistics.correlations,
+      conditionNumber: statistics.estimate.condition,
+      rank: statistics.estimate.rank,
+      nullSpace: statistics.estimate.nullSpace,
+      minima,
+      minimaDeviance,
+      devianceThreshold: chiSquare1Quantile(options.level),
+      bootstrapFailures: parts.sampled.bootstrapFailures,
+      bootstrapSamples: options.intervals === "bootstrap" ? options.bootstrap : 0,
+      robustCorrection: statistics.estimate.robustCorrection,
+    }),
+    ...own,
+  ];
 }
 
 /** Every part of a fit's result besides the fit itself. */

@@ -34,10 +34,13 @@ export interface MultiStartFit {
  * D.2). Throws a `UserError` when the options are invalid or no start can be evaluated.
  * @example multiStartFit(chinchilla, {inputs: {N, D}, loss}, {intervals: "none"}).params // {E, A, B, alpha, beta}
  */
-export function multiStartFit(law: Law, data: Observations, options: FitOptions = {}): MultiStartFit {
-  const { options: resolved, specs } = checkFitOptions(law, data, options);
-  // Constants from the data (reference sizes) are set once, before the fit and its bootstrap refits.
+export function multiStartFit(law: Law, data: Observations, given: FitOptions = {}): MultiStartFit {
+  const options = { ...law.fitDefaults, ...given };
+  const checked = checkFitOptions(law, data, options);
+  // Constants from the data (reference sizes, budgets) are set once, before the fit and its bootstrap
+  // refits; a law whose parameters depend on them is checked again once bound.
   const bound = law.bind ? law.bind(data) : law;
+  const { options: resolved, specs } = bound === law ? checked : checkFitOptions(bound, data, options);
   const problem = createProblem(bound, data, specs, objectiveSettings(resolved));
   const extra = options.starts ?? [];
   const refined = refineStarts(problem, initialStarts(problem, resolved.refine, extra), extra.length);

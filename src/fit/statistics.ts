@@ -177,3 +177,20 @@ function smoothedInsideFraction(residuals: Float64Array, delta: number, active?:
   for (const r of values) sum += normalCdf((delta - r) / h) - normalCdf((-delta - r) / h);
   return sum / n;
 }
+
+/**
+ * Ordinary least-squares line y = intercept + slope·x.
+ * @example lineFit([0, 1, 2], [1, 3, 5]) // {intercept: 1, slope: 2}
+ */
+export function lineFit(x: readonly number[], y: readonly number[]): { intercept: number; slope: number } {
+  const mx = x.reduce((s, v) => s + v, 0) / x.length;
+  const my = y.reduce((s, v) => s + v, 0) / y.length;
+  let sxy = 0;
+  let sxx = 0;
+  x.forEach((v, i) => {
+    sxy += (v - mx) * (y[i]! - my);
+    sxx += (v - mx) ** 2;
+  });
+  const slope = sxy / sxx;
+  return { intercept: my - slope * mx, slope };
+}

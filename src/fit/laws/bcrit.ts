@@ -5,6 +5,7 @@ import { percentileInterval } from "../distributions.js";
 import { drawParams } from "../fitLaw.js";
 import { num } from "../report.js";
 import { minimizeOnGrid } from "../search.js";
+import { lineFit } from "../statistics.js";
 import { listingOf } from "./listing.js";
 import { boundedLinearLeastSquares } from "../boundedLinear.js";
 
@@ -141,20 +142,6 @@ export function batchPowerLaw(targets: readonly number[], p: Params): { Bstar: n
     targets.map((_, i) => Math.log(p[`Emin_${i + 1}`]! / p[`Smin_${i + 1}`]!)),
   );
   return { Bstar: Math.exp(intercept), alphaB: -1 / slope };
-}
-
-/** Ordinary least-squares line y = intercept + slope·x. */
-function lineFit(x: readonly number[], y: readonly number[]): { intercept: number; slope: number } {
-  const mx = x.reduce((s, v) => s + v, 0) / x.length;
-  const my = y.reduce((s, v) => s + v, 0) / y.length;
-  let sxy = 0;
-  let sxx = 0;
-  x.forEach((v, i) => {
-    sxy += (v - mx) * (y[i]! - my);
-    sxx += (v - mx) ** 2;
-  });
-  const slope = sxy / sxx;
-  return { intercept: my - slope * mx, slope };
 }
 
 /**

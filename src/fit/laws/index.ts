@@ -7,6 +7,7 @@ import { customDefinition } from "./custom.js";
 import { dataConstrained } from "./dataConstrained.js";
 import { qat } from "./qat.js";
 import { encdec, encdecDefinition } from "./encdec.js";
+import { isoflopDefinition } from "./isoflop.js";
 import { kaplan } from "./kaplan.js";
 import { kaplanSteps } from "./kaplanSteps.js";
 import { listingOf } from "./listing.js";
@@ -46,6 +47,7 @@ const definitions: ReadonlyMap<string, LawDefinition> = new Map(
     plain(dataConstrained),
     plain(qat),
     bcritDefinition,
+    isoflopDefinition,
     customDefinition,
   ].map((d) => [d.name, d]),
 );
