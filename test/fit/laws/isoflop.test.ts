@@ -141,3 +141,13 @@ test("resolveLaw(isoflop) takes --budget-tolerance and refuses a bad one", async
   assert.equal(law.bind!(parabolas(0.5, 0.2)).params.length, 15);
   await assert.rejects(resolveLaw("isoflop", { "budget-tolerance": 2 }), /invalid --budget-tolerance: 2/);
 });
+
+test("isoflop on data/fixtures/isoflop-chinchilla.csv: the interval of aN holds Chinchilla's true 0.4516", () => {
+  // The file is drawn from Hoffmann et al.'s law (examples/isoflopData.ts): N* ∝ C^(0.28/0.62) = C^0.4516.
+  const { observations } = loadObservations("data/fixtures/isoflop-chinchilla.csv", isoflop);
+  const fit = fitLaw(isoflop, observations, { bootstrap: 200, seed: 1 });
+  const [lo, hi] = fit.derived.aN!.interval!;
+  assert.ok(lo < 0.28 / 0.62 && 0.28 / 0.62 < hi, `aN ${fit.derived.aN!.value} [${lo}, ${hi}]`);
+  assert.ok(Math.abs(fit.derived.aN!.value - 0.4442) < 1e-3, `aN ${fit.derived.aN!.value}`); // measured, seed 7 noise
+  assert.equal(fit.law.params.length, 21);
+});
