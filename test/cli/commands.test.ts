@@ -105,6 +105,7 @@ test("compare ranks laws and demo runs end to end", async () => {
       "data-constrained",
       "qat",
       "bcrit",
+      "isoflop",
       "custom",
     ],
   );

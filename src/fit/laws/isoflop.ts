@@ -297,7 +297,10 @@ function budgetSummary(spec: IsoflopBudgets, fit: Parameters<NonNullable<Law["su
   });
 }
 
-/** N*, D* at a compute budget from an isoflop fit, with intervals from the same draws. */
+/**
+ * N*, D* at a compute budget from an isoflop fit, with intervals from the same draws, and the decades of
+ * compute beyond the largest budget fitted (negative: inside the data).
+ */
 function isoflopAllocation(fit: FittedLaw, C: number) {
   if (!(C > 0) || !Number.isFinite(C))
     throw new UserError(`invalid --compute: ${C} (expected a positive number of FLOPs)`);
@@ -308,6 +311,8 @@ function isoflopAllocation(fit: FittedLaw, C: number) {
     return { N, D: C / (6 * N) };
   };
   const { best, interval, all } = withDraws(fit, answer, (a) => a.N);
+  const of = (pick: (a: { N: number; D: number }) => number) =>
+    percentileInterval(all.map(pick), fit.level) as Interval;
   const largest = Math.max(...spec.budgets);
   return {
     C,
@@ -315,21 +320,8 @@ function isoflopAllocation(fit: FittedLaw, C: number) {
     D: best.D,
     tokensPerParameter: best.D / best.N,
     method: "isoflop",
-    /** Decades of compute beyond the largest budget fitted (negative: inside the data). */
     extrapolationDecades: Math.log10(C / largest),
-    intervals: interval
-      ? {
-          N: interval,
-          D: percentileInterval(
-            all.map((a) => a.D),
-            fit.level,
-          ) as Interval,
-          tokensPerParameter: percentileInterval(
-            all.map((a) => a.D / a.N),
-            fit.level,
-          ) as Interval,
-        }
-      : null,
+    intervals: interval ? { N: interval, D: of((a) => a.D), tokensPerParameter: of((a) => a.D / a.N) } : null,
   };
 }
 
