@@ -1,5 +1,6 @@
 import { join } from "node:path";
-import { loadObservations, type LoadedData } from "./data/loadObservations.js";
+import { loadObservations } from "./data/loadObservations.js";
+import type { LoadedData } from "./data/tableObservations.js";
 import { fitLaw } from "./fit/fitLaw.js";
 import { chinchilla } from "./fit/laws/chinchilla.js";
 import { computeOptimal, type Allocation } from "./predict/computeOptimal.js";

@@ -87,7 +87,8 @@ export { formatSchedule, parseSchedule } from "./schedules/parseSchedule.js";
 // Data
 export { readTable, type Table } from "./data/readTable.js";
 export { dropHighestLoss, mapColumns, parseMap, roles, tableToObservations } from "./data/observations.js";
-export { loadObservations, type LoadedData, type LoadOptions } from "./data/loadObservations.js";
+export { loadObservations } from "./data/loadObservations.js";
+export { observationsFromTable, type LoadedData, type LoadOptions } from "./data/tableObservations.js";
 export {
   loadCurves,
   readScheduleFile,

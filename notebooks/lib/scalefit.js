@@ -3,6 +3,7 @@
 // the bundled data inlined by Vite (`?raw`), so a built notebook opens with no server-side state.
 import * as Plot from "@observablehq/plot";
 export { fitLaw } from "../../src/fit/fitLaw.ts";
+import { observationsFromTable } from "../../src/data/tableObservations.ts";
 export { chinchilla } from "../../src/fit/laws/chinchilla.ts";
 export { multipower } from "../../src/fit/laws/multipower.ts";
 export { computeOptimal } from "../../src/predict/computeOptimal.ts";
@@ -35,13 +36,23 @@ export function parseCsv(text) {
   });
 }
 
-/** Observations of a law in N and D from rows with N, D, loss (and run, else each row is its own run). */
-export function observationsND(rows) {
-  return {
-    inputs: { N: Float64Array.from(rows, (r) => r.N), D: Float64Array.from(rows, (r) => r.D) },
-    loss: Float64Array.from(rows, (r) => r.loss),
-    run: rows.map((r, i) => r.run ?? `run-${i}`),
-  };
+/**
+ * A bundled CSV (no quoted commas) as the library's table: raw cells by column with their file lines, so the
+ * observations come from the same role checks and derived columns as `scalefit fit --data`.
+ */
+function csvTable(file, text) {
+  const [header, ...lines] = text.trim().split(/\r?\n/);
+  const columns = header.split(",");
+  const rows = lines.map((line) => line.split(","));
+  const cells = Object.fromEntries(
+    columns.map((c, j) => [c, rows.map((r) => (r[j] === "" ? undefined : r[j]))]),
+  );
+  return { file, columns, cells, lines: rows.map((_, i) => i + 2), digest: "" };
+}
+
+/** The observations a law fits from a bundled CSV, read as the CLI reads a data file (`observationsFromTable`). */
+export function observationsOf(file, text, law, options = {}) {
+  return observationsFromTable(csvTable(file, text), law, options).observations;
 }
 
 /** A fit's parameters with their intervals, as a table (fixed parameters show no interval). */

@@ -1,58 +1,16 @@
-import type { Observations } from "../dataTypes.js";
 import type { Law } from "../types.js";
-import { dropHighestLoss, mapColumns, tableToObservations } from "./observations.js";
-import { readTable, type Table } from "./readTable.js";
-
-/** Options of `loadObservations`. */
-export interface LoadOptions {
-  /** Column renames, role → file column: `{loss: "val_loss"}`. */
-  readonly map?: Readonly<Record<string, string>>;
-  /** Drop this many highest-loss points (Epoch drops 5 of Chinchilla's 245). @default 0 */
-  readonly dropHighest?: number;
-  /** The file already read (a Parquet or Arrow file read by the store); by default `readTable(file)`. */
-  readonly table?: Table;
-}
-
-/** Observations for a law, with the table they came from and how they were built (for provenance). */
-export interface LoadedData {
-  readonly observations: Observations;
-  readonly table: Table;
-  /** Rows in the file, points kept, columns derived. */
-  readonly provenance: {
-    readonly file: string;
-    readonly rows: number;
-    readonly points: number;
-    readonly droppedHighest: number;
-    readonly derived: readonly string[];
-    readonly map: Readonly<Record<string, string>>;
-  };
-}
+import { readTable } from "./readTable.js";
+import { observationsFromTable, type LoadedData, type LoadOptions } from "./tableObservations.js";
 
 /**
  * Reads a CSV or JSONL file into the observations a law needs, every cell checked.
  * @example const {observations} = loadObservations("data/chinchilla/epoch.csv", chinchilla, {dropHighest: 5});
  */
-export function loadObservations(file: string, law: Pick<Law, "inputs" | "name" | "zeroInputs" | "checkPoint">, options: LoadOptions = {}): LoadedData {
-  const table = mapColumns(options.table ?? readTable(file), options.map ?? {});
-  const { observations, notes } = tableToObservations(
-    table,
-    law.inputs,
-    law.name,
-    law.zeroInputs,
-    law.checkPoint ? (x) => law.checkPoint!(x) : undefined,
-  );
-  const dropHighest = options.dropHighest ?? 0;
-  const kept = dropHighestLoss(observations, dropHighest);
-  return {
-    observations: kept,
-    table,
-    provenance: {
-      file,
-      rows: table.lines.length,
-      points: kept.loss.length,
-      droppedHighest: dropHighest,
-      derived: notes.derived,
-      map: options.map ?? {},
-    },
-  };
+export function loadObservations(
+  file: string,
+  law: Pick<Law, "inputs" | "name" | "zeroInputs" | "checkPoint">,
+  options: LoadOptions = {},
+): LoadedData {
+  const loaded = observationsFromTable(options.table ?? readTable(file), law, options);
+  return { ...loaded, provenance: { ...loaded.provenance, file } };
 }
