@@ -125,11 +125,14 @@ export interface LawDefinition {
 
 /** A law as `scalefit laws` lists it. */
 export interface LawListing {
+  /** The loss as a formula (`scalefit laws` prints `L = ` before it), or a whole equation when `equation`. */
   readonly formula: string;
+  /** The formula is an equation of its own (bcrit's S = Smin + Emin/B), printed without `L = `. */
+  readonly equation?: boolean;
   readonly inputs: readonly string[];
   readonly params: readonly string[];
-  readonly description: string;
   readonly reference: string;
+  readonly description: string;
 }
 
 /** What a law's `summary` reads of a fit (a fresh `FitResult` or one rebuilt from an artifact). */
@@ -147,7 +150,7 @@ export interface FitSummaryInput {
  * @example encdec's split: {name: "split", command: "optimize", when: "total-params", options: {"total-params": …}, answer, format}
  */
 export interface LawQuestion {
-  /** A name for messages: `split`, `qat-fraction`, … */
+  /** A name for messages: `split`, `QAT fraction`, … */
   readonly name: string;
   /** The command that asks it. */
   readonly command: "optimize" | "predict";
@@ -162,8 +165,8 @@ export interface LawQuestion {
   readonly withoutFit?: boolean;
   /** The answer, a plain JSON-ready object; throws a `UserError` for missing or bad arguments. */
   answer(fit: FittedLaw | undefined, args: OptionArgs): Record<string, unknown>;
-  /** The answer for people: lines of text. */
-  format(answer: Record<string, unknown>, fit: FittedLaw | undefined): string;
+  /** The answer for people: lines of text (`args` as `answer` got them). */
+  format(answer: Record<string, unknown>, fit: FittedLaw | undefined, args: OptionArgs): string;
 }
 
 /** A fitted parameter, with lmfit's fields under readable names. */

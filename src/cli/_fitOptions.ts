@@ -39,6 +39,10 @@ export async function lawFrom(
     // declare it only; in compare, a flag another compared law takes is that law's.
     if (!takes && (Object.hasOwn(dataOptions, key) || option.laws.some((law) => others.includes(law))))
       continue;
+    if (!takes && others.length)
+      throw new UserError(
+        `--${key} is only for law ${option.laws.join(" and ")}; none of the compared laws (${others.join(", ")}) takes it`,
+      );
     const value = readOption(values, key, takes ? own[key]! : option.spec);
     if (value !== undefined && !(Array.isArray(value) && value.length === 0)) request[key] = value;
   }

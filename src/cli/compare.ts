@@ -32,6 +32,10 @@ export const command = defineCommand({
       throw new UserError("scalefit compare needs at least two laws (--laws chinchilla,kaplan)");
     const laws = [];
     for (const name of names) laws.push(await lawFrom(values, name, { others: names }));
+    if (laws.some((law) => law.sweepTargets))
+      throw new UserError(
+        "compare ranks laws on final losses; a batch-size sweep law (bcrit) is fitted alone",
+      );
     if (laws.some((law) => law.curve))
       throw new UserError(
         "compare ranks laws on final losses; curve laws are compared by their held-out curves",

@@ -2,7 +2,8 @@ import { runDemo } from "../demo.js";
 import { fitToArtifact } from "../fit/artifact.js";
 import { formatFitReport } from "../fit/report.js";
 import { defineCommand } from "./_command.js";
-import { formatAllocations, formatPredictions } from "./_format.js";
+import { formatAllocations } from "../predict/questions.js";
+import { formatPredictions } from "./_format.js";
 import { numberOption, printJson, progressFor, sharedOptions } from "./_shared.js";
 
 export const command = defineCommand({

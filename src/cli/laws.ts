@@ -9,11 +9,15 @@ export const command = defineCommand({
   examples: ["scalefit laws", "scalefit laws --json"],
   options: { ...sharedOptions },
   async run(values, io) {
-    const list = allLawDefinitions().map(({ name, listing }) => ({ name, ...listing }));
+    const definitions = allLawDefinitions();
+    const list = definitions.map(({ name, listing: { equation: _equation, ...listing } }) => ({
+      name,
+      ...listing,
+    }));
     if (values.json === true) return printJson(io, { laws: list });
     const lines = list.map(
-      (l) =>
-        `${l.name.padEnd(16)} ${l.formula.includes("=") || l.formula.startsWith("--") ? "" : "L = "}${l.formula}\n${"".padEnd(16)} ${l.description}; inputs ${l.inputs.join(", ")}; ${l.reference}`,
+      (l, i) =>
+        `${l.name.padEnd(16)} ${definitions[i]!.listing.equation ? "" : "L = "}${l.formula}\n${"".padEnd(16)} ${l.description}; inputs ${l.inputs.join(", ")}; ${l.reference}`,
     );
     io.stdout(lines.join("\n") + "\n");
   },

@@ -1,6 +1,6 @@
 import { UserError } from "../errors.js";
 import { loadFit } from "../fit/artifact.js";
-import { allLawDefinitions, resolveLaw } from "../fit/laws/index.js";
+import { allLawDefinitions } from "../fit/laws/index.js";
 import { answerQuestion, chooseQuestion, shapeQuestions } from "../predict/questions.js";
 import type { OptionSpec } from "../dataTypes.js";
 import type { LawQuestion } from "../types.js";
@@ -71,9 +71,10 @@ export const command = defineCommand({
     let question;
     if (typeof values.law === "string") {
       if (values.fit !== undefined) throw new UserError("give --fit or --law, not both");
-      question = (await resolveLaw(values.law)).questions?.find(
-        (q) => q.command === "optimize" && q.withoutFit,
-      );
+      // The law's registry entry says what it answers; the law itself (which may need options) is not built.
+      question = withoutFit
+        .find((d) => d.name === values.law)
+        ?.questions?.find((q) => q.command === "optimize" && q.withoutFit);
       if (!question)
         throw new UserError(
           `--law answers without a fit only for ${withoutFit.map((d) => d.name).join(", ")} (the published law), not ${values.law}`,
@@ -83,7 +84,7 @@ export const command = defineCommand({
       question = chooseQuestion(fit.law, "optimize", given);
       if (!question) throw new UserError(`law ${fit.law.name} answers no optimize question`);
     }
-    const { answer, text } = answerQuestion(question, fit, args);
+    // Options the question does not read are refused before any work.
     const unused = [...given].filter((key) => !Object.hasOwn(question.options, key));
     if (unused.length)
       throw new UserError(
@@ -93,6 +94,7 @@ export const command = defineCommand({
           .map((k) => `--${k}`)
           .join(", ")})`,
       );
+    const { answer, text } = answerQuestion(question, fit, args);
     if (values.json === true) return printJson(io, answer);
     io.stdout(text + "\n");
   },

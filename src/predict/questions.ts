@@ -12,7 +12,7 @@ import { optimizeSchedule, scheduleFamilies } from "./optimizeSchedule.js";
  */
 
 /** Compute-optimal allocations as a table for people. */
-function formatAllocations(allocations: readonly Allocation[]): string[] {
+export function formatAllocations(allocations: readonly Allocation[]): string[] {
   const lines = [
     `  ${"C (FLOPs)".padEnd(11)} ${"N*".padEnd(30)} ${"D*".padEnd(30)} ${"D*/N*".padEnd(22)} loss`,
   ];
@@ -72,14 +72,10 @@ const scheduleQuestion: LawQuestion = {
     at: {
       kind: "assignments",
       value: "<N=…>",
-      description: "for curve laws fitted across sizes: the model size",
+      description: "fitted across sizes: the model size",
     },
   },
   answer(fit, args) {
-    if (args.compute !== undefined)
-      throw new UserError(
-        `--compute needs a law in N and D; law ${fit!.law.name} is a curve law (--steps T --family wsd)`,
-      );
     const steps = args.steps as number | undefined;
     if (steps === undefined)
       throw new UserError(
@@ -109,18 +105,18 @@ const scheduleQuestion: LawQuestion = {
       warmup,
       ...(N ? { N } : {}),
     });
-    return { ...result, steps, family, peak, warmup };
+    return { ...result };
   },
-  format(answer, fit) {
-    const r = answer as unknown as ReturnType<typeof optimizeSchedule> & {
-      steps: number;
-      family: string;
-      peak: number;
-      warmup: number;
-    };
+  format(answer, fit, args) {
+    const r = answer as unknown as ReturnType<typeof optimizeSchedule>;
+    const { steps, family } = args as { steps: number; family: string };
+    const data = (fit as { artifact?: { data?: { schedulePeak?: number; scheduleWarmup?: number } } })
+      .artifact?.data;
+    const peak = (args.peak as number | undefined) ?? data?.schedulePeak ?? NaN;
+    const warmup = (args.warmup as number | undefined) ?? data?.scheduleWarmup ?? 0;
     const gain = r.gainInterval ? ` [${num(r.gainInterval[0], 3)}, ${num(r.gainInterval[1], 3)}]` : "";
     return [
-      `law ${fit!.law.name}: the ${r.family} schedule that minimises the predicted loss at step ${r.steps} (peak ${num(r.peak, 4)}, warmup ${r.warmup})`,
+      `law ${fit!.law.name}: the ${family} schedule that minimises the predicted loss at step ${steps} (peak ${num(peak, 4)}, warmup ${warmup})`,
       `  best      ${r.best.text}`,
       `            loss ${num(r.best.loss, 5)}`,
       `  baseline  ${r.baseline.text}`,
@@ -136,14 +132,10 @@ const scheduleQuestion: LawQuestion = {
  */
 function questionsFor(law: Law, command: "optimize" | "predict"): LawQuestion[] {
   const own = (law.questions ?? []).filter((q) => q.command === command);
-  const shaped =
-    command !== "optimize"
-      ? []
-      : law.curve
-        ? [scheduleQuestion]
-        : // Every other law is asked for an allocation: one not in N and D says why it has none.
-          [computeQuestion];
-  return [...own, ...shaped];
+  if (command !== "optimize" || own.length) return own;
+  // A law without questions of its own is asked for an allocation (one not in N and D says why it has none),
+  // a curve law for its best schedule.
+  return [law.curve ? scheduleQuestion : computeQuestion];
 }
 
 /**
@@ -154,7 +146,8 @@ export const shapeQuestions: readonly LawQuestion[] = [computeQuestion, schedule
 
 /**
  * The question a set of given options asks of a law: the first whose selecting option (`when`) is given,
- * else the law's question without one; undefined when the law has none for the command.
+ * else the law's question without one, else its first (which then says what it needs); undefined when the
+ * law has none for the command.
  * @example chooseQuestion(qat, "optimize", new Set(["memory", "tokens"]))?.name // "bit width"
  */
 export function chooseQuestion(
@@ -165,7 +158,8 @@ export function chooseQuestion(
   const questions = questionsFor(law, command);
   return (
     questions.find((q) => q.when !== undefined && given.has(q.when)) ??
-    questions.find((q) => q.when === undefined)
+    questions.find((q) => q.when === undefined) ??
+    questions[0]
   );
 }
 
@@ -179,5 +173,5 @@ export function answerQuestion(
   args: OptionArgs,
 ): { answer: Record<string, unknown>; text: string } {
   const answer = question.answer(fit, args);
-  return { answer, text: question.format(answer, fit) };
+  return { answer, text: question.format(answer, fit, args) };
 }

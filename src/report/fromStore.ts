@@ -3,6 +3,7 @@
  * (final losses, or whole curves for curve laws), loads saved fits, and writes the report.
  */
 import { existsSync } from "node:fs";
+import { UserError } from "../errors.js";
 import { loadFitData } from "../data/fitData.js";
 import { loadFit } from "../fit/artifact.js";
 import { backtest, parseHoldout } from "../predict/backtest.js";
@@ -44,6 +45,13 @@ export async function reportFromStore(
   const where = [...(options.where ?? [])];
   // Each law takes the report's law options it declares (bcrit: the target losses).
   const request = options.targets ? { targets: [...options.targets] } : {};
+  if (
+    options.targets &&
+    !(options.laws ?? []).some((name) => "targets" in (lawDefinition(name).options ?? {}))
+  )
+    throw new UserError(
+      `--targets is only for law bcrit, not ${(options.laws ?? []).join(", ") || "the saved fits"}`,
+    );
   const laws = await Promise.all(
     (options.laws ?? []).map((name) => {
       const own = lawDefinition(name).options ?? {};
@@ -85,12 +93,21 @@ export async function reportFromStore(
       file?: string;
       droppedHighest?: number;
       map?: Record<string, string>;
+      /** A curve fit's runs and their schedules, as it read them. */
+      runs?: string[];
+      schedules?: Record<string, string>;
     };
     let observations: Observations | undefined;
     if (typeof data.file === "string" && existsSync(data.file)) {
       try {
         const loaded = await loadFitData(
-          { file: data.file, dropHighest: data.droppedHighest ?? 0, map: data.map ?? {} },
+          {
+            file: data.file,
+            dropHighest: data.droppedHighest ?? 0,
+            map: data.map ?? {},
+            ...(fit.law.curve && Array.isArray(data.runs) ? { runs: data.runs } : {}),
+            ...(fit.law.curve && data.schedules ? { schedules: data.schedules } : {}),
+          },
           fit.law,
         );
         if (loaded.digest === fit.artifact.dataDigest) observations = loaded.observations;

@@ -338,6 +338,7 @@ export const bcritDefinition: LawDefinition = {
   name: "bcrit",
   listing: {
     ...listingOf(bcritLaw([3, 2.6])),
+    equation: true,
     inputs: ["run", "B", "step", "loss (points of a batch-size sweep)"],
     params: ["Smin_k", "Emin_k per --targets loss; derived Bcrit_k, Bstar, alphaB"],
   },

@@ -120,8 +120,8 @@ export function allLawDefinitions(): readonly LawDefinition[] {
 export async function resolveLaw(name: string, request: LawRequest = {}): Promise<Law> {
   const definition = lawDefinition(name);
   const own = definition.options ?? {};
-  for (const key of Object.keys(request)) {
-    if (Object.hasOwn(own, key)) continue;
+  for (const [key, value] of Object.entries(request)) {
+    if (value === undefined || Object.hasOwn(own, key)) continue;
     const owners = lawOptions().get(key)?.laws ?? [];
     throw new UserError(
       owners.length

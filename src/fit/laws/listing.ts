@@ -9,7 +9,7 @@ export function listingOf(law: Law): LawListing {
     formula: law.formula,
     inputs: law.inputs,
     params: law.params.map((p) => p.name),
-    description: law.description,
     reference: law.reference,
+    description: law.description,
   };
 }
