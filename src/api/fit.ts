@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { loadFitData, type DataSource, type FitData } from "../data/fitData.js";
 import { UserError } from "../errors.js";
+import { jsonText } from "../json.js";
 import { fitToArtifact } from "../fit/artifact.js";
 import { fitLaw } from "../fit/fitLaw.js";
 import { formatFitReport, num } from "../fit/report.js";
@@ -17,8 +18,8 @@ export interface FitRequest {
   readonly holdout?: HoldoutRule;
   /** Write the fit artifact (JSON) to this file. */
   readonly out?: string;
-  /** Also store the fit in this database's `fits` table. */
-  readonly save?: string;
+  /** Also store the fit in the `fits` table of the database it was read from. */
+  readonly save?: boolean;
 }
 
 /** A fit with its data, its artifact and, for a backtest, the held-out runs' errors. */
@@ -37,7 +38,7 @@ export interface FitRun {
  */
 export async function fitFromSource(request: FitRequest): Promise<FitRun> {
   const { law, options = {} } = request;
-  if (request.save !== undefined && request.source.db === undefined)
+  if (request.save && request.source.db === undefined)
     throw new UserError("--save stores the fit in --db: give the database");
   const data = await loadFitData(request.source, law);
   let fit: FitResult;
@@ -50,21 +51,17 @@ export async function fitFromSource(request: FitRequest): Promise<FitRun> {
   };
   if (request.out !== undefined) {
     try {
-      writeFileSync(
-        request.out,
-        JSON.stringify(artifact, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 2) +
-          "\n",
-      );
+      writeFileSync(request.out, jsonText(artifact, 2) + "\n");
     } catch (error) {
       throw new UserError(
         `cannot write --out ${request.out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
       );
     }
   }
-  if (request.save !== undefined) {
+  if (request.save) {
     const { openStore } = await import("../store/duckdb.js");
     const { saveFit } = await import("../store/fits.js");
-    const store = await openStore(request.save);
+    const store = await openStore(request.source.db!);
     try {
       await saveFit(store, artifact);
     } finally {

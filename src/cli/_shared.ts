@@ -1,4 +1,5 @@
 import { UserError } from "../errors.js";
+import { jsonText } from "../json.js";
 import { backendNames } from "../trainers/backend.js";
 import type { ParamSpec } from "../dataTypes.js";
 import type { CliIO, OptionDef, OptionValues } from "./_command.js";
@@ -191,17 +192,7 @@ export function parameterOverrides(values: OptionValues): Record<string, Partial
 
 /** Prints one JSON document: NaN and infinities become null, typed arrays become arrays. */
 export function printJson(io: CliIO, value: unknown): void {
-  io.stdout(
-    JSON.stringify(
-      value,
-      (_key, v) => {
-        if (typeof v === "number" && !Number.isFinite(v)) return null;
-        if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return Array.from(v as Float64Array);
-        return v;
-      },
-      2,
-    ) + "\n",
-  );
+  io.stdout(jsonText(value, 2) + "\n");
 }
 
 /**

@@ -64,7 +64,7 @@ export const command = defineCommand({
         },
         ...(rule ? { holdout: rule } : {}),
         ...(typeof values.out === "string" ? { out: values.out } : {}),
-        ...(values.save === true ? { save: typeof values.db === "string" ? values.db : "" } : {}),
+        save: values.save === true,
       });
     } finally {
       progress.stop();

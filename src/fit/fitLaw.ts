@@ -105,11 +105,13 @@ function derivedValues(
   level: number,
 ): Record<string, DerivedValue> {
   const derived: Record<string, DerivedValue> = {};
+  // One parameter set per draw, shared by every quantity (a law may cache work per set).
+  const sets = draws ? drawParams(params, draws) : [];
   for (const [name, quantity] of Object.entries(law.derived ?? {})) {
     const value = quantity.value(params);
     let interval: [number, number] | undefined;
     if (draws) {
-      const values = drawParams(params, draws).map((p) => quantity.value(p));
+      const values = sets.map((p) => quantity.value(p));
       interval = percentileInterval(values, level);
     }
     derived[name] = { description: quantity.description, value, ...(interval ? { interval } : {}) };

@@ -52,6 +52,16 @@ const computeQuestion: LawQuestion = {
   },
 };
 
+/** Peak LR and warmup of a schedule search: the options given, else the fit's training schedules'. */
+function scheduleSettings(fit: FittedLaw, args: OptionArgs): { peak: number | undefined; warmup: number } {
+  const data = (fit as { artifact?: { data?: { schedulePeak?: number; scheduleWarmup?: number } } }).artifact
+    ?.data;
+  return {
+    peak: (args.peak as number | undefined) ?? data?.schedulePeak,
+    warmup: (args.warmup as number | undefined) ?? data?.scheduleWarmup ?? 0,
+  };
+}
+
 /** The schedule of a family that minimises a curve law's predicted loss at `--steps`. */
 const scheduleQuestion: LawQuestion = {
   name: "best schedule",
@@ -88,12 +98,9 @@ const scheduleQuestion: LawQuestion = {
       throw new UserError("scalefit optimize needs --family (see scalefit optimize --help)");
     if (!(scheduleFamilies as readonly string[]).includes(family))
       throw new UserError(`invalid --family ${family} (expected ${scheduleFamilies.join(", ")})`);
-    const data = (fit as { artifact?: { data?: { schedulePeak?: number; scheduleWarmup?: number } } })
-      .artifact?.data;
-    const peak = (args.peak as number | undefined) ?? data?.schedulePeak;
+    const { peak, warmup } = scheduleSettings(fit!, args);
     if (args.peak !== undefined && !((args.peak as number) > 0))
       throw new UserError(`invalid --peak: ${args.peak} (expected a positive learning rate)`);
-    const warmup = (args.warmup as number | undefined) ?? data?.scheduleWarmup ?? 0;
     if (!Number.isInteger(warmup) || warmup < 0)
       throw new UserError(`invalid --warmup: ${warmup} (expected a whole number of steps)`);
     if (peak === undefined) throw new UserError("the fit does not record its peak LR: give --peak");
@@ -110,10 +117,7 @@ const scheduleQuestion: LawQuestion = {
   format(answer, fit, args) {
     const r = answer as unknown as ReturnType<typeof optimizeSchedule>;
     const { steps, family } = args as { steps: number; family: string };
-    const data = (fit as { artifact?: { data?: { schedulePeak?: number; scheduleWarmup?: number } } })
-      .artifact?.data;
-    const peak = (args.peak as number | undefined) ?? data?.schedulePeak ?? NaN;
-    const warmup = (args.warmup as number | undefined) ?? data?.scheduleWarmup ?? 0;
+    const { peak = NaN, warmup } = scheduleSettings(fit!, args);
     const gain = r.gainInterval ? ` [${num(r.gainInterval[0], 3)}, ${num(r.gainInterval[1], 3)}]` : "";
     return [
       `law ${fit!.law.name}: the ${family} schedule that minimises the predicted loss at step ${steps} (peak ${num(peak, 4)}, warmup ${warmup})`,

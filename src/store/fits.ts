@@ -1,4 +1,5 @@
 import type { DuckDBValue } from "@duckdb/node-api";
+import { jsonText } from "../json.js";
 import type { FitArtifact } from "../types.js";
 import { rows, transaction, type Store } from "./duckdb.js";
 
@@ -10,19 +11,17 @@ import { rows, transaction, type Store } from "./duckdb.js";
 export async function saveFit(store: Store, artifact: FitArtifact): Promise<number> {
   return transaction(store, async () => {
     const id = Number((await rows(store, "SELECT coalesce(max(fit_id), 0) + 1 AS id FROM fits"))[0]!.id);
-    const json = (value: unknown) =>
-      JSON.stringify(value, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v));
     await store.connection.run(
       "INSERT INTO fits (fit_id, law, params, intervals, objective, options, data_digest, artifact) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
       [
         id,
         artifact.law,
-        json(artifact.params),
-        json(artifact.intervals),
+        jsonText(artifact.params),
+        jsonText(artifact.intervals),
         artifact.objective,
-        json(artifact.options),
+        jsonText(artifact.options),
         artifact.dataDigest,
-        json(artifact),
+        jsonText(artifact),
       ] as DuckDBValue[],
     );
     return id;

@@ -85,6 +85,11 @@ export type LawRequest = OptionArgs;
  * @example lawOptions().get("x") // {spec: {kind: "string", …}, laws: ["power"]}
  */
 export function lawOptions(): ReadonlyMap<string, { spec: OptionSpec; laws: readonly string[] }> {
+  return optionsByFlag;
+}
+
+/** The registry's options by flag, collected once (the registry does not change). */
+const optionsByFlag: ReadonlyMap<string, { spec: OptionSpec; laws: readonly string[] }> = (() => {
   const options = new Map<string, { spec: OptionSpec; laws: string[] }>();
   for (const definition of definitions.values()) {
     for (const [key, spec] of Object.entries(definition.options ?? {})) {
@@ -94,7 +99,7 @@ export function lawOptions(): ReadonlyMap<string, { spec: OptionSpec; laws: read
     }
   }
   return options;
-}
+})();
 
 /**
  * The registry entry of a law name, or a `UserError` listing the names.

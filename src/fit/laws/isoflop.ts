@@ -51,11 +51,13 @@ export function groupBudgets(data: Observations, tolerance = defaultTolerance): 
 /** The index of the budget a C belongs to (the nearest, within the tolerance), or -1. */
 function budgetSlot(budgets: readonly number[], tolerance: number): (C: number) => number {
   const limit = Math.log(1 + tolerance) + 1e-12;
+  const logs = budgets.map(Math.log);
   return (C) => {
+    const logC = Math.log(C);
     let best = -1;
     let distance = Infinity;
-    budgets.forEach((b, k) => {
-      const d = Math.abs(Math.log(C / b));
+    logs.forEach((b, k) => {
+      const d = Math.abs(logC - b);
       if (d < distance) [best, distance] = [k, d];
     });
     return distance <= limit ? best : -1;
@@ -73,7 +75,9 @@ function vertex(p: Params, k: number, center: number): { logN: number; loss: num
  * N*(C) = kN·C^aN through the budgets' vertices by least squares in logs (the budgets whose parabola
  * opens upwards), and D*(C) = C/(6 N*) = kD·C^aD.
  */
-function frontierLaw(spec: IsoflopBudgets, p: Params): { aN: number; kN: number; aD: number; kD: number } {
+type Frontier = { aN: number; kN: number; aD: number; kD: number };
+
+function frontierLaw(spec: IsoflopBudgets, p: Params): Frontier {
   const x: number[] = [];
   const y: number[] = [];
   spec.budgets.forEach((C, k) => {
@@ -148,10 +152,17 @@ export function isoflopLaw(spec?: IsoflopBudgets, tolerance = defaultTolerance):
       value: (p) => vertex(p, k, spec.centers[k]!).loss,
     };
   });
+  // The four frontier quantities of a parameter set (a draw) share one regression.
+  const frontiers = new WeakMap<Params, Frontier>();
+  const frontier = (p: Params) => {
+    let found = frontiers.get(p);
+    if (!found) frontiers.set(p, (found = frontierLaw(spec, p)));
+    return found;
+  };
   for (const key of ["aN", "kN", "aD", "kD"] as const) {
     derived[key] = {
       description: `${key.endsWith("N") ? "N*(C) = kN·C^aN" : "D*(C) = kD·C^aD"}: the ${key.startsWith("a") ? "exponent" : "coefficient"}`,
-      value: (p) => frontierLaw(spec, p)[key],
+      value: (p) => frontier(p)[key],
     };
   }
   return {
@@ -218,14 +229,12 @@ function parabolaStarts(
       [new Float64Array(rows.length).fill(1), u, u.map((v) => v * v)],
       L,
       w,
-      [undefined, undefined, undefined],
+      [], // unbounded
     );
     const [c0, c1, c2] = solved
       ? Array.from(solved.coefficients)
       : [L.reduce((s, v) => s + v, 0) / L.length, 0, 0];
-    p[`c0_${k + 1}`] ??= c0!;
-    p[`c1_${k + 1}`] ??= c1!;
-    p[`c2_${k + 1}`] ??= c2!;
+    [c0, c1, c2].forEach((c, j) => (p[`c${j}_${k + 1}`] ??= c!));
   });
   return p;
 }
@@ -264,11 +273,8 @@ function isoflopWarnings(spec: IsoflopBudgets, p: Params, data: Observations): W
         message: `${at}: the optimum N* = ${num(Math.exp(v.logN), 3)} is off the centre of the sampled sizes (${num((100 * (v.logN - lo)) / (hi - lo), 3)} % of the way from the smallest): Approach 2 is biased when sampling is not centred on the optimum`,
       });
     }
-    if (logN.length < 5)
-      warnings.push({
-        code: "few-points",
-        message: `${at}: ${logN.length} runs for a three-coefficient parabola`,
-      });
+    const few = `${at}: ${logN.length} runs for a three-coefficient parabola`;
+    if (logN.length < 5) warnings.push({ code: "few-points", message: few });
   });
   return warnings;
 }
