@@ -70,6 +70,11 @@ export interface Law {
    * bound law records them in `spec`, so predictions from a saved fit use the same constants.
    */
   bind?(data: Observations): Law;
+  /**
+   * The points the (bound) law is fitted to, built from the data given: hparams keeps the runs near each
+   * cell's best loss. Chosen once, before the fit and its bootstrap refits (which redraw these points).
+   */
+  prepare?(data: Observations): Observations;
   /** Inputs that may be zero (QAT tokens of a full-precision run); others must be positive. */
   readonly zeroInputs?: readonly string[];
   /** Why the law cannot take this point (bits outside 1–16, …), or undefined: checked before a fit. */

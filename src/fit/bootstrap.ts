@@ -1,6 +1,8 @@
 import type { Observations, Params } from "../dataTypes.js";
 import type { Law } from "../types.js";
 import { randomSource } from "../random.js";
+import { boundedLinearLeastSquares } from "./boundedLinear.js";
+import { lawJacobian } from "./evaluate.js";
 import { createProblem, type FitProblem } from "./problem.js";
 import { projectedGridStarts } from "./projectedGridStarts.js";
 
@@ -141,12 +143,28 @@ export function bootstrapDraws(problem: FitProblem, options: BootstrapOptions): 
     gTol: Math.max(settings.gTol, 1e-7),
   };
   let failures = 0;
+  const linear = linearDesign(problem, options.starts[0]);
   for (let b = 0; b < options.samples; b++) {
     multiplicity.fill(0);
     // Each stratum keeps its number of units, redrawn with replacement among its own.
     for (const group of members)
       for (let k = 0; k < group.length; k++) multiplicity[group[random.int(group.length)]!]! += 1;
     for (let i = 0; i < n; i++) weights[i] = base[i]! * multiplicity[index[i]!]!;
+    if (linear) {
+      // Least squares of a law linear in every free parameter: each refit is one weighted linear solve.
+      const solved = boundedLinearLeastSquares(
+        linear.columns,
+        data.loss,
+        weights,
+        linear.lower,
+        linear.upper,
+        linear.offset,
+      );
+      if (!solved) failures++;
+      problem.free.forEach((s, j) => (draws[s.name]![b] = solved ? solved.coefficients[j]! : NaN));
+      options.onProgress?.(b + 1, options.samples, "bootstrap");
+      continue;
+    }
     const refit = createProblem(law, data, specs, refitSettings, weights);
     const starts =
       options.gridStarts === false ? options.starts : [...options.starts, ...coarseStarts(law, data, refit)];
@@ -164,6 +182,34 @@ export function bootstrapDraws(problem: FitProblem, options: BootstrapOptions): 
     options.onProgress?.(b + 1, options.samples, "bootstrap");
   }
   return { draws, failures };
+}
+
+/**
+ * The design of a problem whose predictions are linear in every free parameter and whose objective is least
+ * squares on the loss itself (isoflop's parabolas, hparams' bowls): prediction = offset + Σ_j p_j·column_j,
+ * with the parameters' bounds. Undefined for any other problem (a robust loss, log space, a parameter fitted
+ * as a logarithm or not declared linear).
+ */
+function linearDesign(problem: FitProblem, at: Params | undefined) {
+  const { law, settings, free } = problem;
+  const linear = new Set(law.linear ?? []);
+  if (!at || settings.loss !== "linear" || settings.space !== "linear") return undefined;
+  if (!free.every((s) => linear.has(s.name) && !s.log)) return undefined;
+  const n = problem.n;
+  const all = lawJacobian(
+    law,
+    at,
+    problem.data,
+    law.params.map(() => new Float64Array(n)),
+  );
+  const columns = free.map((s) => all[law.params.findIndex((q) => q.name === s.name)]!);
+  const offset = problem.predictions(at);
+  free.forEach((s, j) => {
+    const v = at[s.name]!;
+    const column = columns[j]!;
+    for (let i = 0; i < n; i++) offset[i]! -= v * column[i]!;
+  });
+  return { columns, offset, lower: free.map((s) => s.min), upper: free.map((s) => s.max) };
 }
 
 /** One start from a coarse grid on the resampled data, so a refit can leave the full-data basin. */

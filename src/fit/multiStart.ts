@@ -38,10 +38,12 @@ export function multiStartFit(law: Law, data: Observations, given: FitOptions = 
   const options = { ...law.fitDefaults, ...given };
   const checked = checkFitOptions(law, data, options);
   // Constants from the data (reference sizes, budgets) are set once, before the fit and its bootstrap
-  // refits; a law whose parameters depend on them is checked again once bound.
+  // refits; a law whose parameters depend on them is checked again once bound, on the points it fits.
   const bound = law.bind ? law.bind(data) : law;
-  const { options: resolved, specs } = bound === law ? checked : checkFitOptions(bound, data, options);
-  const problem = createProblem(bound, data, specs, objectiveSettings(resolved));
+  const fitted = bound.prepare ? bound.prepare(data) : data;
+  const { options: resolved, specs } =
+    bound === law && fitted === data ? checked : checkFitOptions(bound, fitted, options);
+  const problem = createProblem(bound, fitted, specs, objectiveSettings(resolved));
   const extra = options.starts ?? [];
   const refined = refineStarts(problem, initialStarts(problem, resolved.refine, extra), extra.length);
   if (refined.length === 0) {

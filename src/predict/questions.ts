@@ -81,8 +81,8 @@ const scheduleQuestion: LawQuestion = {
     },
     at: {
       kind: "assignments",
-      value: "<N=…>",
-      description: "fitted across sizes: the model size",
+      value: "<N=…[,D=…]>",
+      description: "the planned model (a curve law fitted across sizes: N=…; hparams: N=…,D=…)",
     },
   },
   answer(fit, args) {

@@ -106,6 +106,7 @@ test("compare ranks laws and demo runs end to end", async () => {
       "qat",
       "bcrit",
       "isoflop",
+      "hparams",
       "custom",
     ],
   );

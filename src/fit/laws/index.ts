@@ -7,6 +7,7 @@ import { customDefinition } from "./custom.js";
 import { dataConstrained } from "./dataConstrained.js";
 import { qat } from "./qat.js";
 import { encdec, encdecDefinition } from "./encdec.js";
+import { hparamsDefinition } from "./hparams.js";
 import { isoflopDefinition } from "./isoflop.js";
 import { kaplan } from "./kaplan.js";
 import { kaplanSteps } from "./kaplanSteps.js";
@@ -48,6 +49,7 @@ const definitions: ReadonlyMap<string, LawDefinition> = new Map(
     plain(qat),
     bcritDefinition,
     isoflopDefinition,
+    hparamsDefinition,
     customDefinition,
   ].map((d) => [d.name, d]),
 );
