@@ -188,6 +188,8 @@ export interface FittedParam {
   readonly max?: number;
   /** Interval at the fit's level from the fit's interval method; undefined for fixed parameters. */
   readonly interval?: readonly [number, number];
+  /** False when the data's range cannot identify it (an exponent of an input that barely varies): no interval. */
+  readonly identified?: false;
   /** Profile-likelihood interval, when asked for. Infinite ends: the data do not bound the parameter. */
   readonly profile?: readonly [number, number];
   /** Which bound the value sits on, if any. */
@@ -199,6 +201,8 @@ export interface DerivedValue {
   readonly description: string;
   readonly value: number;
   readonly interval?: readonly [number, number];
+  /** False when it moves with a parameter the data's range cannot identify: no interval. */
+  readonly identified?: false;
 }
 
 /** One distinct local minimum found by the multi-start refinement. */

@@ -1,6 +1,7 @@
 import type { FitOptions, Observations, Params, Warning } from "../dataTypes.js";
 import type { DerivedValue, FitResult, FittedParam, Law, LocalMinimum } from "../types.js";
 import { fitWarnings } from "./diagnostics.js";
+import { dependentDerived, rangeFindings, rangeWarnings, type RangeFinding } from "./identifiability.js";
 import { chiSquare1Quantile, percentileInterval } from "./distributions.js";
 import { defaults } from "./grid.js";
 import { distinctMinima, multiStartFit, type MultiStartFit } from "./multiStart.js";
@@ -35,10 +36,24 @@ export function fitLaw(law: Law, data: Observations, options: FitOptions = {}): 
   const statistics = localStatistics(fit.problem, fit.refined[0]!.result);
   const sampled = parameterIntervals(fit, { statistics, minima, onProgress: options.onProgress });
   const profiles = profileIntervals(fit, { statistics, onProgress: options.onProgress });
-  const variables = fittedParams(fit, { statistics, sampled, profiles });
-  const derived = derivedValues(fit.law, fit.params, sampled.draws, fit.options.level);
-  const warnings = fitDiagnostics(fit, { statistics, sampled, minima, variables });
-  return fitResult(fit, { statistics, sampled, minima, variables, derived, warnings });
+  const free = fit.problem.free.map((s) => s.name);
+  const ranges = rangeFindings(fit.law, fit.problem.data, fit.params, free);
+  const unidentified = new Set(ranges.flatMap((f) => f.params));
+  const variables = fittedParams(fit, { statistics, sampled, profiles, unidentified });
+  const derived = derivedValues(fit.law, fit.params, sampled.draws, fit.options.level, unidentified);
+  const warnings = fitDiagnostics(fit, { statistics, sampled, minima, variables, ranges });
+  const intervals = Object.fromEntries(
+    Object.entries(sampled.intervals).filter(([name]) => !unidentified.has(name)),
+  );
+  return fitResult(fit, {
+    statistics,
+    sampled: { ...sampled, intervals },
+    minima,
+    variables,
+    derived,
+    warnings,
+    ranges,
+  });
 }
 
 /**
@@ -70,6 +85,8 @@ interface ParamDetails {
   readonly statistics: LocalStatistics;
   readonly sampled: ParameterIntervals;
   readonly profiles: Readonly<Record<string, readonly [number, number]>>;
+  /** Parameters the data's range cannot identify: reported without an interval. */
+  readonly unidentified: ReadonlySet<string>;
 }
 
 /** Every parameter's value, standard error, start, bounds and intervals, in the law's order. */
@@ -90,7 +107,11 @@ function fittedParams(fit: MultiStartFit, details: ParamDetails): FittedParam[] 
       log: !!s.log,
       ...(s.min !== undefined ? { min: s.min } : {}),
       ...(s.max !== undefined ? { max: s.max } : {}),
-      ...(intervals[s.name] ? { interval: intervals[s.name]! } : {}),
+      ...(details.unidentified.has(s.name)
+        ? { identified: false }
+        : intervals[s.name]
+          ? { interval: intervals[s.name]! }
+          : {}),
       ...(details.profiles[s.name] ? { profile: details.profiles[s.name]! } : {}),
       ...(bound ? { atBound: bound } : {}),
     };
@@ -103,18 +124,25 @@ function derivedValues(
   params: Params,
   draws: Readonly<Record<string, Float64Array>> | null,
   level: number,
+  unidentified: ReadonlySet<string>,
 ): Record<string, DerivedValue> {
   const derived: Record<string, DerivedValue> = {};
+  // A quantity that moves with an unidentified parameter is not identified either.
+  const moving = unidentified.size ? dependentDerived(law, params, unidentified) : new Set<string>();
   // One parameter set per draw, shared by every quantity (a law may cache work per set).
   const sets = draws ? drawParams(params, draws) : [];
   for (const [name, quantity] of Object.entries(law.derived ?? {})) {
     const value = quantity.value(params);
     let interval: [number, number] | undefined;
-    if (draws) {
+    if (draws && !moving.has(name)) {
       const values = sets.map((p) => quantity.value(p));
       interval = percentileInterval(values, level);
     }
-    derived[name] = { description: quantity.description, value, ...(interval ? { interval } : {}) };
+    derived[name] = {
+      description: quantity.description,
+      value,
+      ...(moving.has(name) ? { identified: false } : interval ? { interval } : {}),
+    };
   }
   return derived;
 }
@@ -125,6 +153,8 @@ interface DiagnosticParts {
   readonly sampled: ParameterIntervals;
   readonly minima: readonly LocalMinimum[];
   readonly variables: readonly FittedParam[];
+  /** Inputs too narrow to identify the parameters attached to them. */
+  readonly ranges: readonly RangeFinding[];
 }
 
 /** The fit's warnings, with each minimum's deviance from the best (see `fitWarnings`). */
@@ -155,6 +185,7 @@ function fitDiagnostics(fit: MultiStartFit, parts: DiagnosticParts): Warning[] {
       bootstrapSamples: options.intervals === "bootstrap" ? options.bootstrap : 0,
       robustCorrection: statistics.estimate.robustCorrection,
     }),
+    ...rangeWarnings(parts.ranges),
     ...own,
   ];
 }

@@ -56,7 +56,11 @@ export function formatFitReport(fit: FitResult, context: ReportContext = {}): st
     const error = Number.isFinite(v.stderr)
       ? `± ${num(v.stderr)} (${num((100 * v.stderr) / Math.abs(v.value), 3)}%)`
       : "± (not estimable)";
-    const interval = v.interval ? `[${num(v.interval[0])}, ${num(v.interval[1])}]` : "";
+    const interval = v.interval
+      ? `[${num(v.interval[0])}, ${num(v.interval[1])}]`
+      : v.identified === false
+        ? "[not identified]"
+        : "";
     const profile = v.profile ? ` profile [${num(v.profile[0])}, ${num(v.profile[1])}]` : "";
     const notes = [
       `init = ${num(v.init)}`,
@@ -73,7 +77,11 @@ export function formatFitReport(fit: FitResult, context: ReportContext = {}): st
   if (derived.length) {
     lines.push("[[Derived]]");
     for (const [name, d] of derived) {
-      const interval = d.interval ? ` [${num(d.interval[0])}, ${num(d.interval[1])}]` : "";
+      const interval = d.interval
+        ? ` [${num(d.interval[0])}, ${num(d.interval[1])}]`
+        : d.identified === false
+          ? " [not identified]"
+          : "";
       lines.push(
         `    ${`${name}:`.padEnd(width + 1)} ${num(d.value).padStart(12)}${interval}  ${d.description}`,
       );
