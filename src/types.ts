@@ -75,6 +75,11 @@ export interface Law {
    * cell's best loss. Chosen once, before the fit and its bootstrap refits (which redraw these points).
    */
   prepare?(data: Observations): Observations;
+  /**
+   * Inputs whose span must identify the parameters attached to them (`src/fit/identifiability.ts`); default
+   * every input. Precision's bit widths are levels with a switch at Ppost = Pw, not scales: it names N and D.
+   */
+  readonly scaleInputs?: readonly string[];
   /** Inputs that may be zero (QAT tokens of a full-precision run); others must be positive. */
   readonly zeroInputs?: readonly string[];
   /** Why the law cannot take this point (bits outside 1–16, …), or undefined: checked before a fit. */

@@ -43,7 +43,7 @@ export function rangeFindings(
   if (law.curve) return [];
   const findings: RangeFinding[] = [];
   const live = (i: number) => !(data.weight && !(data.weight[i]! > 0));
-  for (const input of law.inputs) {
+  for (const input of law.scaleInputs ?? law.inputs) {
     if (law.zeroInputs?.includes(input)) continue;
     const column = data.inputs[input];
     if (!column) continue;

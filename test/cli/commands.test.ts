@@ -104,6 +104,7 @@ test("compare ranks laws and demo runs end to end", async () => {
       "encdec",
       "data-constrained",
       "qat",
+      "precision",
       "bcrit",
       "isoflop",
       "hparams",

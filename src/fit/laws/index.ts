@@ -15,6 +15,7 @@ import { listingOf } from "./listing.js";
 import { lrAnneal } from "./lrAnneal.js";
 import { multipower } from "./multipower.js";
 import { power, powerDefinition } from "./power.js";
+import { precision } from "./precision.js";
 import { withSizeTerm } from "./sizeTerm.js";
 
 const lrAnnealN = withSizeTerm(lrAnneal, "lr-anneal-n");
@@ -47,6 +48,7 @@ const definitions: ReadonlyMap<string, LawDefinition> = new Map(
     encdecDefinition,
     plain(dataConstrained),
     plain(qat),
+    plain(precision),
     bcritDefinition,
     isoflopDefinition,
     hparamsDefinition,
@@ -72,6 +74,7 @@ export const laws: Readonly<Record<string, Law>> = Object.freeze(
     encdec,
     "data-constrained": dataConstrained,
     qat,
+    precision,
   }),
 );
 
