@@ -98,6 +98,11 @@ export interface Law {
   readonly questions?: readonly LawQuestion[];
   /** Named answers a fit of this law adds to its artifact and `--json` document (bcrit: Bstar, alphaB, targets). */
   summary?(fit: FitSummaryInput): Record<string, unknown>;
+  /**
+   * Its parameters are coefficients per group (isoflop's parabolas per budget, hparams' bowls per cell): a report
+   * draws the law's own charts and its derived quantities, not one histogram per parameter.
+   */
+  readonly groupCoefficients?: boolean;
   /** Charts that describe a fit of this law, by name in the report's chart registry (`encdec-surface`, …). */
   readonly charts?: readonly string[];
   /**

@@ -4,6 +4,8 @@ import type { Chart } from "./charts/shared.js";
 import { batchCharts } from "./charts/batch.js";
 import { encdecChart } from "./charts/encdec.js";
 import { encdecSurfaceChart } from "./charts/encdecSurface.js";
+import { hparamsCharts } from "./charts/hparamsBowls.js";
+import { isoflopCharts } from "./charts/isoflopProfiles.js";
 import { qatChart } from "./charts/qat.js";
 
 /** What a law's own chart reads: the fit, its data when at hand, and the fresh fit result when there is one. */
@@ -44,6 +46,8 @@ export const lawCharts: ReadonlyMap<string, (input: LawChartInput) => Chart[]> =
     ({ fit }: LawChartInput) =>
       fit.dataRange.N ? [{ ...qatChart(fit, { N: geometric(fit.dataRange.N)!, bits: 4 }), id: "qat" }] : [],
   ],
+  ["isoflop", ({ fit, observations }: LawChartInput) => isoflopCharts(fit, observations)],
+  ["hparams", ({ fit, observations }: LawChartInput) => hparamsCharts(fit, observations)],
   [
     "batch",
     ({ result, observations }: LawChartInput) => {

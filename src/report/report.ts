@@ -163,7 +163,9 @@ export function fitCharts(item: ReportFit, budgets: readonly number[]): Chart[] 
     const [sizes, ratio] = frontierCharts(fit, logGrid(budgets[0]!, budgets[budgets.length - 1]!, 30));
     charts.push({ ...sizes, id: `${slug}-frontier` }, { ...ratio, id: `${slug}-tokens-per-parameter` });
   }
-  for (const chart of bootstrapCharts(fit)) charts.push({ ...chart, id: `${slug}-${chart.id}` });
+  // A law of coefficients per budget or per cell is described by its own charts, not one histogram each.
+  if (!fit.law.groupCoefficients)
+    for (const chart of bootstrapCharts(fit)) charts.push({ ...chart, id: `${slug}-${chart.id}` });
   return charts;
 }
 

@@ -24,8 +24,9 @@ function variablesOf(law: Law): { lrIn: ScaleVariable[]; batchIn: ScaleVariable[
 /**
  * lr* and B* at (N, D) for one parameter set of an hparams fit, from its derived power laws (both methods
  * name them lrK, lrN, … and BK, BD, …).
+ * @example optimumAt(fit.law, fit.params, 1e9, 1e11) // {lr: 0.00145, B: 1.14e6}
  */
-function optimumAt(law: Law, p: Params, N: number, D: number): { lr: number; B: number } {
+export function optimumAt(law: Law, p: Params, N: number, D: number): { lr: number; B: number } {
   const { lrIn, batchIn } = variablesOf(law);
   const d = law.derived ?? {};
   const value = (name: string) => (d[name] ? d[name].value(p) : p[name]!);
@@ -250,5 +251,10 @@ export const hparamsDefinition: LawDefinition = {
 /** A law of either method with the questions hparams answers (bound laws keep them: see `bind`). */
 function withQuestions(law: Law): Law {
   const bind = law.bind;
-  return { ...law, questions, ...(bind ? { bind: (data) => withQuestions(bind(data)) } : {}) };
+  return {
+    ...law,
+    questions,
+    charts: ["hparams"],
+    ...(bind ? { bind: (data) => withQuestions(bind(data)) } : {}),
+  };
 }

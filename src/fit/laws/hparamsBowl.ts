@@ -151,6 +151,7 @@ export function bowlLaw(options: BowlOptions, cells?: BowlCells, summary?: reado
     ...base,
     params,
     linear: params.map((p) => p.name),
+    groupCoefficients: true,
     predict(p, x) {
       const k = at(x.N!, x.D!);
       const [u, v] = uv(k, x) as [number, number];

@@ -71,12 +71,11 @@ function vertex(p: Params, k: number, center: number): { logN: number; loss: num
   return { logN: center - c1 / (2 * c2), loss: c0 - (c1 * c1) / (4 * c2) };
 }
 
+type Frontier = { aN: number; kN: number; aD: number; kD: number };
 /**
  * N*(C) = kN·C^aN through the budgets' vertices by least squares in logs (the budgets whose parabola
  * opens upwards), and D*(C) = C/(6 N*) = kD·C^aD.
  */
-type Frontier = { aN: number; kN: number; aD: number; kD: number };
-
 function frontierLaw(spec: IsoflopBudgets, p: Params): Frontier {
   const x: number[] = [];
   const y: number[] = [];
@@ -114,6 +113,8 @@ export function isoflopLaw(spec?: IsoflopBudgets, tolerance = defaultTolerance):
     inputs: ["C", "N"],
     fitDefaults: { loss: "linear", space: "linear" },
     questions: [computeQuestion],
+    charts: ["isoflop"],
+    groupCoefficients: true,
   } as const;
   if (!spec) {
     return {
