@@ -5,7 +5,7 @@ import { defineCommand } from "./_command.js";
 import { fitOptionsFrom, holdoutFrom, lawFlags, lawFrom } from "./_fitOptions.js";
 import { loadFitData } from "../data/fitData.js";
 import { dataSourceFrom, storeOptions } from "./_source.js";
-import { dataOptions, listOption, printJson, progressFor, sharedOptions } from "./_shared.js";
+import { dataOptions, listOption, numberOption, printJson, progressFor, sharedOptions } from "./_shared.js";
 
 export const command = defineCommand({
   name: "compare",
@@ -13,6 +13,7 @@ export const command = defineCommand({
   usage: "scalefit compare --laws <law,law,…> --data <file> [--holdout C:0.125] [options]",
   examples: [
     "scalefit compare --laws chinchilla,kaplan,power --x N --data data/chinchilla/epoch.csv --drop-highest 5 --holdout C:0.125",
+    "scalefit compare --laws isoflop,chinchilla --data data/fixtures/isoflop-chinchilla.csv --compute 1e23",
   ],
   options: {
     laws: {
@@ -20,6 +21,11 @@ export const command = defineCommand({
       multiple: true,
       value: "<laws>",
       description: "laws to compare, comma-separated",
+    },
+    compute: {
+      type: "string",
+      value: "<FLOPs>",
+      description: "set each law's compute-optimal N* and D* at this budget side by side (Approach 2 and 3)",
     },
     ...dataOptions,
     ...lawFlags,
@@ -45,11 +51,18 @@ export const command = defineCommand({
     const loaded = await loadFitData(dataSourceFrom(values, "compare"), { inputs, name: names.join(", ") });
     const progress = await progressFor(io, values.json === true);
     const rule = holdoutFrom(values);
+    const compute = numberOption(
+      values,
+      "compute",
+      (v) => v > 0 && Number.isFinite(v),
+      "a positive number of FLOPs",
+    );
     let rows;
     try {
       rows = compareLaws(laws, loaded.observations, {
         ...fitOptionsFrom(values, { defaultIntervals: "covariance" }),
         ...(rule ? { holdout: rule } : {}),
+        ...(compute !== undefined ? { compute } : {}),
         ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
       });
     } finally {
@@ -72,6 +85,23 @@ export const command = defineCommand({
       lines.push(
         `  ${r.law.padEnd(14)} ${String(r.freeParams).padStart(4)} ${r.objective.toExponential(5).padStart(12)} ${num(r.aic, 6).padStart(11)} ${num(r.bic, 6).padStart(11)} ${num(r.deltaAic, 4).padStart(9)} ${num(r.akaikeWeight, 3).padStart(7)}${held}${r.converged ? "" : "  (not converged)"}`,
       );
+    }
+    if (compute !== undefined) {
+      lines.push(
+        `compute-optimal allocation at C = ${num(compute, 3)} (intervals at level ${values.level ?? 0.95})`,
+      );
+      for (const r of rows) {
+        const a = r.allocation!;
+        if ("error" in a) {
+          lines.push(`  ${r.law.padEnd(14)} ${a.error}`);
+          continue;
+        }
+        const iv = (v: readonly [number, number] | undefined) =>
+          v ? ` [${num(v[0], 3)}, ${num(v[1], 3)}]` : "";
+        lines.push(
+          `  ${r.law.padEnd(14)} N* ${(num(a.N, 4) + iv(a.intervals?.N)).padEnd(30)} D* ${num(a.D, 4)}${iv(a.intervals?.D)}`,
+        );
+      }
     }
     io.stdout(lines.join("\n") + "\n");
   },

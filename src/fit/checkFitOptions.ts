@@ -12,18 +12,24 @@ export interface CheckedFit {
 const intervalMethods = ["bootstrap", "covariance", "none"] as const;
 
 /**
+ * The objective of a fit unless its law or its user says otherwise: Huber δ = 1e-3 on log residuals
+ * (Hoffmann et al. 2022, appendix D.2).
+ */
+export const defaultObjective = { loss: "huber", space: "log", delta: 1e-3 } as const;
+
+/**
  * Validates `fitLaw`'s options against a law and its data once, fills the defaults and resolves the
  * parameter specs (overrides, fixed values). Throws a `UserError` naming the option and value at fault.
  * @example checkFitOptions(chinchilla, data, {fix: {E: 1.69}}).specs[0] // {name: "E", fixed: true, value: 1.69, ...}
  */
 export function checkFitOptions(law: Law, data: Observations, options: FitOptions = {}): CheckedFit {
-  const loss = options.loss ?? "huber";
+  const loss = options.loss ?? defaultObjective.loss;
   if (!lossNames.includes(loss))
     throw new UserError(`invalid loss: ${loss} (expected ${lossNames.join(", ")})`);
-  const space = options.space ?? "log";
+  const space = options.space ?? defaultObjective.space;
   if (space !== "log" && space !== "linear")
     throw new UserError(`invalid space: ${space} (expected log or linear)`);
-  const delta = options.delta ?? 1e-3;
+  const delta = options.delta ?? defaultObjective.delta;
   if (!(delta > 0) || !Number.isFinite(delta))
     throw new UserError(`invalid delta: ${delta} (expected a positive number)`);
   const level = options.level ?? 0.95;

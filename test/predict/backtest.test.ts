@@ -55,3 +55,43 @@ test("compareLaws ranks chinchilla above kaplan and a power law in N on Epoch's 
   assert.ok(rows[0]!.akaikeWeight > 0.99);
   assert.ok(rows.every((r, i) => i === 0 || r.holdout!.meanAbsRelError > rows[0]!.holdout!.meanAbsRelError));
 });
+
+test("compareLaws sets Approach 2 (isoflop) and 3 (chinchilla) side by side under one objective", async () => {
+  const { loadObservations } = await import("../../src/data/loadObservations.js");
+  const { resolveLaw } = await import("../../src/fit/laws/index.js");
+  const isoflop = await resolveLaw("isoflop", {});
+  const chinchilla = await resolveLaw("chinchilla", {});
+  // data/fixtures/isoflop-chinchilla.csv: 7 budgets × 9 sizes from Hoffmann et al.'s law, 0.2 % noise.
+  const { observations } = loadObservations("data/fixtures/isoflop-chinchilla.csv", {
+    name: "both",
+    inputs: ["C", "N", "D"],
+  });
+  const rows = compareLaws([isoflop, chinchilla], observations, { intervals: "none", compute: 1e23 });
+  assert.deepEqual(rows.map((r) => r.law).sort(), ["chinchilla", "isoflop"]);
+  // The truth at 1e23 (Hoffmann et al.'s constants, closed form): N* = 1.4e10; both approaches within 5 %.
+  const truth = { G: ((0.34 * 406.4) / (0.28 * 410.7)) ** (1 / (0.34 + 0.28)) };
+  const Nstar = truth.G * (1e23 / 6) ** (0.28 / 0.62);
+  for (const r of rows) {
+    const a = r.allocation as { N: number; D: number };
+    assert.ok(Math.abs(a.N / Nstar - 1) < 0.05, `${r.law}: N* ${a.N} vs ${Nstar}`);
+    assert.ok(Math.abs((6 * a.N * a.D) / 1e23 - 1) < 1e-9);
+  }
+  // One objective for both (isoflop's own default is least squares on the loss).
+  assert.equal(rows[0]!.points, rows[1]!.points);
+  // Laws that pick their own points cannot be ranked beside others.
+  const hparams = await resolveLaw("hparams", {});
+  const grid = {
+    inputs: {
+      N: Float64Array.from({ length: 12 }, (_, i) => (i < 6 ? 1e8 : 1e9)),
+      D: Float64Array.from({ length: 12 }, (_, i) => (i % 6 < 3 ? 1e9 : 1e10) * (i < 6 ? 1 : 2)),
+      lr: Float64Array.from({ length: 12 }, (_, i) => 1e-3 * 2 ** (i % 3)),
+      B: Float64Array.from({ length: 12 }, (_, i) => 1e5 * 2 ** ((i + 1) % 2)),
+    },
+    loss: Float64Array.from({ length: 12 }, (_, i) => 3 + 0.01 * ((i % 3) - 1) ** 2 + 0.001 * i),
+  };
+  const inN = await resolveLaw("power", { x: "N" });
+  assert.throws(
+    () => compareLaws([inN, hparams], grid, { intervals: "none" }),
+    /the laws were fitted to different points \(power 12, hparams \d+\)/,
+  );
+});
