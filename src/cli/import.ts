@@ -1,4 +1,4 @@
-import { parseMap } from "../data/observations.js";
+import { checkMapTargets, parseMap } from "../data/observations.js";
 import { UserError } from "../errors.js";
 import { openStore } from "../store/duckdb.js";
 import { importFiles, importFormats, type ImportFormat } from "../store/importFiles.js";
@@ -97,13 +97,16 @@ export const command = defineCommand({
         throw new UserError(`invalid --conventions ${item} (keys: params, flops, lossUnit)`);
       conventions[key] = value;
     }
+    // The store's columns are roles only (no law is being fitted).
+    const map = parseMap(listOption(values, "map"));
+    checkMapTargets(map, []);
     const store = await openStore(db);
     const progress = files.length > 1 ? await progressFor(io, values.json === true) : { stop() {} };
     try {
       const results = await importFiles(store, files, {
         ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
         ...(format ? { format } : {}),
-        map: parseMap(listOption(values, "map").length ? listOption(values, "map") : []),
+        map,
         ...(Object.keys(set).length ? { set } : {}),
         ...(typeof values.meta === "string" ? { meta: values.meta } : {}),
         ...(typeof values.run === "string" ? { run: values.run } : {}),

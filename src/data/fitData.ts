@@ -5,7 +5,7 @@ import type { Law } from "../types.js";
 import { batchSweepObservations, sweepPoints, type SweepPoint } from "./batchSweep.js";
 import { loadCurves, readSchedules } from "./curves.js";
 import { loadObservations } from "./loadObservations.js";
-import { mapColumns } from "./observations.js";
+import { checkMapTargets, mapColumns } from "./observations.js";
 import { readTable } from "./readTable.js";
 
 /**
@@ -60,6 +60,7 @@ export async function loadFitData(source: DataSource, law: DataLaw): Promise<Fit
   const curveOnly = source.schedules || source.schedulesFile || source.runs?.length;
   if ((source.file === undefined) === (source.db === undefined))
     throw new UserError("the data come from a file or a database (one of them)");
+  checkMapTargets(source.map ?? {}, law.inputs);
   if (law.sweepTargets) {
     if (source.dropHighest || curveOnly)
       throw new UserError(

@@ -13,7 +13,8 @@ export const roles = [
 ] as const;
 
 /**
- * Parses `--map loss=val_loss,N=params` (role=column pairs, comma-separated, repeatable).
+ * Parses `--map loss=val_loss,N=params` (role=column pairs, comma-separated, repeatable). A target is a role
+ * or any input a law declares (a custom formula's `--inputs`): `checkMapTargets` checks it once the law is known.
  * @example parseMap(["loss=val_loss,N=params"]) // {loss: "val_loss", N: "params"}
  */
 export function parseMap(values: readonly string[]): Record<string, string> {
@@ -22,12 +23,23 @@ export function parseMap(values: readonly string[]): Record<string, string> {
     const match = /^\s*([^=\s]+)\s*=\s*(.+?)\s*$/.exec(item);
     if (!match) throw new UserError(`invalid --map ${item} (expected role=column, e.g. loss=val_loss)`);
     const [, role, column] = match;
-    if (!(roles as readonly string[]).includes(role!)) {
-      throw new UserError(`unknown --map target ${role} (roles: ${roles.join(", ")})`);
-    }
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(role!))
+      throw new UserError(`invalid --map target ${role} (expected a role or an input name)`);
     map[role!] = column!;
   }
   return map;
+}
+
+/**
+ * Refuses a `--map` target that is neither a column role nor an input of the law the data are for.
+ * @example checkMapTargets({size: "params"}, ["size"]) // ok: a custom formula's input
+ */
+export function checkMapTargets(map: Readonly<Record<string, string>>, inputs: readonly string[]): void {
+  for (const role of Object.keys(map))
+    if (!(roles as readonly string[]).includes(role) && !inputs.includes(role))
+      throw new UserError(
+        `unknown --map target ${role} (the law's inputs: ${inputs.join(", ")}; roles: ${roles.join(", ")})`,
+      );
 }
 
 /**

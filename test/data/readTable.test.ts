@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { loadObservations } from "../../src/data/loadObservations.js";
-import { dropHighestLoss, mapColumns, parseMap, tableToObservations } from "../../src/data/observations.js";
+import { checkMapTargets, dropHighestLoss, mapColumns, parseMap, tableToObservations } from "../../src/data/observations.js";
 import { readTable } from "../../src/data/readTable.js";
 import { chinchillaDataPath } from "../../src/demo.js";
 import { chinchilla } from "../../src/fit/laws/chinchilla.js";
@@ -47,7 +47,11 @@ test("mapColumns renames columns to roles; parseMap checks the roles", () => {
   const table = mapColumns(readTable(file("m.csv", "params,tokens_seen,val_loss\n1e8,2e9,3\n")), parseMap(["N=params,D=tokens_seen", "loss=val_loss"]));
   const { observations } = tableToObservations(table, ["N", "D"], "chinchilla");
   assert.equal(observations.loss[0], 3);
-  assert.throws(() => parseMap(["size=params"]), /unknown --map target size \(roles: run, N, D/);
+  // A target is a role or an input the law declares (custom formulas' --inputs); others are refused at load.
+  assert.deepEqual(parseMap(["size=params"]), { size: "params" });
+  assert.throws(() => checkMapTargets({ size: "params" }, ["N", "D"]), /unknown --map target size \(the law's inputs: N, D; roles: run, N, D/);
+  checkMapTargets({ size: "params" }, ["size"]);
+  assert.throws(() => parseMap(["1x=params"]), /invalid --map target 1x/);
   assert.throws(() => mapColumns(table, { loss: "nope" }), /--map loss=nope: .*m.csv has no column nope \(columns: params, tokens_seen, val_loss/);
 });
 

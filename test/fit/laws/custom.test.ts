@@ -60,3 +60,36 @@ test("customLaw rejects what it cannot compile, with a message naming it (and ne
     );
   }
 });
+
+test("--map renames a column to any input a custom formula declares (--inputs size)", async () => {
+  const { mkdtempSync, rmSync, writeFileSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  const { tmpdir } = await import("node:os");
+  const { runCli } = await import("../../_cli.js");
+  const dir = mkdtempSync(join(tmpdir(), "scalefit-map-"));
+  try {
+    // Exact E + A·size^−a with E 2, A 300, a 0.3 at five sizes (known parameters).
+    const rows = [1e8, 2e8, 4e8, 8e8, 1.6e9].map((n) => `${n},${2 + 300 * n ** -0.3}`);
+    const file = join(dir, "m.csv");
+    writeFileSync(file, ["params,val", ...rows].join("\n") + "\n");
+    const args = ["fit", "--law", "custom", "--formula", "E + A*size^-a", "--log", "A", "--data", file];
+    const run = await runCli(
+      ...args,
+      "--inputs",
+      "size",
+      "--map",
+      "size=params,loss=val",
+      "--intervals",
+      "none",
+      "--json",
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const fit = JSON.parse(run.stdout);
+    assert.ok(Math.abs(fit.params.a - 0.3) < 1e-6, `a ${fit.params.a}`);
+    const refused = await runCli(...args, "--inputs", "size", "--map", "width=params,loss=val");
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /unknown --map target width \(the law's inputs: size; roles: /);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
