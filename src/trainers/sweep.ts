@@ -87,8 +87,8 @@ export async function runSweep(
 ): Promise<SweepResult> {
   const started = performance.now();
   const where = options.where ?? `sweep ${config?.name ?? ""}`;
-  const runs = shardRuns(expandSweep(config, where), options.shard);
   const source: TokenSource = loadSource(config.data ?? "kjv", `${where}: data`);
+  const runs = shardRuns(expandSweep(config, where, source.vocab), options.shard);
   for (const run of runs) checkWindows(source, run.model.seqLen, `${where}: ${run.name}`);
   // The store first: a database in use by another process stops the sweep before any training.
   const store: Store = await openStore(options.db);

@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
+import { parameterCounts } from "./counting.js";
 import { UserError } from "../errors.js";
 import type { DecayShape, Schedule } from "../schedules/schedule.js";
 import {
@@ -42,8 +43,12 @@ export interface SweepGrid {
   steps?: number[];
   /** Training tokens per run; steps = tokens / (batch · seqLen), rounded. */
   tokens?: number[];
+  /** Training tokens per parameter: tokens = ratio · N (N the total parameters on the sweep's data). */
+  tokensPerParam?: number[];
   /** Peak learning rates. */
   lr?: number[];
+  /** Multipliers of the peak LR (of `lr`, or of `lrLaw`): a small LR sweep around a rule. */
+  lrScale?: number[];
   schedule?: Array<ScheduleTemplate["kind"] | ScheduleTemplate>;
   seed?: number[];
   weightDecay?: number[];
@@ -60,6 +65,11 @@ export interface SweepConfig {
   /** Training settings shared by every run. */
   train?: Partial<TrainConfig>;
   grid: SweepGrid;
+  /**
+   * The peak LR of each run from a power law in its parameters N and tokens D, lr = K·N^N·D^D (the `lrK`,
+   * `lrN`, `lrD` of a `scalefit fit --law hparams`), instead of a `lr` axis.
+   */
+  lrLaw?: { K: number; N?: number; D?: number };
   /** FLOP convention of the stored `flops`. Default "6ND". */
   flops?: FlopConvention;
 }
@@ -83,7 +93,9 @@ const axisOrder = [
   "batch",
   "steps",
   "tokens",
+  "tokensPerParam",
   "lr",
+  "lrScale",
   "schedule",
   "weightDecay",
   "seed",
@@ -183,9 +195,9 @@ function numberList(
  * training, with the field at fault named (`sweep.json: grid.dModel=30: heads (4) must divide dModel (30)`).
  * @example expandSweep(smokePreset, "smoke").length // 4
  */
-export function expandSweep(config: SweepConfig, where: string): SweepRun[] {
+export function expandSweep(config: SweepConfig, where: string, vocab?: number): SweepRun[] {
   if (!config || typeof config !== "object") throw new UserError(`${where}: a sweep config is a JSON object`);
-  const knownTop = ["name", "data", "model", "train", "grid", "flops"];
+  const knownTop = ["name", "data", "model", "train", "grid", "lrLaw", "flops"];
   const extraTop = Object.keys(config).find((k) => !knownTop.includes(k));
   if (extraTop) throw new UserError(`${where}: unknown field ${extraTop} (fields: ${knownTop.join(", ")})`);
   if (typeof config.name !== "string" || !/^[A-Za-z0-9._-]+$/.test(config.name)) {
@@ -202,7 +214,13 @@ export function expandSweep(config: SweepConfig, where: string): SweepRun[] {
   const extraAxis = Object.keys(grid).find((k) => !(axisOrder as readonly string[]).includes(k));
   if (extraAxis)
     throw new UserError(`${where}: grid has no axis ${extraAxis} (axes: ${axisOrder.join(", ")})`);
-  if (grid.steps && grid.tokens) throw new UserError(`${where}: grid gives both steps and tokens; give one`);
+  if ([grid.steps, grid.tokens, grid.tokensPerParam].filter(Boolean).length > 1)
+    throw new UserError(`${where}: grid gives more than one of steps, tokens and tokensPerParam; give one`);
+  checkLrLaw(config, where);
+  if ((grid.tokensPerParam || config.lrLaw) && vocab === undefined)
+    throw new UserError(
+      `${where}: tokensPerParam and lrLaw count parameters: they need the data's vocabulary`,
+    );
   const modelKeys = Object.keys(defaultModelConfig);
   const extraModel = Object.keys(config.model ?? {}).find((k) => !modelKeys.includes(k));
   if (extraModel)
@@ -225,7 +243,7 @@ export function expandSweep(config: SweepConfig, where: string): SweepRun[] {
               })()
           ).map((v, i) => templateOf(v, `${where}: grid.schedule[${i}]`))
         : numberList(raw, `${where}: grid.${key}`, {
-            integer: !["lr", "weightDecay", "tokens"].includes(key),
+            integer: !["lr", "lrScale", "weightDecay", "tokens", "tokensPerParam"].includes(key),
             zero: key === "seed" || key === "weightDecay",
           });
     axes.push({ key, values });
@@ -233,7 +251,7 @@ export function expandSweep(config: SweepConfig, where: string): SweepRun[] {
   const runs: SweepRun[] = [];
   const combine = (i: number, chosen: Record<string, unknown>) => {
     if (i === axes.length) {
-      runs.push(makeRun(config, chosen, runs.length, where));
+      runs.push(makeRun(config, chosen, runs.length, where, vocab));
       return;
     }
     for (const value of axes[i]!.values) combine(i + 1, { ...chosen, [axes[i]!.key]: value });
@@ -247,11 +265,26 @@ export function expandSweep(config: SweepConfig, where: string): SweepRun[] {
   return runs;
 }
 
+/** Checks `lrLaw`: a positive K and finite exponents of N and D, alone (not with a `lr` axis). */
+function checkLrLaw(config: SweepConfig, where: string): void {
+  const law = config.lrLaw;
+  if (law === undefined) return;
+  if (config.grid.lr) throw new UserError(`${where}: give lrLaw or grid.lr, not both`);
+  const extra = Object.keys(law).find((k) => !["K", "N", "D"].includes(k));
+  if (extra) throw new UserError(`${where}: lrLaw has no field ${extra} (fields: K, N, D)`);
+  if (!(typeof law.K === "number" && law.K > 0 && Number.isFinite(law.K)))
+    throw new UserError(`${where}: lrLaw.K must be a positive number, got ${JSON.stringify(law.K)}`);
+  for (const key of ["N", "D"] as const)
+    if (law[key] !== undefined && !(typeof law[key] === "number" && Number.isFinite(law[key])))
+      throw new UserError(`${where}: lrLaw.${key} must be a number, got ${JSON.stringify(law[key])}`);
+}
+
 function makeRun(
   config: SweepConfig,
   chosen: Record<string, unknown>,
   index: number,
   where: string,
+  vocab: number | undefined,
 ): SweepRun {
   const label = Object.entries(chosen)
     .map(([k, v]) => `${k}=${typeof v === "object" ? templateLabel(v as ScheduleTemplate) : String(v)}`)
@@ -266,12 +299,22 @@ function makeRun(
   if (chosen.seed !== undefined) train.seed = chosen.seed as number;
   if (chosen.weightDecay !== undefined) train.weightDecay = chosen.weightDecay as number;
   if (chosen.steps !== undefined) train.steps = chosen.steps as number;
-  if (chosen.tokens !== undefined) {
-    train.steps = Math.max(1, Math.round((chosen.tokens as number) / (train.batch * model.seqLen)));
-  }
-  checkModelConfig({ ...model, vocab: 2 }, at);
+  checkModelConfig({ ...model, vocab: vocab ?? 2 }, at);
+  // Parameters on the sweep's data (tokensPerParam and lrLaw ask for them: expandSweep has the vocabulary).
+  const N = vocab === undefined ? NaN : parameterCounts({ ...model, vocab }).total;
+  const tokens =
+    (chosen.tokens as number | undefined) ??
+    (chosen.tokensPerParam !== undefined ? (chosen.tokensPerParam as number) * N : undefined);
+  if (tokens !== undefined) train.steps = Math.max(1, Math.round(tokens / (train.batch * model.seqLen)));
   checkTrainConfig(train, at);
-  const peakLr = (chosen.lr as number | undefined) ?? defaultPeakLr;
+  const law = config.lrLaw;
+  const D = train.steps * train.batch * model.seqLen;
+  const base =
+    (chosen.lr as number | undefined) ??
+    (law ? law.K * N ** (law.N ?? 0) * D ** (law.D ?? 0) : defaultPeakLr);
+  const peakLr = base * ((chosen.lrScale as number | undefined) ?? 1);
+  if (!(peakLr > 0 && Number.isFinite(peakLr)))
+    throw new UserError(`${at}: the peak LR is ${peakLr} (expected a positive number)`);
   const template = (chosen.schedule as ScheduleTemplate | undefined) ?? { kind: "cosine" as const };
   return { name: `${config.name}/${label || "run"}`, index, model, train, peakLr, template };
 }

@@ -24,6 +24,38 @@ test("the example config expands to 3 widths × 2 budgets × 2 schedules, steps 
   assert.deepEqual(runs.at(-1)!.template, { kind: "wsd", decay: 0.2, shape: "sqrt" });
 });
 
+test("tokensPerParam sets D = ratio·N and lrLaw the peak LR K·N^a·D^b of each size, lrScale around it", () => {
+  const config = {
+    name: "n",
+    model: { layers: 2, heads: 4, seqLen: 64 },
+    train: { batch: 16 },
+    grid: { dModel: [32, 64], tokensPerParam: [10], lrScale: [0.5, 1] },
+    lrLaw: { K: 2, N: -0.5, D: 0.2 },
+  };
+  const runs = expandSweep(config, "n.json", 63);
+  assert.equal(runs.length, 4);
+  // parameterCounts at vocab 63 (kjv): 24d² + 155d = 29 536 (d 32) and 108 224 (d 64, the PyTorch anchor's count).
+  assert.equal(runs[0]!.train.steps, Math.round((10 * 29_536) / (16 * 64)));
+  assert.equal(runs[2]!.train.steps, Math.round((10 * 108_224) / (16 * 64)));
+  const D = runs[2]!.train.steps * 16 * 64;
+  assert.ok(Math.abs(runs[3]!.peakLr / (2 * 108_224 ** -0.5 * D ** 0.2) - 1) < 1e-12);
+  assert.ok(Math.abs(runs[2]!.peakLr / runs[3]!.peakLr - 0.5) < 1e-12);
+  assert.equal(runs[0]!.name, "n/dModel=32_tokensPerParam=10_lrScale=0.5");
+  assert.throws(() => expandSweep(config, "n.json"), /n.json: tokensPerParam and lrLaw count parameters/);
+  assert.throws(
+    () => expandSweep({ ...config, grid: { ...config.grid, lr: [1e-3] } }, "n.json", 63),
+    /n.json: give lrLaw or grid.lr, not both/,
+  );
+  assert.throws(
+    () => expandSweep({ ...config, grid: { ...config.grid, tokens: [1e6] } }, "n.json", 63),
+    /more than one of steps, tokens and tokensPerParam/,
+  );
+  assert.throws(
+    () => expandSweep({ ...config, lrLaw: { K: -1 } }, "n.json", 63),
+    /lrLaw.K must be a positive number/,
+  );
+});
+
 test("every preset expands; shards take every n-th run", () => {
   for (const [name, preset] of Object.entries(sweepPresets))
     assert.ok(expandSweep(preset, name).length >= 4, name);
