@@ -66,6 +66,11 @@ export interface Law {
   /** A curve law: its points are steps of runs whose schedules it reads (`Observations.schedules`). */
   readonly curve?: boolean;
   /**
+   * Fitted to every logged loss of each run as a point of (N, C) (`envelope`, Approach 1), not to final
+   * losses; no schedules needed.
+   */
+  readonly everyPoint?: boolean;
+  /**
    * For laws with constants taken from the data (reference sizes): the law with them set, before a fit. The
    * bound law records them in `spec`, so predictions from a saved fit use the same constants.
    */

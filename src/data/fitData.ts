@@ -48,7 +48,7 @@ export interface FitData {
 }
 
 /** What `loadFitData` needs of a law: the inputs it reads and what kind of points it fits. */
-export type DataLaw = Pick<Law, "inputs" | "name" | "curve" | "sweepTargets">;
+export type DataLaw = Pick<Law, "inputs" | "name" | "curve" | "sweepTargets" | "everyPoint">;
 
 /**
  * The observations a law is fitted to, wherever they come from: final losses, whole curves (curve laws) or a
@@ -130,7 +130,9 @@ async function storeData(db: string, source: DataSource, law: DataLaw): Promise<
   const filters = [...(source.where ?? [])];
   // The store (and DuckDB's native module) only when a database is read.
   const { openStore } = await import("../store/duckdb.js");
-  const { curvesFromStore, finalLosses, observationsDigest } = await import("../store/readRuns.js");
+  const { curvesFromStore, finalLosses, observationsDigest, pointsFromStore } = await import(
+    "../store/readRuns.js"
+  );
   const store = await openStore(db, { readOnly: true });
   try {
     const where = filters.length ? `; where ${filters.join(" and ")}` : "";
@@ -153,6 +155,17 @@ async function storeData(db: string, source: DataSource, law: DataLaw): Promise<
         },
         description: `${store.path} (${runs.length} curves, ${observations.loss.length} points${where})`,
         derived: [],
+      };
+    }
+    if (law.everyPoint) {
+      const observations = await pointsFromStore(store, filters);
+      const runs = [...new Set(observations.run)];
+      return {
+        observations,
+        digest: observationsDigest(observations),
+        provenance: { db: store.path, where: filters, runs },
+        description: `${store.path} (${runs.length} runs, ${observations.loss.length} logged losses${where})`,
+        derived: ["C = 6 N · tokens where a point has no flops"],
       };
     }
     const final = await finalLosses(store, law.inputs, filters);

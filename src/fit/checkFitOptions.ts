@@ -22,7 +22,12 @@ export const defaultObjective = { loss: "huber", space: "log", delta: 1e-3 } as 
  * parameter specs (overrides, fixed values). Throws a `UserError` naming the option and value at fault.
  * @example checkFitOptions(chinchilla, data, {fix: {E: 1.69}}).specs[0] // {name: "E", fixed: true, value: 1.69, ...}
  */
-export function checkFitOptions(law: Law, data: Observations, options: FitOptions = {}): CheckedFit {
+export function checkFitOptions(
+  law: Law,
+  data: Observations,
+  options: FitOptions = {},
+  { prepared = false } = {},
+): CheckedFit {
   const loss = options.loss ?? defaultObjective.loss;
   if (!lossNames.includes(loss))
     throw new UserError(`invalid loss: ${loss} (expected ${lossNames.join(", ")})`);
@@ -92,7 +97,8 @@ export function checkFitOptions(law: Law, data: Observations, options: FitOption
     return merged;
   });
   const free = specs.filter((s) => !s.fixed).length;
-  checkObservations(law, data, space);
+  // The points a law prepared from checked data are its own: its data checks read the data as given.
+  checkObservations(prepared ? { ...law, checkData: undefined, checkPoint: undefined } : law, data, space);
   const runs = data.run ? new Set(data.run).size : 0;
   let resample = options.resample ?? "auto";
   if (!["auto", "runs", "blocks", "points"].includes(resample)) {

@@ -42,7 +42,9 @@ export function multiStartFit(law: Law, data: Observations, given: FitOptions = 
   const bound = law.bind ? law.bind(data) : law;
   const fitted = bound.prepare ? bound.prepare(data) : data;
   const { options: resolved, specs } =
-    bound === law && fitted === data ? checked : checkFitOptions(bound, fitted, options);
+    bound === law && fitted === data
+      ? checked
+      : checkFitOptions(bound, fitted, options, { prepared: fitted !== data });
   const problem = createProblem(bound, fitted, specs, objectiveSettings(resolved));
   const extra = options.starts ?? [];
   const refined = refineStarts(problem, initialStarts(problem, resolved.refine, extra), extra.length);

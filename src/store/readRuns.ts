@@ -341,3 +341,26 @@ export async function lossCurves(
   }
   return [...byRun.values()];
 }
+
+/**
+ * Every logged loss of the filtered runs as a point of (N, C): the eval loss where one was logged, else the
+ * training loss; C the stored FLOPs, else 6·N·tokens (Kaplan's convention). What Approach 1 (`envelope`)
+ * reads: each run's loss against its compute.
+ * @example const points = await pointsFromStore(store, ["run~kjv/*"]) // {inputs: {N, C}, loss, run}
+ */
+export async function pointsFromStore(store: Store, filters: readonly string[] = []): Promise<Observations> {
+  const points = await loggedLosses(store, filters, {
+    loss: "eval, else train",
+    columns: ["r.n", "p.tokens", "p.flops"],
+    at: "coalesce(p.flops, p.tokens * r.n)",
+  });
+  const N = Float64Array.from(points, (p) => num(p.n));
+  const C = Float64Array.from(points, (p, i) =>
+    p.flops === null || p.flops === undefined ? 6 * N[i]! * num(p.tokens) : num(p.flops),
+  );
+  return {
+    inputs: { N, C },
+    loss: Float64Array.from(points, (p) => num(p.loss)),
+    run: points.map((p) => String(p.run)),
+  };
+}

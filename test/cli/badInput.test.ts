@@ -98,7 +98,7 @@ const cases: [string, string[], RegExp][] = [
   [
     "unknown law",
     ["fit", "--law", "chinchila", "--data", good],
-    /unknown law: chinchila \(expected one of power, chinchilla, kaplan, kaplan-steps, lr-anneal, multipower, lr-anneal-n, multipower-n, encdec, data-constrained, qat, precision, bcrit, isoflop, hparams, custom\)/,
+    /unknown law: chinchila \(expected one of power, chinchilla, kaplan, kaplan-steps, lr-anneal, multipower, lr-anneal-n, multipower-n, encdec, data-constrained, qat, precision, bcrit, isoflop, envelope, hparams, custom\)/,
   ],
   [
     "unknown option",

@@ -107,6 +107,7 @@ test("compare ranks laws and demo runs end to end", async () => {
       "precision",
       "bcrit",
       "isoflop",
+      "envelope",
       "hparams",
       "custom",
     ],

@@ -163,7 +163,7 @@ export function nearOptimalLaw(options: HparamsOptions, summary?: readonly CellS
     },
     prepare: (data) => stackKept(data, nearBest(groupCells(data), data, options.tolerance)),
     starts: (data) => [olsStart(options, data)],
-    checkData: (data) => (data.inputs.target ? undefined : checkGrid(data, lrIn, batchIn)),
+    checkData: (data) => checkGrid(data, lrIn, batchIn),
     diagnose: () => (summary ? edgeWarnings(summary) : []),
     // The power laws' constants under the names the bowl method derives them by.
     derived: Object.fromEntries(

@@ -8,6 +8,7 @@ import { dataConstrained } from "./dataConstrained.js";
 import { qat } from "./qat.js";
 import { encdec, encdecDefinition } from "./encdec.js";
 import { hparamsDefinition } from "./hparams.js";
+import { envelope } from "./envelope.js";
 import { isoflopDefinition } from "./isoflop.js";
 import { kaplan } from "./kaplan.js";
 import { kaplanSteps } from "./kaplanSteps.js";
@@ -51,6 +52,7 @@ const definitions: ReadonlyMap<string, LawDefinition> = new Map(
     plain(precision),
     bcritDefinition,
     isoflopDefinition,
+    plain(envelope),
     hparamsDefinition,
     customDefinition,
   ].map((d) => [d.name, d]),
@@ -75,6 +77,7 @@ export const laws: Readonly<Record<string, Law>> = Object.freeze(
     "data-constrained": dataConstrained,
     qat,
     precision,
+    envelope,
   }),
 );
 

@@ -17,7 +17,7 @@ const needs: Record<string, Record<string, unknown>> = {
 };
 
 test("resolveLaw builds every registered law; a law without options is the registry's object", async () => {
-  assert.equal(lawNames.length, 16);
+  assert.equal(lawNames.length, 17);
   for (const name of lawNames) {
     const law = await resolveLaw(name, (needs[name] ?? {}) as never);
     assert.equal(law.name, name);
@@ -56,11 +56,11 @@ test("what laws carry is well formed: questions selected by their own options, c
   }
   for (const law of Object.values(laws))
     for (const chart of law.charts ?? []) assert.ok(lawCharts.has(chart), `${law.name}: chart ${chart}`);
-  // Exactly the laws with special answers carry questions (encdec, qat, precision, bcrit, isoflop, hparams).
+  // Exactly the laws with special answers carry questions (encdec, qat, precision, bcrit, isoflop, envelope, hparams).
   const asking = allLawDefinitions()
     .filter((d) => d.questions?.length)
     .map((d) => d.name);
-  assert.deepEqual(asking, ["encdec", "qat", "precision", "bcrit", "isoflop", "hparams"]);
+  assert.deepEqual(asking, ["encdec", "qat", "precision", "bcrit", "isoflop", "envelope", "hparams"]);
 });
 
 test("fitFromArtifact rebuilds power in N from lawSpec.x and predicts as the fit does", async () => {
