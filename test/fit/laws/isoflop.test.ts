@@ -151,3 +151,22 @@ test("isoflop on data/fixtures/isoflop-chinchilla.csv: the interval of aN holds 
   assert.ok(Math.abs(fit.derived.aN!.value - 0.4442) < 1e-3, `aN ${fit.derived.aN!.value}`); // measured, seed 7 noise
   assert.equal(fit.law.params.length, 21);
 });
+
+test("the analytic gradients of isoflop and envelope match central differences", async () => {
+  const { checkGradient } = await import("../../_lawChecks.js");
+  const { envelope } = await import("../../../src/fit/laws/envelope.js");
+  const bound = isoflopLaw({
+    budgets: [1e18, 1e19],
+    centers: [Math.log(2e8), Math.log(6e8)],
+    tolerance: 0.02,
+  });
+  const p = { c0_1: 3, c1_1: -0.02, c2_1: 0.04, c0_2: 2.8, c1_2: 0.01, c2_2: 0.05 };
+  checkGradient(bound, p, [
+    { C: 1e18, N: 1e8 },
+    { C: 1e19, N: 2e9 },
+  ]);
+  checkGradient(envelope, { kN: 0.3, aN: 0.46 }, [
+    { C: 1e18, N: 1 },
+    { C: 3e21, N: 1 },
+  ]);
+});
