@@ -52,7 +52,7 @@ export async function finalLosses(
   const result = await rows(
     store,
     `WITH chosen AS (
-       SELECT r.run_id, r.name, r.n, r.d, r.ne, r.nd, r.batch_size, r.bits, r.unique_tokens, r.qat_tokens,
+       SELECT r.run_id, r.name, r.n, r.d, r.ne, r.nd, r.batch_size, r.peak_lr, r.bits, r.unique_tokens, r.qat_tokens,
               arg_max(p.eval_loss, coalesce(p.step, 9223372036854775807)) FILTER (WHERE p.eval_loss IS NOT NULL) AS eval_loss,
               arg_max(p.train_loss, coalesce(p.step, 9223372036854775807)) FILTER (WHERE p.train_loss IS NOT NULL) AS train_loss,
               arg_max(p.tokens, coalesce(p.step, 9223372036854775807)) FILTER (WHERE p.eval_loss IS NOT NULL OR p.train_loss IS NOT NULL) AS tokens,
@@ -84,6 +84,8 @@ export async function finalLosses(
         return num(row.nd);
       case "B":
         return num(row.batch_size);
+      case "lr":
+        return num(row.peak_lr);
       case "S":
         return num(row.step);
       case "bits":
@@ -109,6 +111,7 @@ export async function finalLosses(
         Dfp: "D (a tokens column or --set D=…) and its QAT tokens (a Dqat column or --set Dqat=…)",
         U: "a U column (unique tokens) or --set U=…",
         S: "a step column",
+        lr: "a peakLr column or --set peakLr=…",
       };
       throw new UserError(
         `run ${result[missing]!.name} in ${store.path} has no ${name} (import it with ${how[name] ?? `--set ${name}=…`})`,

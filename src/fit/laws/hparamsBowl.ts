@@ -37,6 +37,7 @@ function coefficients(p: Params, k: number): number[] {
 /**
  * The vertex of a bowl: (du, dv) from its centre and the loss there; NaN where the quadratic is not convex
  * (its Hessian [[2c3, c5], [c5, 2c4]] not positive definite).
+ * @example bowlVertex([3, -0.1, 0, 0.03, 0.02, 0.01]) // {du: 1.739, dv: −0.435, loss: 2.913}
  */
 export function bowlVertex(c: readonly number[]): { du: number; dv: number; loss: number } {
   const [c0, c1, c2, c3, c4, c5] = c as [number, number, number, number, number, number];
