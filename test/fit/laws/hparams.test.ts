@@ -286,3 +286,32 @@ test("bad grids and options get one-line messages and exit 1", async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("the trainer's own LR × batch grid (data/sweeps/kjv-lr-batch): optima at the grid's edge, exponents not identified", async () => {
+  const run = await runCli(
+    "fit",
+    "--law",
+    "hparams",
+    "--data",
+    "data/sweeps/kjv-lr-batch/final.csv",
+    "--intervals",
+    "none",
+    "--json",
+  );
+  assert.equal(run.code, 0, run.stderr);
+  const fit = JSON.parse(run.stdout);
+  // data/sweeps/kjv-lr-batch/SOURCE.md: every cell's best run at B = 512 tokens; lr* 0.004 in three cells, 0.016 in one.
+  assert.deepEqual(
+    fit.cells.map((c: { keptLr: number[]; keptB: number[] }) => [c.keptLr[0], c.keptB[0]]),
+    [
+      [0.004, 512],
+      [0.016, 512],
+      [0.004, 512],
+      [0.004, 512],
+    ],
+  );
+  const codes = fit.warnings.map((w: { code: string }) => w.code);
+  assert.equal(codes.filter((c: string) => c === "optimum-at-edge").length, 4);
+  assert.ok(codes.includes("not-identified"));
+  for (const key of ["lrN", "lrD", "BD"]) assert.equal(fit.derived[key].identified, false, key);
+});
