@@ -150,18 +150,13 @@ export function bootstrapDraws(problem: FitProblem, options: BootstrapOptions): 
     for (const group of members)
       for (let k = 0; k < group.length; k++) multiplicity[group[random.int(group.length)]!]! += 1;
     for (let i = 0; i < n; i++) weights[i] = base[i]! * multiplicity[index[i]!]!;
-    if (linear) {
-      // Least squares of a law linear in every free parameter: each refit is one weighted linear solve.
-      const solved = boundedLinearLeastSquares(
-        linear.columns,
-        data.loss,
-        weights,
-        linear.lower,
-        linear.upper,
-        linear.offset,
-      );
-      if (!solved) failures++;
-      problem.free.forEach((s, j) => (draws[s.name]![b] = solved ? solved.coefficients[j]! : NaN));
+    // Least squares of a law linear in every free parameter: each refit is one weighted linear solve (a
+    // resample that leaves the system singular is refitted as any other law's).
+    const solved = linear
+      ? boundedLinearLeastSquares(linear.columns, data.loss, weights, [], [], linear.offset)
+      : undefined;
+    if (solved) {
+      problem.free.forEach((s, j) => (draws[s.name]![b] = solved.coefficients[j]!));
       options.onProgress?.(b + 1, options.samples, "bootstrap");
       continue;
     }
@@ -187,14 +182,16 @@ export function bootstrapDraws(problem: FitProblem, options: BootstrapOptions): 
 /**
  * The design of a problem whose predictions are linear in every free parameter and whose objective is least
  * squares on the loss itself (isoflop's parabolas, hparams' bowls): prediction = offset + Σ_j p_j·column_j,
- * with the parameters' bounds. Undefined for any other problem (a robust loss, log space, a parameter fitted
- * as a logarithm or not declared linear).
+ * Undefined for any other problem (a robust loss, log space, a bounded parameter, one fitted as a logarithm
+ * or not declared linear).
  */
 function linearDesign(problem: FitProblem, at: Params | undefined) {
   const { law, settings, free } = problem;
   const linear = new Set(law.linear ?? []);
   if (!at || settings.loss !== "linear" || settings.space !== "linear") return undefined;
-  if (!free.every((s) => linear.has(s.name) && !s.log)) return undefined;
+  // Unbounded only: bounds would make the solve try every face of the box.
+  if (!free.every((s) => linear.has(s.name) && !s.log && s.min === undefined && s.max === undefined))
+    return undefined;
   const n = problem.n;
   const all = lawJacobian(
     law,
@@ -209,7 +206,7 @@ function linearDesign(problem: FitProblem, at: Params | undefined) {
     const column = columns[j]!;
     for (let i = 0; i < n; i++) offset[i]! -= v * column[i]!;
   });
-  return { columns, offset, lower: free.map((s) => s.min), upper: free.map((s) => s.max) };
+  return { columns, offset };
 }
 
 /** One start from a coarse grid on the resampled data, so a refit can leave the full-data basin. */

@@ -7,6 +7,7 @@ import {
   cellIndex,
   cellSlot,
   checkGrid,
+  fullRank,
   groupCells,
   nearBest,
   powerLawFit,
@@ -208,8 +209,32 @@ function checkBand(options: BowlOptions, data: Observations): string | undefined
     const rows = Array.from(cell.keys()).filter((i) => cell[i] === k && kept[i]);
     const lrs = new Set(rows.map((i) => data.inputs.lr![i]!)).size;
     const Bs = new Set(rows.map((i) => data.inputs.B![i]!)).size;
+    const where = `cell N = ${num(cells.N[k]!, 3)}, D = ${num(cells.D[k]!, 3)}`;
     if (rows.length < 6 || lrs < 3 || Bs < 3)
-      return `cell N = ${num(cells.N[k]!, 3)}, D = ${num(cells.D[k]!, 3)} has ${rows.length} runs within ${100 * options.band} % of its best loss (${lrs} learning rates, ${Bs} batch sizes): a bowl needs six or more over three or more of each (widen --band)`;
+      return `${where} has ${rows.length} runs within ${100 * options.band} % of its best loss (${lrs} learning rates, ${Bs} batch sizes): a bowl needs six or more over three or more of each (widen --band)`;
+    // Six runs over three LRs and three batch sizes can still leave the quadratic's six terms dependent
+    // (an LR sweep at one batch plus a batch sweep at one LR: u·v is zero at every run).
+    const centred = (input: string) => {
+      const x = rows.map((i) => Math.log(data.inputs[input]![i]!));
+      const mean = x.reduce((a, b) => a + b, 0) / x.length;
+      return x.map((value) => value - mean);
+    };
+    const [u, v] = [centred("lr"), centred("B")];
+    const basis = [
+      u.map(() => 1),
+      u,
+      v,
+      u.map((x) => x * x),
+      v.map((x) => x * x),
+      u.map((x, j) => x * v[j]!),
+    ];
+    if (
+      !fullRank(
+        basis.map((c) => Float64Array.from(c)),
+        new Float64Array(rows.length).fill(1),
+      )
+    )
+      return `${where}: its runs within ${100 * options.band} % of the best loss cannot fix a bowl (its six terms are not independent on them, as for an LR sweep at one batch size plus a batch sweep at one LR): widen --band or use --method near-optimal`;
   }
   return undefined;
 }

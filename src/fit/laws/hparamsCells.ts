@@ -110,8 +110,11 @@ export function powerLawFit(
   return { K: c ? Math.exp(c[0]!) : NaN, exponents };
 }
 
-/** Whether weighted columns are linearly independent (Gram–Schmidt with a relative tolerance). */
-function fullRank(basis: readonly Float64Array[], w: Float64Array): boolean {
+/**
+ * Whether weighted columns are linearly independent (Gram–Schmidt with a relative tolerance).
+ * @example fullRank([Float64Array.of(1, 1), Float64Array.of(1, 2)], Float64Array.of(1, 1)) // true
+ */
+export function fullRank(basis: readonly Float64Array[], w: Float64Array): boolean {
   const done: Float64Array[] = [];
   for (const column of basis) {
     const v = column.map((x, i) => x * Math.sqrt(w[i]!));

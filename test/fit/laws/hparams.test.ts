@@ -315,3 +315,34 @@ test("the trainer's own LR × batch grid (data/sweeps/kjv-lr-batch): optima at t
   assert.ok(codes.includes("not-identified"));
   for (const key of ["lrN", "lrD", "BD"]) assert.equal(fit.derived[key].identified, false, key);
 });
+
+test("a bowl is refused on a cross-shaped design (an LR sweep at one batch plus a batch sweep at one LR)", async () => {
+  // Three cells, each: five LRs at B = 1e5 and five batch sizes at lr = 1e-3 (u·v = 0 at every run).
+  const cols = { N: [] as number[], D: [] as number[], lr: [] as number[], B: [] as number[] };
+  const loss: number[] = [];
+  for (const [N, D] of [
+    [1e8, 1e9],
+    [1e9, 1e10],
+    [1e8, 1e10],
+  ] as const)
+    for (let j = -2; j <= 2; j++)
+      for (const [lr, B] of [
+        [1e-3 * 2 ** j, 1e5],
+        [1e-3, 1e5 * 2 ** j],
+      ] as const) {
+        cols.N.push(N);
+        cols.D.push(D);
+        cols.lr.push(lr);
+        cols.B.push(B);
+        loss.push(3 + 0.01 * Math.log(lr / 1e-3) ** 2 + 0.01 * Math.log(B / 1e5) ** 2);
+      }
+  const data = {
+    inputs: Object.fromEntries(Object.entries(cols).map(([k, v]) => [k, Float64Array.from(v)])),
+    loss: Float64Array.from(loss),
+  };
+  const law = await resolveLaw("hparams", { method: "bowl", band: 0.5 });
+  assert.throws(
+    () => fitLaw(law, data, { intervals: "none" }),
+    /cannot fix a bowl \(its six terms are not independent/,
+  );
+});
