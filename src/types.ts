@@ -275,6 +275,8 @@ export interface FitResult {
   readonly warnings: readonly Warning[];
   /** The resolved options (defaults filled), as printed in the report. */
   readonly options: ResolvedFitOptions;
+  /** Parameters the data's range cannot identify: answers that move with them get no interval. */
+  readonly unidentified?: readonly string[];
 }
 
 /** One logged step. */
@@ -299,7 +301,7 @@ export interface TrainPoint {
  */
 export type FittedLaw = Pick<
   FitResult,
-  "law" | "params" | "draws" | "residuals" | "dataRange" | "level" | "options"
+  "law" | "params" | "draws" | "residuals" | "dataRange" | "level" | "options" | "unidentified"
 >;
 
 /**

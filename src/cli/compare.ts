@@ -75,7 +75,7 @@ export const command = defineCommand({
         dataDigest: loaded.digest,
       });
     const lines = [
-      `${loaded.description}; ranked by ${rule ? `held-out mean |relative error| (${rule.by}:${rule.fraction})` : "AIC"}`,
+      `${loaded.description}; ranked by ${rule ? `held-out mean |relative error| (${rule.by}:${rule.fraction})` : "AIC"}; every law fitted by ${rows[0]!.objectiveDefinition} (a law's own default objective set aside)`,
       `  ${"law".padEnd(14)} ${"free".padStart(4)} ${"objective".padStart(12)} ${"AIC".padStart(11)} ${"BIC".padStart(11)} ${"ΔAIC".padStart(9)} ${"weight".padStart(7)}${rule ? "  held-out mean / max error, inside interval" : ""}`,
     ];
     for (const r of rows) {

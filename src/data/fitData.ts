@@ -165,7 +165,7 @@ async function storeData(db: string, source: DataSource, law: DataLaw): Promise<
         digest: observationsDigest(observations),
         provenance: { db: store.path, where: filters, runs },
         description: `${store.path} (${runs.length} runs, ${observations.loss.length} logged losses${where})`,
-        derived: ["C = 6 N · tokens where a point has no flops"],
+        derived: ["C = 6 N · tokens (the stored FLOPs where a point has no tokens)"],
       };
     }
     const final = await finalLosses(store, law.inputs, filters);

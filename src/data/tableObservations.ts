@@ -1,6 +1,6 @@
 import type { Observations } from "../dataTypes.js";
 import type { Law } from "../types.js";
-import { dropHighestLoss, mapColumns, tableToObservations } from "./observations.js";
+import { checkMapTargets, dropHighestLoss, mapColumns, tableToObservations } from "./observations.js";
 import type { Table } from "./readTable.js";
 
 /**
@@ -43,6 +43,7 @@ export function observationsFromTable(
   law: Pick<Law, "inputs" | "name" | "zeroInputs" | "checkPoint">,
   options: Omit<LoadOptions, "table"> = {},
 ): LoadedData {
+  checkMapTargets(options.map ?? {}, law.inputs);
   const table = mapColumns(raw, options.map ?? {});
   const { observations, notes } = tableToObservations(
     table,

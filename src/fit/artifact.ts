@@ -89,8 +89,10 @@ export async function fitFromArtifact(
       )
     : null;
   const options = a.options as ResolvedFitOptions;
+  const unidentified = (a.variables ?? []).filter((v) => v.identified === false).map((v) => v.name);
   return {
     law,
+    ...(unidentified.length ? { unidentified } : {}),
     params: a.params!,
     draws,
     residuals: Float64Array.from(a.residuals ?? []),

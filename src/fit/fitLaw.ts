@@ -37,7 +37,7 @@ export function fitLaw(law: Law, data: Observations, options: FitOptions = {}): 
   const sampled = parameterIntervals(fit, { statistics, minima, onProgress: options.onProgress });
   const profiles = profileIntervals(fit, { statistics, onProgress: options.onProgress });
   const free = fit.problem.free.map((s) => s.name);
-  const ranges = rangeFindings(fit.law, fit.problem.data, fit.params, free);
+  const ranges = rangeFindings(fit.law, fit.problem.data, fit.params, free, fit.options.space);
   const unidentified = new Set(ranges.flatMap((f) => f.params));
   const variables = fittedParams(fit, { statistics, sampled, profiles, unidentified });
   const derived = derivedValues(fit.law, fit.params, sampled.draws, fit.options.level, unidentified);
@@ -235,6 +235,7 @@ function fitResult(fit: MultiStartFit, parts: ResultParts): FitResult {
     dataRange: dataRange(law, problem.data),
     warnings: parts.warnings,
     options,
+    ...(parts.ranges.length ? { unidentified: [...new Set(parts.ranges.flatMap((f) => f.params))] } : {}),
   };
 }
 

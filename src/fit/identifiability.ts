@@ -1,6 +1,7 @@
 import type { Observations, Params, Warning } from "../dataTypes.js";
 import type { Law } from "../types.js";
-import { lawJacobian } from "./evaluate.js";
+import { evaluateLaw, lawJacobian } from "./evaluate.js";
+import { householderQR, inverseGram } from "./linalg.js";
 import { num } from "./report.js";
 
 /**
@@ -13,10 +14,6 @@ import { num } from "./report.js";
 /** An input spanning less than this many decades, or with fewer than `minDistinct` values, is too narrow. */
 const minDecades = 0.25;
 const minDistinct = 3;
-/** Relative step in ln x of the finite difference that finds the parameters attached to an input. */
-const logStep = 1e-4;
-/** A parameter is attached when its sensitivity changes with ln x by more than this, relative to its size. */
-const attachedRatio = 1e-3;
 
 /** A narrow input and the free parameters it cannot identify. */
 export interface RangeFinding {
@@ -28,21 +25,24 @@ export interface RangeFinding {
 }
 
 /**
- * The narrow inputs of a fit and the free parameters attached to each: those whose Jacobian column changes
- * when the input alone is scaled (∂²L/∂p∂ln x ≠ 0: A and alpha of A/N^alpha, not E or B/D^beta). Curve
- * laws and inputs that may be zero are not checked; an input whose perturbation the law cannot evaluate
- * (a value looked up exactly) is skipped.
- * @example rangeFindings(chinchilla, gemstones512, fit.params, ["E", "A", "B", "alpha", "beta"]) // [{input: "N", decades: 0.082, distinct: 5, params: ["A", "alpha"]}]
+ * The narrow inputs of a fit and the free parameters each cannot identify: those that the Jacobian (in the
+ * fit's residual space) leaves undetermined once the input is held at its geometric mean, and not already
+ * undetermined with it as it is. For A/N^alpha with N narrow: E, A and alpha (one constant is all a fixed N
+ * shows), not B or beta; for Kaplan's ((Nc/N)^(αN/αD) + Dc/D)^αD: Nc and alphaN, not Dc or alphaD. Curve laws
+ * and inputs that may be zero are not checked; a law that cannot be evaluated there is skipped.
+ * @example rangeFindings(chinchilla, gemstones512, fit.params, ["E", "A", "B", "alpha", "beta"], "log") // [{input: "N", decades: 0.082, distinct: 5, params: ["E", "A", "alpha"]}]
  */
 export function rangeFindings(
   law: Law,
   data: Observations,
   params: Params,
   free: readonly string[],
+  space: "log" | "linear",
 ): RangeFinding[] {
   if (law.curve) return [];
   const findings: RangeFinding[] = [];
   const live = (i: number) => !(data.weight && !(data.weight[i]! > 0));
+  let before: number[][] | undefined;
   for (const input of law.scaleInputs ?? law.inputs) {
     if (law.zeroInputs?.includes(input)) continue;
     const column = data.inputs[input];
@@ -52,58 +52,93 @@ export function rangeFindings(
     const decades = Math.log10(Math.max(...values) / Math.min(...values));
     const distinct = new Set(values.map((v) => v.toPrecision(9))).size;
     if (decades >= minDecades && distinct >= minDistinct) continue;
-    const attached = attachedParams(law, data, params, free, input);
+    before ??= undetermined(law, data, params, free, space);
+    const mean = Math.exp(values.reduce((sum, v) => sum + Math.log(v), 0) / values.length);
+    const held = { ...data, inputs: { ...data.inputs, [input]: column.map(() => mean) } };
+    const after = undetermined(law, held, params, free, space);
+    if (!before || !after) continue;
+    const attached = newlyUndetermined(before, after, free);
     if (attached.length) findings.push({ input, decades, distinct, params: attached });
   }
   return findings;
 }
 
-/** The free parameters whose sensitivity changes with `input` (empty when the law cannot be perturbed). */
-function attachedParams(
+/**
+ * The free parameters with a share above 0.1 in a direction the weighted Jacobian does not determine (its
+ * numerical null space, singular values below 1e-10 of the largest, columns scaled to unit norm); undefined
+ * when the law cannot be evaluated on these points.
+ */
+function undetermined(
   law: Law,
   data: Observations,
   params: Params,
   free: readonly string[],
-  input: string,
-): string[] {
+  space: "log" | "linear",
+): number[][] | undefined {
   const n = data.loss.length;
-  const jacobianAt = (factor: number) => {
-    const scaled = {
-      ...data,
-      inputs: { ...data.inputs, [input]: data.inputs[input]!.map((v) => v * factor) },
-    };
-    return lawJacobian(
-      law,
-      params,
-      scaled,
-      law.params.map(() => new Float64Array(n)),
-    );
-  };
-  let at: Float64Array[];
-  let up: Float64Array[];
-  let down: Float64Array[];
+  let all: Float64Array[];
+  let predicted: Float64Array;
   try {
-    at = lawJacobian(
+    all = lawJacobian(
       law,
       params,
       data,
       law.params.map(() => new Float64Array(n)),
     );
-    up = jacobianAt(Math.exp(logStep));
-    down = jacobianAt(Math.exp(-logStep));
+    predicted = evaluateLaw(law, params, data, new Float64Array(n));
   } catch {
-    return [];
+    return undefined;
   }
-  return free.filter((name) => {
+  const columns = free.map((name) => {
     const j = law.params.findIndex((s) => s.name === name);
-    let size = 0;
-    let change = 0;
-    for (let i = 0; i < n; i++) {
-      size += Math.abs(at[j]![i]!);
-      change += Math.abs(up[j]![i]! - down[j]![i]!) / (2 * logStep);
-    }
-    return Number.isFinite(change) && size > 0 && change > attachedRatio * size;
+    return Float64Array.from(all[j]!, (v, i) => {
+      const w = data.weight ? data.weight[i]! : 1;
+      return w > 0 ? (Math.sqrt(w) * v) / (space === "log" ? predicted[i]! : 1) : 0;
+    });
   });
+  if (!columns.every((c) => c.every(Number.isFinite))) return undefined;
+  // A column that is zero everywhere is a null direction of its own.
+  const zero = columns.flatMap((c, j) =>
+    Math.hypot(...c) > 0 ? [] : [free.map((_, k) => (k === j ? 1 : 0))],
+  );
+  const scaled = columns.map((c) => {
+    const norm = Math.hypot(...c);
+    return norm > 0 ? c.map((v) => v / norm) : c;
+  });
+  const { R } = householderQR(scaled, new Float64Array(n));
+  return [...zero, ...inverseGram(R, free.length, 1e-10).nullSpace];
+}
+
+/**
+ * The parameters with a share above 0.1 in the null directions that holding the input added: each direction
+ * of `after` with what `before` already leaves undetermined projected out (Gram–Schmidt), kept when most of
+ * it is new.
+ */
+function newlyUndetermined(before: number[][], after: number[][], free: readonly string[]): string[] {
+  const basis: number[][] = [];
+  const orthonormal = (v: number[]) => {
+    const w = [...v];
+    for (const q of basis) {
+      const dot = w.reduce((s, x, i) => s + x * q[i]!, 0);
+      w.forEach((_, i) => (w[i]! -= dot * q[i]!));
+    }
+    const norm = Math.hypot(...w);
+    return { w: w.map((x) => x / (norm || 1)), norm };
+  };
+  for (const v of before) {
+    const { w, norm } = orthonormal(v);
+    if (norm > 1e-6) basis.push(w);
+  }
+  const found = new Set<string>();
+  for (const v of after) {
+    const { w, norm } = orthonormal(v);
+    if (norm < 0.5) continue;
+    basis.push(w);
+    w.forEach((x, j) => {
+      if (Math.abs(x) > 0.1) found.add(free[j]!);
+    });
+  }
+  return free.filter((name) => found.has(name));
 }
 
 /** One warning per narrow input, naming its span and the parameters it cannot identify. */

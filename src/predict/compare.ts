@@ -15,6 +15,8 @@ export interface Comparison {
   readonly freeParams: number;
   readonly points: number;
   readonly objective: number;
+  /** The objective in words (the same for every law of a comparison). */
+  readonly objectiveDefinition: string;
   readonly aic: number;
   readonly bic: number;
   /** AIC minus the best AIC, and the Akaike weight exp(−ΔAIC/2) normalised over the laws. */
@@ -85,6 +87,7 @@ export function compareLaws(
     freeParams: fit.freeParams,
     points: fit.points,
     objective: fit.objective,
+    objectiveDefinition: fit.objectiveDefinition,
     aic: fit.aic,
     bic: fit.bic,
     deltaAic: fit.aic - bestAic,

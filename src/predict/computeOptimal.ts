@@ -1,6 +1,6 @@
 import { UserError } from "../errors.js";
+import { withDraws } from "../fit/draws.js";
 import { percentileInterval } from "../fit/distributions.js";
-import { drawParams } from "../fit/fitLaw.js";
 import type { Params } from "../dataTypes.js";
 import type { Law } from "../types.js";
 import type { FittedLaw } from "../types.js";
@@ -53,28 +53,16 @@ export function computeOptimal(fit: FittedLaw, C: number, { level = fit.level } 
     }
     return frontier(law, p, C);
   };
-  const best = allocate(fit.params);
-  let intervals: Allocation["intervals"] = null;
-  if (fit.draws) {
-    const all = drawParams(fit.params, fit.draws).map(allocate);
-    intervals = {
-      N: percentileInterval(
-        all.map((a) => a.N),
-        level,
-      ),
-      D: percentileInterval(
-        all.map((a) => a.D),
-        level,
-      ),
-      loss: percentileInterval(
-        all.map((a) => a.loss),
-        level,
-      ),
-      tokensPerParameter: percentileInterval(
-        all.map((a) => a.D / a.N),
-        level,
-      ),
-    };
-  }
+  // withDraws: no interval when N* moves with a parameter the data's range cannot identify.
+  const { best, interval, all } = withDraws(fit, allocate, (a) => a.N);
+  const of = (pick: (a: ReturnType<typeof allocate>) => number) => percentileInterval(all.map(pick), level);
+  const intervals: Allocation["intervals"] = interval
+    ? {
+        N: of((a) => a.N),
+        D: of((a) => a.D),
+        loss: of((a) => a.loss),
+        tokensPerParameter: of((a) => a.D / a.N),
+      }
+    : null;
   return { C, ...best, tokensPerParameter: best.D / best.N, method, intervals };
 }

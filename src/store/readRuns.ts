@@ -347,7 +347,7 @@ export async function lossCurves(
 
 /**
  * Every logged loss of the filtered runs as a point of (N, C): the eval loss where one was logged, else the
- * training loss; C the stored FLOPs, else 6·N·tokens (Kaplan's convention). What Approach 1 (`envelope`)
+ * training loss; C = 6·N·tokens (Kaplan's convention), else the stored FLOPs. What Approach 1 (`envelope`)
  * reads: each run's loss against its compute.
  * @example const points = await pointsFromStore(store, ["run~kjv/*"]) // {inputs: {N, C}, loss, run}
  */
@@ -358,8 +358,10 @@ export async function pointsFromStore(store: Store, filters: readonly string[] =
     at: "coalesce(p.flops, p.tokens * r.n)",
   });
   const N = Float64Array.from(points, (p) => num(p.n));
+  // 6·N·tokens where tokens are logged (D* = C/(6N*) is then tokens, whatever FLOP convention the run
+  // stored), else the stored FLOPs.
   const C = Float64Array.from(points, (p, i) =>
-    p.flops === null || p.flops === undefined ? 6 * N[i]! * num(p.tokens) : num(p.flops),
+    p.tokens === null || p.tokens === undefined ? num(p.flops) : 6 * N[i]! * num(p.tokens),
   );
   return {
     inputs: { N, C },

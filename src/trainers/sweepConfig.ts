@@ -316,7 +316,9 @@ function makeRun(
   if (!(peakLr > 0 && Number.isFinite(peakLr)))
     throw new UserError(`${at}: the peak LR is ${peakLr} (expected a positive number)`);
   const template = (chosen.schedule as ScheduleTemplate | undefined) ?? { kind: "cosine" as const };
-  return { name: `${config.name}/${label || "run"}`, index, model, train, peakLr, template };
+  // An LR from lrLaw is in the name: a changed law trains new runs instead of reusing finished ones.
+  const name = `${config.name}/${label || "run"}${law ? `_peakLr=${peakLr.toPrecision(4)}` : ""}`;
+  return { name, index, model, train, peakLr, template };
 }
 
 /**

@@ -40,7 +40,7 @@ test("tokensPerParam sets D = ratio·N and lrLaw the peak LR K·N^a·D^b of each
   const D = runs[2]!.train.steps * 16 * 64;
   assert.ok(Math.abs(runs[3]!.peakLr / (2 * 108_224 ** -0.5 * D ** 0.2) - 1) < 1e-12);
   assert.ok(Math.abs(runs[2]!.peakLr / runs[3]!.peakLr - 0.5) < 1e-12);
-  assert.equal(runs[0]!.name, "n/dModel=32_tokensPerParam=10_lrScale=0.5");
+  assert.match(runs[0]!.name, /^n\/dModel=32_tokensPerParam=10_lrScale=0\.5_peakLr=0\.07224$/);
   assert.throws(() => expandSweep(config, "n.json"), /n.json: tokensPerParam and lrLaw count parameters/);
   assert.throws(
     () => expandSweep({ ...config, grid: { ...config.grid, lr: [1e-3] } }, "n.json", 63),

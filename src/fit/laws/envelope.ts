@@ -43,7 +43,7 @@ export function lowerEnvelope(data: Observations): EnvelopePoint[] {
   const ends = curves.map((c) => c.logC[c.logC.length - 1]!).sort((a, b) => b - a);
   if (curves.length < 2) return [];
   // From where a second run starts to where the second-longest ends: two or more runs cover every C.
-  const [lo, hi] = [starts[1]!, Math.max(...ends)];
+  const [lo, hi] = [starts[1]!, ends[1]!];
   const points: EnvelopePoint[] = [];
   for (let g = 0; g < gridSize; g++) {
     const logC = lo + ((hi - lo) * g) / (gridSize - 1);

@@ -32,6 +32,8 @@ export const qat: Law = {
   description: "loss after full-precision then quantisation-aware training at a bit width",
   reference: "Dremov et al. 2025, Compute-Optimal Quantization-Aware Training, arXiv 2509.22935",
   inputs: ["N", "Dfp", "Dqat", "bits"],
+  // Bit widths are levels (16: full precision), not a scale whose span identifies an exponent.
+  scaleInputs: ["N", "Dfp", "Dqat"],
   zeroInputs: ["Dfp", "Dqat"],
   params: [
     { name: "E", log: true, value: 1.7, description: "irreducible loss" },
