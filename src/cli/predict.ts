@@ -1,6 +1,6 @@
 import { UserError } from "../errors.js";
 import { loadFit } from "../fit/artifact.js";
-import { num } from "../fit/report.js";
+import { formulaText, num } from "../fit/report.js";
 import type { FittedLaw } from "../types.js";
 import { answerQuestion, chooseQuestion } from "../predict/questions.js";
 import { flagOf, readOptions } from "./_options.js";
@@ -96,7 +96,7 @@ export const command = defineCommand({
       return printJson(io, { law: fit.law.name, level: level ?? fit.level, predictions });
     io.stdout(
       [
-        `law ${fit.law.name}: L = ${fit.law.formula}; intervals at level ${level ?? fit.level}`,
+        `law ${fit.law.name}: ${formulaText(fit.law.formula)}; intervals at level ${level ?? fit.level}`,
         ...formatPredictions(predictions),
       ].join("\n") + "\n",
     );

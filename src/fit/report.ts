@@ -19,7 +19,7 @@ export function formatFitReport(fit: FitResult, context: ReportContext = {}): st
   const row = (label: string, value: string) => lines.push(`    ${label.padEnd(22)} = ${value}`);
   const o = fit.options;
   lines.push("[[Fit]]");
-  row("law", `${fit.law.name}: L = ${fit.law.formula}`);
+  row("law", `${fit.law.name}: ${formulaText(fit.law.formula)}`);
   row("reference", fit.law.reference);
   if (context.data) row("data", context.data);
   if (context.derived?.length) row("derived columns", context.derived.join("; "));
@@ -141,4 +141,13 @@ export function num(value: number, digits = 6): string {
   const magnitude = Math.abs(value);
   if (magnitude >= 1e7 || magnitude < 1e-4) return value.toExponential(digits - 1);
   return String(Number(value.toPrecision(digits)));
+}
+
+/**
+ * A law's formula as a line: `L = …` for a loss, as it is for an equation of its own (hparams' `lr* = …`,
+ * bcrit's `S = …`, envelope's `N*(C) = …`).
+ * @example formulaText("E + A/N^alpha") // "L = E + A/N^alpha"
+ */
+export function formulaText(formula: string): string {
+  return /^[A-Za-z_][\w*]*(\([^)]*\))? = /.test(formula) ? formula : `L = ${formula}`;
 }

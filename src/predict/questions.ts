@@ -48,6 +48,11 @@ const computeQuestion: LawQuestion = {
     return [
       `law ${fit!.law.name}: compute-optimal allocation under C = 6ND (${allocations[0]!.method}); intervals at level ${fit!.level}`,
       ...formatAllocations(allocations),
+      ...(!allocations[0]!.intervals && fit!.unidentified?.length
+        ? [
+            `  (no intervals: the data's range cannot identify ${fit!.unidentified.join(", ")}; see the fit's warnings)`,
+          ]
+        : []),
     ].join("\n");
   },
 };

@@ -118,6 +118,11 @@ const bestQuestion: LawQuestion = {
             `  (${num(far, 2)} decades beyond the grid's ${a.beyondDecades.N >= a.beyondDecades.D ? "sizes" : "token counts"})`,
           ]
         : []),
+      ...(!a.intervals && fit!.unidentified?.length
+        ? [
+            `  (no intervals: the grid cannot identify ${fit!.unidentified.join(", ")}; see the fit's warnings)`,
+          ]
+        : []),
     ].join("\n");
   },
 };
