@@ -76,7 +76,11 @@ export interface OptionSpec {
 /** A function of the fitted parameters reported with an interval. */
 export interface DerivedQuantity {
   readonly description: string;
-  value(p: Params): number;
+  /**
+   * Its value at a parameter set; `draw`, the index of a bootstrap draw (undefined at the fit), lets a
+   * two-stage quantity redraw its second stage too (isoflop's budgets).
+   */
+  value(p: Params, draw?: number): number;
 }
 
 /** What a law's `starts` may use. */

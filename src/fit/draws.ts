@@ -14,12 +14,12 @@ export type Interval = readonly [number, number];
  */
 export function withDraws<T>(
   fit: FittedLaw,
-  answer: (p: Params) => T,
+  answer: (p: Params, draw?: number) => T,
   pick: (value: T) => number,
 ): { best: T; interval: Interval | null; all: T[] } {
   const best = answer(fit.params);
   if (!fit.draws || movesWithUnidentified(fit, answer, pick)) return { best, interval: null, all: [] };
-  const all = drawParams(fit.params, fit.draws).map(answer);
+  const all = drawParams(fit.params, fit.draws).map((p, b) => answer(p, b));
   return { best, interval: percentileInterval(all.map(pick), fit.level) as Interval, all };
 }
 

@@ -135,7 +135,7 @@ function derivedValues(
     const value = quantity.value(params);
     let interval: [number, number] | undefined;
     if (draws && !moving.has(name)) {
-      const values = sets.map((p) => quantity.value(p));
+      const values = sets.map((p, b) => quantity.value(p, b));
       interval = percentileInterval(values, level);
     }
     derived[name] = {

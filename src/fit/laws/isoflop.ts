@@ -5,7 +5,7 @@ import { boundedLinearLeastSquares } from "../boundedLinear.js";
 import { percentileInterval } from "../distributions.js";
 import { withDraws, type Interval } from "../draws.js";
 import { num } from "../report.js";
-import { lineFit } from "../statistics.js";
+import { frontierLaw, vertex, type Frontier } from "./isoflopFrontier.js";
 import { listingOf } from "./listing.js";
 
 /** The budgets of an isoFLOP fit: each compute budget and the mean ln N of its runs (the parabola's centre). */
@@ -62,33 +62,6 @@ function budgetSlot(budgets: readonly number[], tolerance: number): (C: number) 
     });
     return distance <= limit ? best : -1;
   };
-}
-
-/** The vertex of budget k's parabola: ln N* and the loss there (NaN where the parabola opens downwards). */
-function vertex(p: Params, k: number, center: number): { logN: number; loss: number } {
-  const [c0, c1, c2] = [p[`c0_${k + 1}`]!, p[`c1_${k + 1}`]!, p[`c2_${k + 1}`]!];
-  if (!(c2 > 0)) return { logN: NaN, loss: NaN };
-  return { logN: center - c1 / (2 * c2), loss: c0 - (c1 * c1) / (4 * c2) };
-}
-
-type Frontier = { aN: number; kN: number; aD: number; kD: number };
-/**
- * N*(C) = kN·C^aN through the budgets' vertices by least squares in logs (the budgets whose parabola
- * opens upwards), and D*(C) = C/(6 N*) = kD·C^aD.
- */
-function frontierLaw(spec: IsoflopBudgets, p: Params): Frontier {
-  const x: number[] = [];
-  const y: number[] = [];
-  spec.budgets.forEach((C, k) => {
-    const v = vertex(p, k, spec.centers[k]!);
-    if (Number.isFinite(v.logN)) {
-      x.push(Math.log(C));
-      y.push(v.logN);
-    }
-  });
-  if (x.length < 2) return { aN: NaN, kN: NaN, aD: NaN, kD: NaN };
-  const { intercept, slope } = lineFit(x, y);
-  return { aN: slope, kN: Math.exp(intercept), aD: 1 - slope, kD: 1 / (6 * Math.exp(intercept)) };
 }
 
 /**
@@ -155,15 +128,15 @@ export function isoflopLaw(spec?: IsoflopBudgets, tolerance = defaultTolerance):
   });
   // The four frontier quantities of a parameter set (a draw) share one regression.
   const frontiers = new WeakMap<Params, Frontier>();
-  const frontier = (p: Params) => {
+  const frontier = (p: Params, draw?: number) => {
     let found = frontiers.get(p);
-    if (!found) frontiers.set(p, (found = frontierLaw(spec, p)));
+    if (!found) frontiers.set(p, (found = frontierLaw(spec, p, draw)));
     return found;
   };
   for (const key of ["aN", "kN", "aD", "kD"] as const) {
     derived[key] = {
       description: `${key.endsWith("N") ? "N*(C) = kN·C^aN" : "D*(C) = kD·C^aD"}: the ${key.startsWith("a") ? "exponent" : "coefficient"}`,
-      value: (p) => frontier(p)[key],
+      value: (p, draw) => frontier(p, draw)[key],
     };
   }
   return {
@@ -312,8 +285,8 @@ function isoflopAllocation(fit: FittedLaw, C: number) {
   if (!(C > 0) || !Number.isFinite(C))
     throw new UserError(`invalid --compute: ${C} (expected a positive number of FLOPs)`);
   const spec = fit.law.spec as unknown as IsoflopBudgets;
-  const answer = (p: Params) => {
-    const { aN, kN } = frontierLaw(spec, p);
+  const answer = (p: Params, draw?: number) => {
+    const { aN, kN } = frontierLaw(spec, p, draw);
     const N = kN * C ** aN;
     return { N, D: C / (6 * N) };
   };
