@@ -179,7 +179,7 @@ test("frontierLaw redraws the budgets for a bootstrap draw (four or more), never
   const budgets = [1e18, 1e19, 1e20, 1e21, 1e22];
   const offsets = [-0.2, 0.1, -0.1, 0.05, 0];
   const p: Record<string, number> = {};
-  budgets.forEach((C, k) =>
+  budgets.forEach((_, k) =>
     Object.assign(p, { [`c0_${k + 1}`]: 3, [`c1_${k + 1}`]: 0, [`c2_${k + 1}`]: 0.05 }),
   );
   const spec = { budgets, centers: budgets.map((C, k) => 0.5 * Math.log(C) + offsets[k]!) };
