@@ -1,9 +1,7 @@
-import { UserError } from "../../errors.js";
-import type { Observations, Params, Warning } from "../../dataTypes.js";
-import type { FittedLaw, Law, LawQuestion } from "../../types.js";
-import { percentileInterval } from "../distributions.js";
-import { withDraws, type Interval } from "../draws.js";
+import type { Observations, Warning } from "../../dataTypes.js";
+import type { Law } from "../../types.js";
 import { num } from "../report.js";
+import { frontierQuestion } from "./frontierQuestion.js";
 import { lineFit } from "../statistics.js";
 
 /** FLOP values of the envelope, log-spaced over the compute two or more runs cover (Chinchilla: 1500). */
@@ -86,59 +84,14 @@ function envelopeWarnings(data: Observations): Warning[] {
   return warnings;
 }
 
-/** N*, D* at a budget from an envelope fit, intervals from its draws. */
-function allocation(fit: FittedLaw, C: number) {
-  if (!(C > 0) || !Number.isFinite(C))
-    throw new UserError(`invalid --compute: ${C} (expected a positive number of FLOPs)`);
-  const at = (p: Params) => {
-    const N = p.kN! * C ** p.aN!;
-    return { N, D: C / (6 * N) };
-  };
-  const { best, interval, all } = withDraws(fit, at, (a) => a.N);
-  return {
-    C,
-    N: best.N,
-    D: best.D,
-    method: "envelope",
-    extrapolationDecades: fit.dataRange.C ? Math.log10(C / fit.dataRange.C[1]) : NaN,
-    intervals: interval
-      ? {
-          N: interval,
-          D: percentileInterval(
-            all.map((a) => a.D),
-            fit.level,
-          ) as Interval,
-        }
-      : null,
-  };
-}
-
 /** `optimize --compute` of an envelope fit. */
-const computeQuestion: LawQuestion = {
-  name: "compute-optimal allocation",
-  command: "optimize",
-  when: "compute",
-  options: {
-    compute: { kind: "numbers", value: "<FLOPs>", description: "training compute budgets in FLOPs" },
-  },
-  answer(fit, args) {
-    const budgets = (args.compute as readonly number[] | undefined) ?? [];
-    if (budgets.length === 0) throw new UserError("scalefit optimize needs --compute (e.g. --compute 1e21)");
-    const allocations = budgets.map((C) => allocation(fit!, C));
-    return { ...allocations[0]!, allocations };
-  },
-  format(answer, fit) {
-    const rows = answer.allocations as ReturnType<typeof allocation>[];
-    const iv = (v: Interval | undefined) => (v ? ` [${num(v[0], 3)}, ${num(v[1], 3)}]` : "");
-    return [
-      `law envelope: compute-optimal allocation from the lower envelope (Approach 1), N*(C) = kN·C^aN; intervals at level ${fit!.level}`,
-      ...rows.map(
-        (a) =>
-          `  C ${num(a.C, 3)}: N* ${num(a.N, 4)}${iv(a.intervals?.N)}  D* ${num(a.D, 4)}${iv(a.intervals?.D)}${a.extrapolationDecades > 0 ? `  (${num(a.extrapolationDecades, 2)} decades beyond the envelope)` : ""}`,
-      ),
-    ].join("\n");
-  },
-};
+const computeQuestion = frontierQuestion({
+  method: "envelope",
+  from: "from the lower envelope (Approach 1)",
+  frontier: (_fit, p) => ({ kN: p.kN!, aN: p.aN! }),
+  largest: (fit) => fit.dataRange.C?.[1] ?? NaN,
+  beyond: "the envelope",
+});
 
 /**
  * Chinchilla's Approach 1 (Hoffmann et al. 2022, §3.1, "Fix model sizes and vary number of training

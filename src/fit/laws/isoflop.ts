@@ -1,11 +1,10 @@
 import { UserError } from "../../errors.js";
 import type { DerivedQuantity, Observations, Params, StartOptions, Warning } from "../../dataTypes.js";
-import type { FittedLaw, Law, LawDefinition, LawQuestion } from "../../types.js";
+import type { Law, LawDefinition } from "../../types.js";
 import { boundedLinearLeastSquares } from "../boundedLinear.js";
-import { percentileInterval } from "../distributions.js";
-import { withDraws, type Interval } from "../draws.js";
 import { num } from "../report.js";
 import { frontierLaw, vertex, type Frontier } from "./isoflopFrontier.js";
+import { frontierQuestion } from "./frontierQuestion.js";
 import { listingOf } from "./listing.js";
 
 /** The budgets of an isoFLOP fit: each compute budget and the mean ln N of its runs (the parabola's centre). */
@@ -277,61 +276,14 @@ function budgetSummary(spec: IsoflopBudgets, fit: Parameters<NonNullable<Law["su
   });
 }
 
-/**
- * N*, D* at a compute budget from an isoflop fit, with intervals from the same draws, and the decades of
- * compute beyond the largest budget fitted (negative: inside the data).
- */
-function isoflopAllocation(fit: FittedLaw, C: number) {
-  if (!(C > 0) || !Number.isFinite(C))
-    throw new UserError(`invalid --compute: ${C} (expected a positive number of FLOPs)`);
-  const spec = fit.law.spec as unknown as IsoflopBudgets;
-  const answer = (p: Params, draw?: number) => {
-    const { aN, kN } = frontierLaw(spec, p, draw);
-    const N = kN * C ** aN;
-    return { N, D: C / (6 * N) };
-  };
-  const { best, interval, all } = withDraws(fit, answer, (a) => a.N);
-  const of = (pick: (a: { N: number; D: number }) => number) =>
-    percentileInterval(all.map(pick), fit.level) as Interval;
-  const largest = Math.max(...spec.budgets);
-  return {
-    C,
-    N: best.N,
-    D: best.D,
-    tokensPerParameter: best.D / best.N,
-    method: "isoflop",
-    extrapolationDecades: Math.log10(C / largest),
-    intervals: interval ? { N: interval, D: of((a) => a.D), tokensPerParameter: of((a) => a.D / a.N) } : null,
-  };
-}
-
 /** `optimize --compute` of an isoflop fit: N*(C) and D*(C) from the vertices' power law. */
-const computeQuestion: LawQuestion = {
-  name: "compute-optimal allocation",
-  command: "optimize",
-  when: "compute",
-  options: {
-    compute: { kind: "numbers", value: "<FLOPs>", description: "training compute budgets in FLOPs" },
-  },
-  answer(fit, args) {
-    const budgets = (args.compute as readonly number[] | undefined) ?? [];
-    if (budgets.length === 0)
-      throw new UserError("scalefit optimize needs --compute (e.g. --compute 3.8e25)");
-    const allocations = budgets.map((C) => isoflopAllocation(fit!, C));
-    return { ...allocations[0]!, allocations };
-  },
-  format(answer, fit) {
-    const rows = answer.allocations as ReturnType<typeof isoflopAllocation>[];
-    const iv = (v: Interval | undefined) => (v ? ` [${num(v[0], 3)}, ${num(v[1], 3)}]` : "");
-    return [
-      `law isoflop: compute-optimal allocation from the budgets' vertices (Approach 2), N*(C) = kN·C^aN; intervals at level ${fit!.level}`,
-      ...rows.map(
-        (a) =>
-          `  C ${num(a.C, 3)}: N* ${num(a.N, 4)}${iv(a.intervals?.N)}  D* ${num(a.D, 4)}${iv(a.intervals?.D)}  D*/N* ${num(a.tokensPerParameter, 3)}${iv(a.intervals?.tokensPerParameter)}${a.extrapolationDecades > 0 ? `  (${num(a.extrapolationDecades, 2)} decades beyond the largest budget)` : ""}`,
-      ),
-    ].join("\n");
-  },
-};
+const computeQuestion = frontierQuestion({
+  method: "isoflop",
+  from: "from the budgets' vertices (Approach 2)",
+  frontier: (fit, p, draw) => frontierLaw(fit.law.spec as unknown as IsoflopBudgets, p, draw),
+  largest: (fit) => Math.max(...(fit.law.spec as unknown as IsoflopBudgets).budgets),
+  beyond: "the largest budget",
+});
 
 /**
  * The isoflop law before its budgets are known: they are set from the data when it is fitted.
