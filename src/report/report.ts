@@ -134,7 +134,9 @@ export function fitCharts(item: ReportFit, budgets: readonly number[]): Chart[] 
   // A batch-size sweep's points are steps to targets: its own charts describe it, the generic ones would not.
   if (fit.law.sweepTargets && observations && "fit" in item) return charts;
   const chinchillaLike = isComputeLaw(fit.law);
-  if (observations) {
+  // A law that fits points of its own making (hparams' near-optimal runs, envelope's lower envelope) is not
+  // drawn against the points given: its own charts describe it.
+  if (observations && !fit.law.prepare) {
     // A backtest's held-out rows are drawn apart.
     const heldRows = "held" in item && item.held ? new Set(item.held) : undefined;
     const pick = (keep: (i: number) => boolean): Observations => {

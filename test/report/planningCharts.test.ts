@@ -91,3 +91,15 @@ test("hparams charts: each cell's runs around the fitted optimum, the bowls' bot
   assert.equal(markCount(await renderSvg(batch!), "dot", "circle"), 15);
   assert.match(lr!.caption, /bottoms of the bowls sit on the rule at 1/);
 });
+
+test("a law that prepares its own points is not drawn against the points given (no residual charts)", async () => {
+  // The trainer's LR × batch grid (data/sweeps/kjv-lr-batch/final.csv): the fit's points are the kept runs' LRs
+  // and batch sizes, not the 60 losses.
+  const { loadObservations } = await import("../../src/data/loadObservations.js");
+  const law = await resolveLaw("hparams", {});
+  const { observations } = loadObservations("data/sweeps/kjv-lr-batch/final.csv", law);
+  const fit = fitLaw(law, observations, { bootstrap: 20, seed: 1 });
+  const ids = fitCharts({ label: "hp", fit, observations, description: "grid" }, [1e12]).map((c) => c.id);
+  assert.ok(ids.includes("hp-hparams-lr") && ids.includes("hp-hparams-batch"), ids.join(", "));
+  assert.ok(!ids.some((id) => id.includes("residuals")), ids.join(", "));
+});
