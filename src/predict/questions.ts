@@ -1,4 +1,5 @@
 import { UserError } from "../errors.js";
+import { computeBudgets, computeOption } from "../fit/laws/frontierQuestion.js";
 import { num } from "../fit/report.js";
 import type { OptionArgs } from "../dataTypes.js";
 import type { FittedLaw, Law, LawQuestion } from "../types.js";
@@ -30,16 +31,9 @@ export function formatAllocations(allocations: readonly Allocation[]): string[] 
 const computeQuestion: LawQuestion = {
   name: "compute-optimal allocation",
   command: "optimize",
-  options: {
-    compute: { kind: "numbers", value: "<FLOPs>", description: "training compute budgets in FLOPs" },
-  },
+  options: computeOption,
   answer(fit, args) {
-    const budgets = (args.compute as readonly number[] | undefined) ?? [];
-    budgets.forEach((C) => {
-      if (!(C > 0)) throw new UserError(`invalid --compute: ${C} (expected a positive number of FLOPs)`);
-    });
-    if (budgets.length === 0)
-      throw new UserError("scalefit optimize needs --compute (e.g. --compute 5.76e23)");
+    const budgets = computeBudgets(args);
     const allocations = budgets.map((C) => computeOptimal(fit!, C));
     return { ...allocations[0]!, allocations };
   },

@@ -1,5 +1,5 @@
 import { UserError } from "../../errors.js";
-import type { Params } from "../../dataTypes.js";
+import type { OptionArgs, Params } from "../../dataTypes.js";
 import type { FittedLaw, LawQuestion } from "../../types.js";
 import { percentileInterval } from "../distributions.js";
 import { withDraws, type Interval } from "../draws.js";
@@ -16,6 +16,24 @@ interface FrontierLaw {
   /** The largest compute the fit saw, and what it is called ("the largest budget"). */
   readonly largest: (fit: FittedLaw) => number;
   readonly beyond: string;
+}
+
+/** The `--compute` option of every compute-optimal question. */
+export const computeOption = {
+  compute: { kind: "numbers", value: "<FLOPs>", description: "training compute budgets in FLOPs" },
+} as const;
+
+/**
+ * The budgets of `--compute`, each a positive finite number of FLOPs, at least one.
+ * @example computeBudgets({compute: [1e21, 1e23]}) // [1e21, 1e23]
+ */
+export function computeBudgets(args: OptionArgs): readonly number[] {
+  const budgets = (args.compute as readonly number[] | undefined) ?? [];
+  for (const C of budgets)
+    if (!(C > 0) || !Number.isFinite(C))
+      throw new UserError(`invalid --compute: ${C} (expected a positive number of FLOPs)`);
+  if (budgets.length === 0) throw new UserError("scalefit optimize needs --compute (e.g. --compute 5.76e23)");
+  return budgets;
 }
 
 /**
@@ -53,14 +71,9 @@ export function frontierQuestion(law: FrontierLaw): LawQuestion {
     name: "compute-optimal allocation",
     command: "optimize",
     when: "compute",
-    options: {
-      compute: { kind: "numbers", value: "<FLOPs>", description: "training compute budgets in FLOPs" },
-    },
+    options: computeOption,
     answer(fit, args) {
-      const budgets = (args.compute as readonly number[] | undefined) ?? [];
-      if (budgets.length === 0)
-        throw new UserError("scalefit optimize needs --compute (e.g. --compute 3.8e25)");
-      const allocations = budgets.map((C) => allocation(fit!, C));
+      const allocations = computeBudgets(args).map((C) => allocation(fit!, C));
       return { ...allocations[0]!, allocations };
     },
     format(answer, fit) {
