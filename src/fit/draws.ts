@@ -2,6 +2,7 @@ import type { Params } from "../dataTypes.js";
 import type { FittedLaw } from "../types.js";
 import { percentileInterval } from "./distributions.js";
 import { drawParams } from "./fitLaw.js";
+import { movesWithAny } from "./identifiability.js";
 
 /** A two-sided interval `[lo, hi]`. */
 export type Interval = readonly [number, number];
@@ -18,21 +19,9 @@ export function withDraws<T>(
   pick: (value: T) => number,
 ): { best: T; interval: Interval | null; all: T[] } {
   const best = answer(fit.params);
-  if (!fit.draws || movesWithUnidentified(fit, answer, pick)) return { best, interval: null, all: [] };
+  const unidentified = fit.unidentified ?? [];
+  if (!fit.draws || movesWithAny((p) => pick(answer(p)), fit.params, unidentified))
+    return { best, interval: null, all: [] };
   const all = drawParams(fit.params, fit.draws).map((p, b) => answer(p, b));
   return { best, interval: percentileInterval(all.map(pick), fit.level) as Interval, all };
-}
-
-/** Whether the picked answer changes when a parameter the data cannot identify moves by a relative 1e-3. */
-function movesWithUnidentified<T>(
-  fit: FittedLaw,
-  answer: (p: Params) => T,
-  pick: (value: T) => number,
-): boolean {
-  const base = pick(answer(fit.params));
-  return (fit.unidentified ?? []).some((name) => {
-    const v = fit.params[name]!;
-    const moved = pick(answer({ ...fit.params, [name]: v === 0 ? 1e-3 : v * (1 + 1e-3) }));
-    return !(Math.abs(moved - base) <= 1e-9 * Math.max(1, Math.abs(base)));
-  });
 }

@@ -53,6 +53,7 @@ export function fitLaw(law: Law, data: Observations, options: FitOptions = {}): 
     derived,
     warnings,
     ranges,
+    unidentified,
   });
 }
 
@@ -194,6 +195,7 @@ function fitDiagnostics(fit: MultiStartFit, parts: DiagnosticParts): Warning[] {
 interface ResultParts extends DiagnosticParts {
   readonly derived: Record<string, DerivedValue>;
   readonly warnings: Warning[];
+  readonly unidentified: ReadonlySet<string>;
 }
 
 /** The fit's result: the parts, goodness of fit, information criteria, residuals and data range. */
@@ -235,7 +237,7 @@ function fitResult(fit: MultiStartFit, parts: ResultParts): FitResult {
     dataRange: dataRange(law, problem.data),
     warnings: parts.warnings,
     options,
-    ...(parts.ranges.length ? { unidentified: [...new Set(parts.ranges.flatMap((f) => f.params))] } : {}),
+    ...(parts.unidentified.size ? { unidentified: [...parts.unidentified] } : {}),
   };
 }
 

@@ -150,21 +150,25 @@ export function rangeWarnings(findings: readonly RangeFinding[]): Warning[] {
 }
 
 /**
- * The derived quantities that move with an unidentified parameter (a = beta/(alpha+beta) moves with alpha):
- * each is perturbed by a relative 1e-3 in turn.
+ * Whether a number computed from the parameters moves when any of `names` moves by a relative 1e-3 (by 1e-3
+ * from zero): how a derived quantity or an answer is found to depend on an unidentified parameter.
+ * @example movesWithAny((p) => p.beta / (p.alpha + p.beta), params, ["alpha"]) // true
  */
-export function dependentDerived(law: Law, params: Params, unidentified: ReadonlySet<string>): Set<string> {
-  const out = new Set<string>();
-  for (const [name, quantity] of Object.entries(law.derived ?? {})) {
-    const base = quantity.value(params);
-    for (const p of unidentified) {
-      const v = params[p]!;
-      const moved = quantity.value({ ...params, [p]: v === 0 ? 1e-3 : v * (1 + 1e-3) });
-      if (!(Math.abs(moved - base) <= 1e-9 * Math.max(1, Math.abs(base)))) {
-        out.add(name);
-        break;
-      }
-    }
+export function movesWithAny(value: (p: Params) => number, params: Params, names: Iterable<string>): boolean {
+  const base = value(params);
+  for (const name of names) {
+    const v = params[name]!;
+    const moved = value({ ...params, [name]: v === 0 ? 1e-3 : v * (1 + 1e-3) });
+    if (!(Math.abs(moved - base) <= 1e-9 * Math.max(1, Math.abs(base)))) return true;
   }
-  return out;
+  return false;
+}
+
+/** The derived quantities that move with an unidentified parameter (a = beta/(alpha+beta) moves with alpha). */
+export function dependentDerived(law: Law, params: Params, unidentified: ReadonlySet<string>): Set<string> {
+  return new Set(
+    Object.entries(law.derived ?? {})
+      .filter(([, quantity]) => movesWithAny((p) => quantity.value(p), params, unidentified))
+      .map(([name]) => name),
+  );
 }

@@ -179,17 +179,29 @@ function smoothedInsideFraction(residuals: Float64Array, delta: number, active?:
 }
 
 /**
- * Ordinary least-squares line y = intercept + slope·x.
+ * Least-squares line y = intercept + slope·x, with optional non-negative weights (ordinary without).
  * @example lineFit([0, 1, 2], [1, 3, 5]) // {intercept: 1, slope: 2}
  */
-export function lineFit(x: readonly number[], y: readonly number[]): { intercept: number; slope: number } {
-  const mx = x.reduce((s, v) => s + v, 0) / x.length;
-  const my = y.reduce((s, v) => s + v, 0) / y.length;
+export function lineFit(
+  x: readonly number[],
+  y: readonly number[],
+  w?: readonly number[],
+): { intercept: number; slope: number } {
+  const weight = (i: number) => (w ? w[i]! : 1);
+  let sw = 0;
+  let sx = 0;
+  let sy = 0;
+  x.forEach((v, i) => {
+    sw += weight(i);
+    sx += weight(i) * v;
+    sy += weight(i) * y[i]!;
+  });
+  const [mx, my] = [sx / sw, sy / sw];
   let sxy = 0;
   let sxx = 0;
   x.forEach((v, i) => {
-    sxy += (v - mx) * (y[i]! - my);
-    sxx += (v - mx) ** 2;
+    sxy += weight(i) * (v - mx) * (y[i]! - my);
+    sxx += weight(i) * (v - mx) ** 2;
   });
   const slope = sxy / sxx;
   return { intercept: my - slope * mx, slope };

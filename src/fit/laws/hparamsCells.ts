@@ -1,6 +1,7 @@
 import { UserError } from "../../errors.js";
 import type { Observations } from "../../dataTypes.js";
 import { boundedLinearLeastSquares } from "../boundedLinear.js";
+import { householderQR, inverseGram } from "../linalg.js";
 import { num } from "../report.js";
 
 /**
@@ -111,23 +112,21 @@ export function powerLawFit(
 }
 
 /**
- * Whether weighted columns are linearly independent (Gram–Schmidt with a relative tolerance).
+ * Whether weighted columns are linearly independent: the numerical rank of their QR (columns scaled to unit
+ * norm, singular values below 1e-9 of the largest treated as zero), as the fit's own covariance finds it.
  * @example fullRank([Float64Array.of(1, 1), Float64Array.of(1, 2)], Float64Array.of(1, 1)) // true
  */
 export function fullRank(basis: readonly Float64Array[], w: Float64Array): boolean {
-  const done: Float64Array[] = [];
-  for (const column of basis) {
-    const v = column.map((x, i) => x * Math.sqrt(w[i]!));
-    const norm0 = Math.hypot(...v);
-    for (const q of done) {
-      const dot = v.reduce((s, x, i) => s + x * q[i]!, 0);
-      for (let i = 0; i < v.length; i++) v[i]! -= dot * q[i]!;
-    }
-    const norm = Math.hypot(...v);
-    if (!(norm > 1e-9 * Math.max(norm0, 1))) return false;
-    done.push(v.map((x) => x / norm));
-  }
-  return true;
+  const n = w.length;
+  if (n < basis.length) return false;
+  const columns = basis.map((column) => column.map((x, i) => x * Math.sqrt(w[i]!)));
+  const norms = columns.map((c) => Math.hypot(...c));
+  if (!norms.every((norm) => norm > 0)) return false;
+  const { R } = householderQR(
+    columns.map((c, j) => c.map((x) => x / norms[j]!)),
+    new Float64Array(n),
+  );
+  return inverseGram(R, basis.length, 1e-9).rank === basis.length;
 }
 
 /**

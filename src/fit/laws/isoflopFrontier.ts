@@ -1,5 +1,6 @@
 import type { Params } from "../../dataTypes.js";
 import { randomSource } from "../../random.js";
+import { lineFit } from "../statistics.js";
 
 /** What the frontier reads of an isoflop fit's budgets. */
 interface Budgets {
@@ -36,24 +37,17 @@ export function frontierLaw(spec: Budgets, p: Params, draw?: number): Frontier {
     const random = randomSource(7919 + draw);
     for (let k = 0; k < K; k++) weight[random.int(K)]! += 1;
   }
-  let [sw, sx, sy] = [0, 0, 0];
-  const points: Array<[number, number, number]> = [];
+  const x: number[] = [];
+  const y: number[] = [];
+  const w: number[] = [];
   spec.budgets.forEach((C, k) => {
     const v = vertex(p, k, spec.centers[k]!);
     if (!Number.isFinite(v.logN) || weight[k] === 0) return;
-    points.push([Math.log(C), v.logN, weight[k]!]);
-    sw += weight[k]!;
-    sx += weight[k]! * Math.log(C);
-    sy += weight[k]! * v.logN;
+    x.push(Math.log(C));
+    y.push(v.logN);
+    w.push(weight[k]!);
   });
-  const [mx, my] = [sx / sw, sy / sw];
-  let [sxx, sxy] = [0, 0];
-  for (const [x, y, w] of points) {
-    sxx += w * (x - mx) ** 2;
-    sxy += w * (x - mx) * (y - my);
-  }
-  if (points.length < 2 || !(sxx > 0)) return { aN: NaN, kN: NaN, aD: NaN, kD: NaN };
-  const slope = sxy / sxx;
-  const intercept = my - slope * mx;
+  if (new Set(x).size < 2) return { aN: NaN, kN: NaN, aD: NaN, kD: NaN };
+  const { intercept, slope } = lineFit(x, y, w);
   return { aN: slope, kN: Math.exp(intercept), aD: 1 - slope, kD: 1 / (6 * Math.exp(intercept)) };
 }
