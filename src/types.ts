@@ -292,6 +292,21 @@ export interface TrainPoint {
   trainLoss: number;
   /** Held-out loss after this step, when evaluated. */
   evalLoss?: number;
+  /** Squared gradient norms at two batch sizes after this step, when measured (the trainer's noiseBatches). */
+  gradNoise?: GradientNoise;
+}
+
+/**
+ * Squared gradient norms at a small and a big batch size (tokens) at one step: the measurement behind the
+ * simple noise scale B_simple (`gradientNoiseScale`).
+ */
+export interface GradientNoise {
+  smallBatch: number;
+  /** Mean |G|² of independent batches of `smallBatch` tokens. */
+  smallNorm2: number;
+  bigBatch: number;
+  /** |G|² of their mean, a batch of `bigBatch` tokens. */
+  bigNorm2: number;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { loadFitData, type DataSource, type FitData } from "../data/fitData.js";
+import type { NoiseAtTarget } from "../data/batchSweep.js";
 import { UserError } from "../errors.js";
 import { jsonText } from "../json.js";
 import { fitToArtifact } from "../fit/artifact.js";
@@ -80,9 +81,11 @@ export function formatFitRun({ fit, data, holdout }: FitRun): string {
     data: `${data.description}${holdout ? `, ${holdout.points} held out` : ""}; ${data.digest.slice(0, 19)}…`,
     derived: data.derived,
   });
-  if (!holdout) return report;
+  const noise = data.provenance.noiseScale as readonly NoiseAtTarget[] | undefined;
+  const measured = noise ? report + formatNoiseScale(noise) : report;
+  if (!holdout) return measured;
   return (
-    report +
+    measured +
     [
       "[[Holdout]]",
       `    rule                   = ${holdout.rule} (fit on ${holdout.trainPoints} points, predict ${holdout.points})`,
@@ -92,4 +95,20 @@ export function formatFitRun({ fit, data, holdout }: FitRun): string {
       "",
     ].join("\n")
   );
+}
+
+/** The simple noise scale at each target of a batch-size sweep, beside the fitted B_crit. */
+function formatNoiseScale(noise: readonly NoiseAtTarget[]): string {
+  const lines = noise.map((n) => {
+    const value =
+      n.Bsimple === null
+        ? "n/a"
+        : `${num(n.Bsimple, 4)}${n.interval ? ` [${num(n.interval[0], 3)}, ${num(n.interval[1], 3)}]` : ""}`;
+    return `    loss ${String(n.target).padEnd(8)} B_simple = ${value} tokens (${n.measurements} measurements, ${n.runs} runs${n.note ? `; ${n.note}` : ""})`;
+  });
+  return [
+    "[[Gradient noise scale]] (McCandlish et al. 2018, appendix A.1; 95% interval over runs)",
+    ...lines,
+    "",
+  ].join("\n");
 }

@@ -224,8 +224,12 @@ async function sweepData(source: DataSource, targets: readonly number[]): Promis
       runs,
       targets: sweep.reached,
       notes: sweep.notes,
+      ...(sweep.noiseScale ? { noiseScale: sweep.noiseScale } : {}),
     },
     description: `${origin} (${runs} runs; ${sweep.reached.map((r) => `loss ${r.target}: ${r.runs} runs at ${r.batchSizes} batch sizes`).join(", ")})`,
-    derived: ["each run's steps to reach each target loss, interpolated on its running-minimum loss"],
+    derived: [
+      "each run's steps to reach each target loss, interpolated on its running-minimum loss",
+      ...(sweep.noiseScale ? ["B_simple from the gradient norms logged where each run crossed each target"] : []),
+    ],
   };
 }

@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { extname } from "node:path";
 import { UserError } from "../errors.js";
 import { rows, type Store } from "./duckdb.js";
-import { runColumns } from "./schema.js";
+import { gradientNoiseColumns, runColumns } from "./schema.js";
 import { whereClause } from "./where.js";
 
 /**
@@ -51,7 +51,18 @@ export async function exportTable(
         .filter(([c]) => Number(filled[c]) > 0)
         .map(([c, spec]) => `, r.${c} AS "${spec.role}"`)
         .join("") + (configured > 0 ? ", r.config AS config, r.conventions AS conventions" : "");
-    query = `SELECT r.name AS run, p.step, p.tokens, p.flops, p.lr, p.train_loss, p.eval_loss${meta} FROM points p JOIN runs r ON r.run_id = p.run_id WHERE ${where.sql} ORDER BY p.run_id, p.step NULLS LAST`;
+    // Gradient-noise columns only when some exported point has them.
+    const noise = Number(
+      (
+        await rows(
+          store,
+          `SELECT count(p.grad_big_norm2) AS n FROM points p JOIN runs r ON r.run_id = p.run_id WHERE ${where.sql}`,
+          where.values,
+        )
+      )[0]!.n,
+    );
+    const gradient = noise > 0 ? gradientNoiseColumns.map((c) => `, p.${c}`).join("") : "";
+    query = `SELECT r.name AS run, p.step, p.tokens, p.flops, p.lr, p.train_loss, p.eval_loss${gradient}${meta} FROM points p JOIN runs r ON r.run_id = p.run_id WHERE ${where.sql} ORDER BY p.run_id, p.step NULLS LAST`;
   } else {
     query =
       table === "runs"

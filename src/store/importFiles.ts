@@ -11,7 +11,7 @@ import { unreadableParquet } from "./readColumnar.js";
 import { huggingfaceToStaged } from "./importers/huggingface.js";
 import { mergeSameSteps, tableToStaged, wandbMap, withLossOrLr, type LossKind } from "./importers/table.js";
 import { tensorboardToStaged } from "./importers/tensorboard.js";
-import { runColumns } from "./schema.js";
+import { gradientNoiseColumns, runColumns } from "./schema.js";
 import {
   appendStaged,
   createStagingView,
@@ -290,7 +290,7 @@ async function stageParquet(
     values.push(stem);
   }
   if (step) select.step = step;
-  for (const role of ["tokens", "lr", "train_loss", "eval_loss"]) {
+  for (const role of ["tokens", "lr", "train_loss", "eval_loss", ...gradientNoiseColumns]) {
     const expr = numeric(role);
     if (expr) select[role] = expr;
   }

@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import { UserError } from "../errors.js";
 import type { Observations } from "../dataTypes.js";
+import type { GradientNoise } from "../types.js";
 import { rows, type Store } from "./duckdb.js";
-import { runColumns } from "./schema.js";
+import { gradientNoiseColumns, runColumns } from "./schema.js";
 import { whereClause } from "./where.js";
 
 /**
@@ -203,15 +204,19 @@ async function storedCurves(
 
 /**
  * The points of a batch-size sweep for law `bcrit`: every logged loss (train, or eval with `lossKind`) of the
- * filtered runs with the run's batch size (tokens per step); a run without one is an error naming it.
+ * filtered runs with the run's batch size (tokens per step) and the gradient norms measured at the point, if
+ * any; a run without a batch size is an error naming it.
  * @example await sweepFromStore(store, ["run~bsz/*"])
  */
 export async function sweepFromStore(
   store: Store,
   filters: readonly string[] = [],
   { lossKind = "train" }: { lossKind?: "train" | "eval" } = {},
-): Promise<{ run: string; B: number; step: number; loss: number }[]> {
-  const result = await loggedLosses(store, filters, { loss: lossKind, columns: ["r.batch_size AS B"] });
+): Promise<{ run: string; B: number; step: number; loss: number; noise?: GradientNoise }[]> {
+  const result = await loggedLosses(store, filters, {
+    loss: lossKind,
+    columns: ["r.batch_size AS B", ...gradientNoiseColumns.map((c) => `p.${c}`)],
+  });
   if (result.length === 0)
     throw new UserError(
       `${store.path}: no run with ${lossKind} losses at logged steps matches ${filters.length ? filters.join(" and ") : "(no filter)"}`,
@@ -221,12 +226,15 @@ export async function sweepFromStore(
     throw new UserError(
       `run ${missing.run} in ${store.path} has no batch size (import it with --set B=<tokens per step>)`,
     );
-  return result.map((row) => ({
-    run: String(row.run),
-    B: num(row.B),
-    step: num(row.step),
-    loss: num(row.loss),
-  }));
+  return result.map((row) => {
+    const point = { run: String(row.run), B: num(row.B), step: num(row.step), loss: num(row.loss) };
+    if (!gradientNoiseColumns.every((c) => row[c] !== null && row[c] !== undefined)) return point;
+    const [smallBatch, smallNorm2, bigBatch, bigNorm2] = gradientNoiseColumns.map((c) => num(row[c]));
+    return {
+      ...point,
+      noise: { smallBatch: smallBatch!, smallNorm2: smallNorm2!, bigBatch: bigBatch!, bigNorm2: bigNorm2! },
+    };
+  });
 }
 
 /** The loss a logged point contributes: its train loss, its eval loss, or the eval loss where one was logged. */

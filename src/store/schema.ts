@@ -77,7 +77,25 @@ export const migrations: readonly string[] = [
   ALTER TABLE runs ADD COLUMN unique_tokens DOUBLE;
   ALTER TABLE runs ADD COLUMN qat_tokens DOUBLE;
   `,
+  // 3: gradient noise at logged points (the trainer's noiseBatches), for the simple noise scale.
+  `
+  ALTER TABLE points ADD COLUMN grad_small_batch DOUBLE;
+  ALTER TABLE points ADD COLUMN grad_small_norm2 DOUBLE;
+  ALTER TABLE points ADD COLUMN grad_big_batch DOUBLE;
+  ALTER TABLE points ADD COLUMN grad_big_norm2 DOUBLE;
+  `,
 ];
+
+/**
+ * The points' gradient-noise columns (migration 3): squared gradient norms at a small and a big batch size
+ * (tokens), as a trainer with `noiseBatches` logs them at its evaluations; Parquet exports carry them.
+ */
+export const gradientNoiseColumns = [
+  "grad_small_batch",
+  "grad_small_norm2",
+  "grad_big_batch",
+  "grad_big_norm2",
+] as const;
 
 /** The counting conventions a run records unless told otherwise. */
 export const defaultConventions = { params: "total", flops: "6ND", lossUnit: "nats/token" } as const;

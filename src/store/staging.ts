@@ -1,7 +1,7 @@
 import type { DuckDBValue } from "@duckdb/node-api";
 import { UserError } from "../errors.js";
 import { rows, type Store } from "./duckdb.js";
-import { defaultConventions, runColumns } from "./schema.js";
+import { defaultConventions, gradientNoiseColumns, runColumns } from "./schema.js";
 
 /**
  * Every imported file goes through staging: a temporary table per file that importers fill (file formats
@@ -35,7 +35,7 @@ const numberColumns = ["step", "tokens", "flops", "lr", "train_loss", "eval_loss
 const metaNames = Object.keys(runColumns);
 /** Run configuration and conventions as JSON text: staged from Parquet exports of trainer runs. */
 export const runJsonColumns = ["config", "conventions"] as const;
-const stagedNames = [...numberColumns, ...metaNames, ...runJsonColumns];
+const stagedNames = [...numberColumns, ...gradientNoiseColumns, ...metaNames, ...runJsonColumns];
 
 type StagingColumn = (typeof numberColumns)[number] | keyof typeof runColumns;
 
@@ -298,7 +298,7 @@ function stepIsNew(staging: Staging): string {
 function insertPoints(staging: Staging, { newStepsOnly }: { newStepsOnly: boolean }): string {
   const s = (column: string) => staged(staging, column, "s.");
   const only = newStepsOnly ? ` WHERE ${stepIsNew(staging)} ORDER BY s.source_row` : "";
-  return `INSERT INTO points SELECT r.run_id, CAST(${s("step")} AS BIGINT), ${s("tokens")}, ${s("flops")}, ${s("lr")}, ${s("train_loss")}, ${s("eval_loss")} FROM ${staging.table} s JOIN runs r ON r.name = s.run${only}`;
+  return `INSERT INTO points (run_id, step, tokens, flops, lr, train_loss, eval_loss, ${gradientNoiseColumns.join(", ")}) SELECT r.run_id, CAST(${s("step")} AS BIGINT), ${s("tokens")}, ${s("flops")}, ${s("lr")}, ${s("train_loss")}, ${s("eval_loss")}, ${gradientNoiseColumns.map(s).join(", ")} FROM ${staging.table} s JOIN runs r ON r.name = s.run${only}`;
 }
 
 /** The command-line role of a database column. */

@@ -1,6 +1,6 @@
 import { UserError } from "../errors.js";
 import { rows, type Store } from "./duckdb.js";
-import { runColumns } from "./schema.js";
+import { gradientNoiseColumns, runColumns } from "./schema.js";
 import { formatValue, roleOf, staged, type SourceLabel, type Staging } from "./staging.js";
 
 /**
@@ -48,7 +48,7 @@ const badStep: RowCheck = {
 
 /** Finds tokens, flops or numeric run metadata that are not positive and finite (seed and qatStart may be 0). */
 const badSize = (column: string): RowCheck => {
-  const zeroAllowed = column === "seed" || column === "qat_start";
+  const zeroAllowed = column === "seed" || column === "qat_start" || column.endsWith("_norm2");
   return {
     column,
     test: `${column} IS NOT NULL AND NOT (isfinite(${column}) AND ${column} ${zeroAllowed ? ">=" : ">"} 0)`,
@@ -69,6 +69,7 @@ function rowChecks(staging: Staging): RowCheck[] {
   const sizes = [
     "tokens",
     "flops",
+    ...gradientNoiseColumns,
     ...metaNames.filter((c) => runColumns[c as keyof typeof runColumns].type === "DOUBLE"),
   ];
   return [

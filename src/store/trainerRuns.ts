@@ -8,7 +8,7 @@ import type { DuckDBValue } from "@duckdb/node-api";
 import { UserError } from "../errors.js";
 import { rows, transaction, type Store } from "./duckdb.js";
 import type { TrainPoint } from "../types.js";
-import { defaultConventions } from "./schema.js";
+import { defaultConventions, gradientNoiseColumns } from "./schema.js";
 
 /** A trainer run's metadata as stored in `runs`. */
 export interface TrainerRunRecord {
@@ -142,7 +142,8 @@ export async function appendTrainerPoints(
     let added = 0;
     for (const p of points) {
       const result = await store.connection.run(
-        `INSERT INTO points SELECT ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM points WHERE run_id = ? AND step = ?)`,
+        `INSERT INTO points (run_id, step, tokens, flops, lr, train_loss, eval_loss, ${gradientNoiseColumns.join(", ")})
+         SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM points WHERE run_id = ? AND step = ?)`,
         [
           runId,
           p.step,
@@ -151,6 +152,10 @@ export async function appendTrainerPoints(
           p.lr,
           p.trainLoss,
           p.evalLoss ?? null,
+          p.gradNoise?.smallBatch ?? null,
+          p.gradNoise?.smallNorm2 ?? null,
+          p.gradNoise?.bigBatch ?? null,
+          p.gradNoise?.bigNorm2 ?? null,
           runId,
           p.step,
         ] as DuckDBValue[],

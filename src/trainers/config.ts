@@ -56,7 +56,23 @@ export interface TrainConfig {
   evalEvery: number;
   /** Held-out batches per evaluation (fixed windows, the same at every evaluation). Default 8. */
   evalBatches: number;
+  /**
+   * Held-out windows per evaluation, whatever the batch (a multiple of it): the same windows for every run
+   * of a batch-size sweep. Default evalBatches · batch.
+   */
+  evalRows?: number;
+  /**
+   * Gradient noise: at every evaluation, the gradients of this many independent small batches of `noiseRows`
+   * training windows each, whose mean squared norm |G_small|² and the squared norm of their mean |G_big|²
+   * (batch noiseBatches · noiseRows) estimate B_simple (McCandlish et al. 2018, appendix A.1). Default 0 (off).
+   */
+  noiseBatches?: number;
+  /** Windows per small batch of the gradient-noise measurement. Default 1. */
+  noiseRows?: number;
 }
+
+/** Train settings a run may leave out (off, or derived from others, when absent). */
+export const optionalTrainKeys = ["evalRows", "noiseBatches", "noiseRows"] as const;
 
 /**
  * The model's defaults: the PyTorch anchor's shape at d_model 64 (2 layers, 4 heads, context 64, MLP 4×,
@@ -151,4 +167,14 @@ export function checkTrainConfig(config: TrainConfig, where: string): void {
     }
   }
   if (!(config.epsilon > 0)) throw new UserError(`${where}: epsilon must be positive, got ${config.epsilon}`);
+  for (const name of optionalTrainKeys)
+    if (config[name] !== undefined) positiveInteger(config[name], name, where);
+  if (config.evalRows !== undefined && config.evalRows % config.batch !== 0)
+    throw new UserError(
+      `${where}: evalRows (${config.evalRows}) must be a multiple of batch (${config.batch}): held-out windows are evaluated a batch at a time`,
+    );
+  if (config.noiseBatches !== undefined && config.noiseBatches < 2)
+    throw new UserError(
+      `${where}: noiseBatches must be at least 2 (the noise scale compares one small batch with their mean), got ${config.noiseBatches}`,
+    );
 }

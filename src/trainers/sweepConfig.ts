@@ -13,6 +13,7 @@ import {
   defaultModelConfig,
   defaultPeakLr,
   defaultTrainConfig,
+  optionalTrainKeys,
   type ModelConfig,
   type TrainConfig,
 } from "./config.js";
@@ -62,14 +63,19 @@ export interface SweepConfig {
   data?: SourceSpec;
   /** Model settings shared by every run (grid axes override them). */
   model?: Partial<Omit<ModelConfig, "vocab">>;
-  /** Training settings shared by every run. */
-  train?: Partial<TrainConfig>;
+  /**
+   * Training settings shared by every run; `logEveryTokens` and `evalEveryTokens` give the logging and
+   * evaluation intervals in tokens (each run's steps: tokens / (batch · seqLen), rounded), so that runs of a
+   * batch-size sweep are logged at the same token counts.
+   */
+  train?: Partial<TrainConfig> & { logEveryTokens?: number; evalEveryTokens?: number };
   grid: SweepGrid;
   /**
-   * The peak LR of each run from a power law in its parameters N and tokens D, lr = K·N^N·D^D (the `lrK`,
-   * `lrN`, `lrD` of a `scalefit fit --law hparams`), instead of a `lr` axis.
+   * The peak LR of each run from a power law in its parameters N, tokens D and batch B (tokens per step),
+   * lr = K·N^N·D^D·B^B (the `lrK`, `lrN`, `lrD` of a `scalefit fit --law hparams`; B = 0.5 is the square-root
+   * scaling of Adam's LR with batch), instead of a `lr` axis.
    */
-  lrLaw?: { K: number; N?: number; D?: number };
+  lrLaw?: { K: number; N?: number; D?: number; B?: number };
   /** FLOP convention of the stored `flops`. Default "6ND". */
   flops?: FlopConvention;
 }
@@ -225,7 +231,12 @@ export function expandSweep(config: SweepConfig, where: string, vocab?: number):
   const extraModel = Object.keys(config.model ?? {}).find((k) => !modelKeys.includes(k));
   if (extraModel)
     throw new UserError(`${where}: model has no field ${extraModel} (fields: ${modelKeys.join(", ")})`);
-  const trainKeys = Object.keys(defaultTrainConfig);
+  const trainKeys = [
+    ...Object.keys(defaultTrainConfig),
+    ...optionalTrainKeys,
+    "logEveryTokens",
+    "evalEveryTokens",
+  ];
   const extraTrain = Object.keys(config.train ?? {}).find((k) => !trainKeys.includes(k));
   if (extraTrain)
     throw new UserError(`${where}: train has no field ${extraTrain} (fields: ${trainKeys.join(", ")})`);
@@ -270,11 +281,11 @@ function checkLrLaw(config: SweepConfig, where: string): void {
   const law = config.lrLaw;
   if (law === undefined) return;
   if (config.grid.lr) throw new UserError(`${where}: give lrLaw or grid.lr, not both`);
-  const extra = Object.keys(law).find((k) => !["K", "N", "D"].includes(k));
-  if (extra) throw new UserError(`${where}: lrLaw has no field ${extra} (fields: K, N, D)`);
+  const extra = Object.keys(law).find((k) => !["K", "N", "D", "B"].includes(k));
+  if (extra) throw new UserError(`${where}: lrLaw has no field ${extra} (fields: K, N, D, B)`);
   if (!(typeof law.K === "number" && law.K > 0 && Number.isFinite(law.K)))
     throw new UserError(`${where}: lrLaw.K must be a positive number, got ${JSON.stringify(law.K)}`);
-  for (const key of ["N", "D"] as const)
+  for (const key of ["N", "D", "B"] as const)
     if (law[key] !== undefined && !(typeof law[key] === "number" && Number.isFinite(law[key])))
       throw new UserError(`${where}: lrLaw.${key} must be a number, got ${JSON.stringify(law[key])}`);
 }
@@ -294,8 +305,17 @@ function makeRun(
   for (const key of ["dModel", "layers", "heads", "seqLen"] as const) {
     if (chosen[key] !== undefined) model[key] = chosen[key] as number;
   }
-  const train: TrainConfig = { ...defaultTrainConfig, ...config.train };
+  const { logEveryTokens, evalEveryTokens, ...shared } = config.train ?? {};
+  const train: TrainConfig = { ...defaultTrainConfig, ...shared };
   if (chosen.batch !== undefined) train.batch = chosen.batch as number;
+  const stepsOf = (tokens: number | undefined, name: string) => {
+    if (tokens === undefined) return undefined;
+    if (!(typeof tokens === "number" && tokens > 0 && Number.isFinite(tokens)))
+      throw new UserError(`${at}: train.${name} must be a positive number, got ${JSON.stringify(tokens)}`);
+    return Math.max(1, Math.round(tokens / (train.batch * model.seqLen)));
+  };
+  train.logEvery = stepsOf(logEveryTokens, "logEveryTokens") ?? train.logEvery;
+  train.evalEvery = stepsOf(evalEveryTokens, "evalEveryTokens") ?? train.evalEvery;
   if (chosen.seed !== undefined) train.seed = chosen.seed as number;
   if (chosen.weightDecay !== undefined) train.weightDecay = chosen.weightDecay as number;
   if (chosen.steps !== undefined) train.steps = chosen.steps as number;
@@ -311,7 +331,9 @@ function makeRun(
   const D = train.steps * train.batch * model.seqLen;
   const base =
     (chosen.lr as number | undefined) ??
-    (law ? law.K * N ** (law.N ?? 0) * D ** (law.D ?? 0) : defaultPeakLr);
+    (law
+      ? law.K * N ** (law.N ?? 0) * D ** (law.D ?? 0) * (train.batch * model.seqLen) ** (law.B ?? 0)
+      : defaultPeakLr);
   const peakLr = base * ((chosen.lrScale as number | undefined) ?? 1);
   if (!(peakLr > 0 && Number.isFinite(peakLr)))
     throw new UserError(`${at}: the peak LR is ${peakLr} (expected a positive number)`);

@@ -5,7 +5,7 @@
  * loss and gradients, and updates with η_t = learningRate(schedule, t) — the curve laws' convention that the
  * loss at step t has seen η_1..η_t. Every `logEvery` steps (and at T) a point is emitted: the mean training
  * loss of the steps since the last point, and every `evalEvery` steps (and at T) the held-out loss after the
- * update (mean over fixed windows). A checkpoint can be taken at any logged step and resumed exactly: the same
+ * update (mean over fixed windows), with the gradient-noise measurement when asked (gradientNoise.ts). A checkpoint can be taken at any logged step and resumed exactly: the same
  * seed gives the same batches, weights and points.
  */
 import type { TrainPoint } from "../types.js";
@@ -21,6 +21,7 @@ import { disposeWorkspace, lossAndGradients, lossOf, makeWorkspace } from "./mod
 import { initWeights, namedWeights, type ModelWeights } from "./modelWeights.js";
 import { randomSource } from "../random.js";
 import { GradientPool, trainingThreads } from "./parallel.js";
+import { measureGradientNoise } from "./gradientNoise.js";
 
 /** Everything a checkpoint holds: the step, the optimiser's step count, and named float arrays. */
 export interface TrainState {
@@ -197,7 +198,14 @@ export async function trainModel(
   }
   const workspace = makeWorkspace(tf, rows[0]!, model.seqLen);
   const evalWorkspace = threads > 1 ? makeWorkspace(tf, train.batch, model.seqLen) : workspace;
-  const evalBatches = heldOutBatches(source, train.evalBatches, train.batch, model.seqLen);
+  const evalBatches = heldOutBatches(
+    source,
+    train.evalRows !== undefined ? train.evalRows / train.batch : train.evalBatches,
+    train.batch,
+    model.seqLen,
+  );
+  const noiseRows = train.noiseRows ?? 1;
+  const noiseWorkspace = train.noiseBatches ? makeWorkspace(tf, noiseRows, model.seqLen) : undefined;
   const first = hooks.resume ? hooks.resume.step + 1 : 1;
   if (hooks.resume) {
     if (hooks.resume.step < 0 || hooks.resume.step > train.steps) {
@@ -274,6 +282,13 @@ export async function trainModel(
         };
         if ((train.evalEvery > 0 && t % train.evalEvery === 0) || t === train.steps) {
           point.evalLoss = evalLoss = evaluate();
+          if (noiseWorkspace)
+            point.gradNoise = measureGradientNoise(tf, model, weights, noiseWorkspace, source, {
+              batches: train.noiseBatches!,
+              rows: noiseRows,
+              seed: train.seed,
+              step: t,
+            });
         }
         windowSum = 0;
         windowCount = 0;
@@ -287,6 +302,7 @@ export async function trainModel(
     for (const variable of [...params, optimiser.first, optimiser.second]) variable.dispose();
     disposeWorkspace(workspace);
     if (evalWorkspace !== workspace) disposeWorkspace(evalWorkspace);
+    if (noiseWorkspace) disposeWorkspace(noiseWorkspace);
     if (ownPool) await pool!.close();
   }
   const trained = stepTimes.length;

@@ -19,13 +19,13 @@ import { fingerprint, scratch } from "../_store.js";
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const fixtures = (p: string) => join(root, "data/fixtures", p);
 
-test("openStore creates the schema (version 2), reopens read-only, and refuses a missing read-only database", async () => {
+test("openStore creates the schema (version 3), reopens read-only, and refuses a missing read-only database", async () => {
   const { db } = scratch("open");
   const store = await openStore(db());
-  assert.equal(await schemaVersion(store), 2);
+  assert.equal(await schemaVersion(store), 3);
   store.close();
   const reader = await openStore(db(), { readOnly: true });
-  assert.equal(await schemaVersion(reader), 2);
+  assert.equal(await schemaVersion(reader), 3);
   reader.close();
   await assert.rejects(
     openStore(join(db(), "..", "missing.duckdb"), { readOnly: true }),
@@ -33,7 +33,7 @@ test("openStore creates the schema (version 2), reopens read-only, and refuses a
   );
 });
 
-test("a version-1 database is upgraded to version 2 on the first write, its runs kept; readers are told to upgrade", async () => {
+test("a version-1 database is upgraded to version 3 on the first write, its runs and points kept; readers are told to upgrade", async () => {
   const { db } = scratch("migrate");
   const path = db();
   const instance = await DuckDBInstance.create(path);
@@ -41,6 +41,7 @@ test("a version-1 database is upgraded to version 2 on the first write, its runs
   await connection.run(migrations[0]!);
   await connection.run("INSERT INTO meta VALUES ('schema_version', '1')");
   await connection.run("INSERT INTO runs (run_id, name, source, n) VALUES (1, 'old-run', 'test', 1e8)");
+  await connection.run("INSERT INTO points VALUES (1, 10, 1e6, 6e14, 1e-3, 3.5, NULL)");
   connection.closeSync();
   instance.closeSync();
   await assert.rejects(
@@ -48,9 +49,12 @@ test("a version-1 database is upgraded to version 2 on the first write, its runs
     /needs a schema upgrade: open it once for writing/,
   );
   const store = await openStore(path);
-  assert.equal(await schemaVersion(store), 2);
+  assert.equal(await schemaVersion(store), 3);
   assert.deepEqual(await rows(store, "SELECT name, n, unique_tokens, qat_tokens FROM runs"), [
     { name: "old-run", n: 1e8, unique_tokens: null, qat_tokens: null },
+  ]);
+  assert.deepEqual(await rows(store, "SELECT step, train_loss, grad_small_norm2, grad_big_norm2 FROM points"), [
+    { step: 10, train_loss: 3.5, grad_small_norm2: null, grad_big_norm2: null },
   ]);
   store.close();
 });

@@ -107,3 +107,38 @@ test("checkpoints round-trip; a damaged one reads as none", () => {
   saveCheckpoint(path, { ...state, tensors: {} });
   assert.deepEqual(loadCheckpoint(path)!.tensors, {});
 });
+
+test("the batch-size sweep: LR = K·B^0.5 per batch, logging and evaluation every so many tokens, one eval set", () => {
+  const runs = expandSweep(
+    readSweepConfig(join(root, "examples/sweeps/kjv-batch.json")),
+    "kjv-batch.json",
+    63,
+  );
+  assert.deepEqual(
+    runs.map((r) => r.train.batch),
+    [1, 2, 4, 8, 16, 32, 64],
+  );
+  for (const run of runs) {
+    const B = run.train.batch * 64;
+    // K·B^0.5 with K = 1.77e-4: 0.00142 at 64 tokens per step … 0.0113 at 4 096.
+    assert.ok(Math.abs(run.peakLr / (0.000177 * B ** 0.5) - 1) < 1e-12);
+    assert.equal(run.train.steps, 3_145_728 / B);
+    assert.equal(run.train.evalEvery, 32_768 / B);
+    assert.equal(run.train.logEvery, Math.max(1, 8192 / B));
+    assert.equal(run.train.evalRows, 128);
+    assert.equal(run.train.noiseBatches, 16);
+  }
+  const base = { name: "b", model: { seqLen: 64 }, grid: { batch: [3] } };
+  assert.throws(
+    () => expandSweep({ ...base, train: { evalEveryTokens: -5 } }, "b.json"),
+    /b.json: grid batch=3: train.evalEveryTokens must be a positive number, got -5/,
+  );
+  assert.throws(
+    () => expandSweep({ ...base, train: { evalRows: 8 } }, "b.json"),
+    /evalRows \(8\) must be a multiple of batch \(3\)/,
+  );
+  assert.throws(
+    () => expandSweep({ ...base, train: { noise: 1 } } as never, "b.json"),
+    /train has no field noise/,
+  );
+});

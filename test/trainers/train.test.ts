@@ -89,6 +89,12 @@ test("impossible configurations are refused before training, naming the field", 
     [{ schedule: { kind: "constant", peak: 1e-3, steps: 30 } }, /the schedule has 30 steps, training has 40/],
     [{ model: { ...model, vocab: 10 } }, /model vocab 10 differs from the data's 63/],
     [{ train: { ...train, batch: 0 } }, /batch must be a positive integer, got 0/],
+    [{ train: { ...train, evalRows: 12 } }, /evalRows \(12\) must be a multiple of batch \(8\)/],
+    [{ train: { ...train, noiseBatches: 1 } }, /noiseBatches must be at least 2/],
+    [
+      { train: { ...train, noiseBatches: 4, noiseRows: 0.5 } },
+      /noiseRows must be a positive integer, got 0.5/,
+    ],
   ];
   for (const [over, message] of cases) {
     await assert.rejects(trainModel(request(over), {}, "t"), message);
@@ -108,4 +114,69 @@ test("a diverging run stops with a message naming the step", async () => {
     trainModel(request({ schedule: { kind: "constant", peak: 1e6, steps: 40 } }), {}, "t"),
     /^UserError: t: the training loss is (NaN|Infinity) at step \d+ \(lower the learning rate\)$/,
   );
+});
+
+test("gradient noise: measured at evaluations only, equal to the per-window gradients' norms, B_simple positive", async () => {
+  const noisy = { ...train, noiseBatches: 4, noiseRows: 2 };
+  const result = await trainModel(request({ train: noisy }));
+  const measured = result.points.filter((p) => p.gradNoise);
+  assert.deepEqual(
+    measured.map((p) => p.step),
+    [20, 40],
+  );
+  assert.ok(result.points.every((p) => (p.gradNoise !== undefined) === (p.evalLoss !== undefined)));
+  const noise = measured[0]!.gradNoise!;
+  // Batches of 2 windows × 32 tokens; their mean, 4 × 2 × 32 tokens.
+  assert.equal(noise.smallBatch, 64);
+  assert.equal(noise.bigBatch, 256);
+  // The mean of 4 vectors is shorter than their root-mean-square norm (Jensen), and both are positive.
+  assert.ok(noise.bigNorm2 > 0 && noise.bigNorm2 < noise.smallNorm2, JSON.stringify(noise));
+  // The same measurement again (same seed, step and weights) is the same numbers: the stream is fixed.
+  const again = await trainModel(request({ train: noisy }));
+  assert.deepEqual(again.points[1]!.gradNoise, noise);
+  // Training itself is unchanged by measuring: the same losses as without it.
+  const plain = await trainModel(request());
+  assert.deepEqual(
+    result.points.map((p) => p.evalLoss),
+    plain.points.map((p) => p.evalLoss),
+  );
+});
+
+test("gradient noise by hand: mean |g_k|² and |mean g_k|² of the small batches' gradients", async () => {
+  const { measureGradientNoise } = await import("../../src/trainers/gradientNoise.js");
+  const { lossAndGradients, makeWorkspace, disposeWorkspace } = await import("../../src/trainers/model.js");
+  const { initWeights } = await import("../../src/trainers/modelWeights.js");
+  const { trainingBatch } = await import("../../src/trainers/corpus.js");
+  const { randomSource } = await import("../../src/random.js");
+  const tf = backend.tf;
+  const weights = initWeights(tf, model, randomSource(5));
+  const workspace = makeWorkspace(tf, 1, model.seqLen);
+  const noise = measureGradientNoise(tf, model, weights, workspace, source, {
+    batches: 3,
+    rows: 1,
+    seed: 7,
+    step: 11,
+  });
+  // The windows the measurement draws: the stream of seed 7 with its bits flipped, at step 11.
+  const windows = trainingBatch(source, 3, model.seqLen, (7 ^ 0x6e6f6973) >>> 0, 11);
+  const vectors = [0, 1, 2].map((k) => {
+    const at = k * model.seqLen;
+    const { loss, gradients } = lossAndGradients(
+      tf,
+      model,
+      weights,
+      workspace,
+      windows.inputs.subarray(at, at + model.seqLen),
+      windows.targets.subarray(at, at + model.seqLen),
+    );
+    const flat = Float64Array.from(gradients.flatMap((g) => Array.from(g.dataSync())));
+    tf.dispose([loss, ...gradients]);
+    return flat;
+  });
+  const norm2 = (v: ArrayLike<number>) => Array.from(v).reduce((s, x) => s + x * x, 0);
+  const small = vectors.reduce((s, v) => s + norm2(v), 0) / 3;
+  const mean = vectors[0]!.map((_, i) => (vectors[0]![i]! + vectors[1]![i]! + vectors[2]![i]!) / 3);
+  assert.ok(Math.abs(noise.smallNorm2 / small - 1) < 1e-5, `${noise.smallNorm2} vs ${small}`);
+  assert.ok(Math.abs(noise.bigNorm2 / norm2(mean) - 1) < 1e-5, `${noise.bigNorm2} vs ${norm2(mean)}`);
+  disposeWorkspace(workspace);
 });

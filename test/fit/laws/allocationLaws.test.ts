@@ -384,3 +384,39 @@ test("bcrit refuses a target no run reaches, and one reached at a single batch s
   if (lowestSmall !== lowestBig)
     assert.throws(() => batchSweepObservations(two, [between]), /reached at only one batch size/);
 });
+
+test("B_simple at each target from gradient norms logged around the crossings: exact on noiseless norms, an interval over runs", () => {
+  const targets = [3.2, 2.8];
+  // |G|² = 2 and tr Σ = 2·B_simple with B_simple = 1.5·L^(−4) · 1e8 (it grows as the loss falls, as McCandlish finds).
+  const Bsimple = (L: number) => 1.5e8 * L ** -4;
+  const random = randomSource(9);
+  const points = sweep(0).map((p) => {
+    const G2 = 2 * (1 + 0.1 * random.normal() ** 2);
+    const trace = G2 * Bsimple(p.loss);
+    return {
+      ...p,
+      noise: {
+        smallBatch: 4096,
+        smallNorm2: G2 + trace / 4096,
+        bigBatch: 65536,
+        bigNorm2: G2 + trace / 65536,
+      },
+    };
+  });
+  const { noiseScale } = batchSweepObservations(points, targets);
+  assert.equal(noiseScale!.length, 2);
+  for (const [i, L] of targets.entries()) {
+    const n = noiseScale![i]!;
+    // 7 runs, each measured at the two logged points around its crossing (losses within 1 % of the target).
+    assert.equal(n.runs, 7);
+    assert.equal(n.measurements, 14);
+    assert.ok(relative(n.Bsimple!, Bsimple(L)) < 0.05, `${n.Bsimple} vs ${Bsimple(L)}`);
+    assert.ok(n.interval![0] <= n.Bsimple! && n.Bsimple! <= n.interval![1]);
+  }
+  // Without gradient norms there is no noise scale; with a swamped measurement (|G_big|² > |G_small|²) no number.
+  assert.equal(batchSweepObservations(sweep(0), targets).noiseScale, undefined);
+  const swamped = points.map((p) => ({ ...p, noise: { ...p.noise, bigNorm2: p.noise.smallNorm2 * 2 } }));
+  const bad = batchSweepObservations(swamped, targets).noiseScale![0]!;
+  assert.equal(bad.Bsimple, null);
+  assert.match(bad.note!, /not positive/);
+});
