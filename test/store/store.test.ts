@@ -53,9 +53,10 @@ test("a version-1 database is upgraded to version 3 on the first write, its runs
   assert.deepEqual(await rows(store, "SELECT name, n, unique_tokens, qat_tokens FROM runs"), [
     { name: "old-run", n: 1e8, unique_tokens: null, qat_tokens: null },
   ]);
-  assert.deepEqual(await rows(store, "SELECT step, train_loss, grad_small_norm2, grad_big_norm2 FROM points"), [
-    { step: 10, train_loss: 3.5, grad_small_norm2: null, grad_big_norm2: null },
-  ]);
+  assert.deepEqual(
+    await rows(store, "SELECT step, train_loss, grad_small_norm2, grad_big_norm2 FROM points"),
+    [{ step: 10, train_loss: 3.5, grad_small_norm2: null, grad_big_norm2: null }],
+  );
   store.close();
 });
 
