@@ -1,7 +1,7 @@
 import type { Schedule } from "../schedules/schedule.js";
 import { loadBackend } from "../trainers/backend.js";
 import type { ModelConfig, TrainConfig } from "../trainers/config.js";
-import { loadSource, type SourceSpec } from "../trainers/corpus.js";
+import { heldOutFloor, loadSource, type SourceSpec } from "../trainers/corpus.js";
 import { trainModel } from "../trainers/train.js";
 
 /** One training run as `scalefit train` asks for it: the model, the training settings, data and backend by name. */
@@ -55,6 +55,7 @@ export async function trainOne(request: TrainOneRequest) {
     flops: result.flops,
     data: source.name,
     ...(source.entropyRate !== undefined ? { entropyRate: source.entropyRate } : {}),
+    ...(source.chain ? { evalFloor: heldOutFloor(source, request.train, model.seqLen)! } : {}),
     model,
     train: request.train,
     points: result.points,

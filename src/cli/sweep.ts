@@ -114,6 +114,13 @@ export const command = defineCommand({
       lines.push(
         `  the source's entropy rate (the irreducible loss): ${num(result.entropyRate, 5)} nats/token`,
       );
+    const floors = [
+      ...new Set(result.runs.flatMap((r) => (r.evalFloor === undefined ? [] : [num(r.evalFloor, 5)]))),
+    ];
+    if (floors.length)
+      lines.push(
+        `  the true chain's loss on the held-out windows (the floor of eval loss): ${floors.join(", ")} nats/token`,
+      );
     if (result.parquet)
       lines.push(
         `  wrote ${result.parquet.rows} points to ${result.parquet.file} (scalefit import ${result.parquet.file} --db <main> merges it)`,

@@ -25,6 +25,7 @@ export const command = defineCommand({
     "scalefit train --d-model 64 --layers 2 --heads 4 --seq 64 --batch 16 --steps 50 --json",
     "scalefit train --d-model 128 --steps 2000 --schedule cosine --warmup 0.02 --lr 2e-3",
     "scalefit train --data markov --d-model 32 --steps 1000",
+    "scalefit train --d-model 64 --steps 2000 --schedule cosine --lr 2e-3 --qat-bits 4 --qat-fraction 0.25",
   ],
   options: {
     "d-model": {
@@ -100,6 +101,23 @@ export const command = defineCommand({
       description: "GELU form (default tanh; erf is exact, the PyTorch anchor's)",
     },
     untied: { type: "boolean", description: "a separate output head instead of the tied token embedding" },
+    "qat-bits": {
+      type: "string",
+      value: "<2-16>",
+      description:
+        "quantisation-aware training: round the block matrices to this many bits (fake quantisation)",
+    },
+    "qat-fraction": {
+      type: "string",
+      value: "<f>",
+      description:
+        "with --qat-bits: the last fraction of the steps trained with QAT (default 0: quantise after training)",
+    },
+    "qat-granularity": {
+      type: "string",
+      value: "<channel|tensor>",
+      description: "with --qat-bits: one scale per output channel (default) or per matrix",
+    },
     ...trainerOptions,
     ...sharedOptions,
   },
@@ -129,6 +147,27 @@ export const command = defineCommand({
         numberOption(values, "weight-decay", (v) => v >= 0, "a non-negative number") ??
         defaultTrainConfig.weightDecay,
     };
+    const bits = numberOption(
+      values,
+      "qat-bits",
+      (v) => Number.isInteger(v) && v >= 2 && v <= 16,
+      "an integer from 2 to 16",
+    );
+    const fraction = numberOption(values, "qat-fraction", (v) => v >= 0 && v <= 1, "a fraction in [0, 1]");
+    if (bits === undefined && (fraction !== undefined || values["qat-granularity"] !== undefined))
+      throw new UserError("--qat-fraction and --qat-granularity need --qat-bits");
+    if (bits !== undefined) {
+      train.qatBits = bits;
+      if (fraction !== undefined) train.qatFraction = fraction;
+      const granularity = values["qat-granularity"];
+      if (granularity !== undefined) {
+        if (granularity !== "channel" && granularity !== "tensor")
+          throw new UserError(
+            `invalid --qat-granularity ${String(granularity)} (expected channel or tensor)`,
+          );
+        train.qatGranularity = granularity;
+      }
+    }
     const lr = numberOption(values, "lr", (v) => v > 0, "a positive learning rate") ?? defaultPeakLr;
     const warmup = numberOption(values, "warmup", (v) => v >= 0 && v < 1, "a fraction in [0, 1)") ?? 0;
     const text = values.schedule === undefined ? "constant" : String(values.schedule);
@@ -168,7 +207,7 @@ export const command = defineCommand({
     io.stdout(
       [
         `trained ${out.params} parameters (${out.nonEmbeddingParams} non-embedding) for ${out.steps} steps on ${out.data} with ${out.backend} (${out.threads} thread${out.threads > 1 ? "s" : ""})`,
-        `  loss ${num(out.lossFirst, 5)} → ${num(out.lossLast, 5)}, held-out ${num(out.evalLoss, 5)} nats/token${out.entropyRate !== undefined ? ` (entropy rate ${num(out.entropyRate, 5)})` : ""}`,
+        `  loss ${num(out.lossFirst, 5)} → ${num(out.lossLast, 5)}, held-out ${num(out.evalLoss, 5)} nats/token${out.entropyRate !== undefined ? ` (entropy rate ${num(out.entropyRate, 5)}; the true chain scores ${num(out.evalFloor!, 5)} on these held-out windows)` : ""}`,
         `  ${Math.round(out.tokensPerSecond)} tokens/s (${Math.round(out.steadyTokensPerSecond)} after 5 warm-up steps), ${num(out.msPerStep, 3)} ms/step median`,
         "",
       ].join("\n"),

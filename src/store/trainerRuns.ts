@@ -29,6 +29,10 @@ export interface TrainerRunRecord {
   schedule: string;
   seed: number;
   backend: string;
+  /** QAT runs: bits per weight, the last full-precision step and the QAT tokens (Dqat). */
+  bits?: number;
+  qatStart?: number;
+  qatTokens?: number;
   /** The full configuration (model, training, data source), compared on reruns. */
   config: Record<string, unknown>;
   conventions: Record<string, string>;
@@ -104,8 +108,8 @@ export async function beginTrainerRun(store: Store, record: TrainerRunRecord): P
     }
     const id = Number((await rows(store, "SELECT coalesce(max(run_id), 0) + 1 AS id FROM runs"))[0]!.id);
     await store.connection.run(
-      `INSERT INTO runs (run_id, name, source, kind, n, n_nonembedding, d, batch_size, seq_len, peak_lr, schedule, seed, backend, status, config, conventions)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)`,
+      `INSERT INTO runs (run_id, name, source, kind, n, n_nonembedding, d, batch_size, seq_len, peak_lr, schedule, seed, backend, bits, qat_start, qat_tokens, status, config, conventions)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)`,
       [
         id,
         record.name,
@@ -120,6 +124,9 @@ export async function beginTrainerRun(store: Store, record: TrainerRunRecord): P
         record.schedule,
         record.seed,
         record.backend,
+        record.bits ?? null,
+        record.qatStart ?? null,
+        record.qatTokens ?? null,
         config,
         JSON.stringify({ ...defaultConventions, ...record.conventions }),
       ] as DuckDBValue[],

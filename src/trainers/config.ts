@@ -5,6 +5,7 @@
  * the same model as the PyTorch baseline.
  */
 import { UserError } from "../errors.js";
+import { qatPlan } from "./quantize.js";
 
 /** The transformer's shape. */
 export interface ModelConfig {
@@ -69,10 +70,23 @@ export interface TrainConfig {
   noiseBatches?: number;
   /** Windows per small batch of the gradient-noise measurement. Default 1. */
   noiseRows?: number;
+  /** Quantisation-aware training (quantize.ts): bits per weight of the block matrices, 2–16. Default: off. */
+  qatBits?: number;
+  /** The fraction of the steps, at the end, trained with QAT; 0 is post-training quantisation. Default 0. */
+  qatFraction?: number;
+  /** One absmax scale per output channel (default) or per matrix. */
+  qatGranularity?: "channel" | "tensor";
 }
 
 /** Train settings a run may leave out (off, or derived from others, when absent). */
-export const optionalTrainKeys = ["evalRows", "noiseBatches", "noiseRows"] as const;
+export const optionalTrainKeys = [
+  "evalRows",
+  "noiseBatches",
+  "noiseRows",
+  "qatBits",
+  "qatFraction",
+  "qatGranularity",
+] as const;
 
 /**
  * The model's defaults: the PyTorch anchor's shape at d_model 64 (2 layers, 4 heads, context 64, MLP 4×,
@@ -167,8 +181,9 @@ export function checkTrainConfig(config: TrainConfig, where: string): void {
     }
   }
   if (!(config.epsilon > 0)) throw new UserError(`${where}: epsilon must be positive, got ${config.epsilon}`);
-  for (const name of optionalTrainKeys)
+  for (const name of ["evalRows", "noiseBatches", "noiseRows"] as const)
     if (config[name] !== undefined) positiveInteger(config[name], name, where);
+  qatPlan(config, config.steps, where);
   if (config.evalRows !== undefined && config.evalRows % config.batch !== 0)
     throw new UserError(
       `${where}: evalRows (${config.evalRows}) must be a multiple of batch (${config.batch}): held-out windows are evaluated a batch at a time`,

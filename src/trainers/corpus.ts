@@ -10,7 +10,8 @@ import { gunzipSync } from "node:zlib";
 import { UserError } from "../errors.js";
 import { packageRoot } from "../packageRoot.js";
 import { randomSource } from "../random.js";
-import { defaultMarkovSpec, markovChain, type MarkovSpec } from "./markov.js";
+import { chainLoss, defaultMarkovSpec, markovChain, type MarkovChain, type MarkovSpec } from "./markov.js";
+import type { TrainConfig } from "./config.js";
 
 /** A tokenised corpus: token ids in [0, vocab), split into training and held-out parts. */
 export interface TokenSource {
@@ -22,6 +23,8 @@ export interface TokenSource {
   heldOut: Uint8Array;
   /** The true entropy rate in nats/token, when known (synthetic sources): the irreducible loss E. */
   entropyRate?: number;
+  /** The chain that generated a synthetic source. */
+  chain?: MarkovChain;
   /** For text: the byte value of each token id. */
   bytes?: Uint8Array;
 }
@@ -137,6 +140,7 @@ export function markovSource(partial: Partial<MarkovSpec>, where: string): Token
     train: out.subarray(0, split),
     heldOut: out.subarray(split),
     entropyRate: chain.entropyRate,
+    chain,
   };
 }
 
@@ -205,4 +209,32 @@ export function heldOutBatches(source: TokenSource, count: number, batch: number
       seq,
     ),
   );
+}
+
+/**
+ * The held-out batches a run evaluates on: `evalRows` windows (or evalBatches · batch), `batch` at a time.
+ * @example const batches = evaluationBatches(source, { ...defaultTrainConfig, evalRows: 128 }, 64)
+ */
+export function evaluationBatches(
+  source: TokenSource,
+  train: Pick<TrainConfig, "batch" | "evalBatches" | "evalRows">,
+  seq: number,
+): Batch[] {
+  const count = train.evalRows !== undefined ? train.evalRows / train.batch : train.evalBatches;
+  return heldOutBatches(source, count, train.batch, seq);
+}
+
+/**
+ * A synthetic source's floor on a run's held-out windows: the true chain's mean loss there (chainLoss),
+ * or undefined for text.
+ * @example heldOutFloor(markovSource({}, "m"), defaultTrainConfig, 64) // ≈ the entropy rate
+ */
+export function heldOutFloor(
+  source: TokenSource,
+  train: Pick<TrainConfig, "batch" | "evalBatches" | "evalRows">,
+  seq: number,
+): number | undefined {
+  if (!source.chain) return undefined;
+  const batches = evaluationBatches(source, train, seq);
+  return batches.reduce((s, b) => s + chainLoss(source.chain!, b.inputs, b.targets, seq), 0) / batches.length;
 }

@@ -18,7 +18,8 @@ import {
 import { loadBackend, type LoadedBackend } from "./backend.js";
 import { checkpointPath, loadCheckpoint, saveCheckpoint } from "./checkpoint.js";
 import type { ModelConfig } from "./config.js";
-import { checkWindows, loadSource, type TokenSource } from "./corpus.js";
+import { checkWindows, heldOutFloor, loadSource, type TokenSource } from "./corpus.js";
+import { qatPlan } from "./quantize.js";
 import { parameterCounts, trainingFlops } from "./counting.js";
 import { GradientPool, trainingThreads } from "./parallel.js";
 import { shardRuns } from "./shards.js";
@@ -50,6 +51,8 @@ export interface SweepRunResult {
   steps: number;
   params: number;
   evalLoss?: number;
+  /** Synthetic sources: the true chain's loss on the run's held-out windows (the floor of evalLoss). */
+  evalFloor?: number;
   tokensPerSecond?: number;
   error?: string;
 }
@@ -123,8 +126,10 @@ export async function runSweep(
     let done = 0;
     for (const run of runs) {
       const model: ModelConfig = { ...run.model, vocab: source.vocab };
-      const schedule = scheduleFor(run.template, run.peakLr, run.train.steps);
+      const schedule = scheduleFor(run.template, run.peakLr, run.train.steps, run.train.qatFraction ?? 0);
       const counts = parameterCounts(model);
+      const floor = heldOutFloor(source, run.train, model.seqLen);
+      const evalFloor = floor === undefined ? {} : { evalFloor: floor };
       if (states.get(run.name)?.status === "done") {
         results.push({
           name: run.name,
@@ -132,14 +137,20 @@ export async function runSweep(
           from: 0,
           steps: run.train.steps,
           params: counts.total,
+          ...evalFloor,
         });
         continue;
       }
       const scheduleText = formatSchedule(schedule);
+      const qat = qatPlan(run.train, run.train.steps);
+      const tokensPerStep = run.train.batch * model.seqLen;
       const record: TrainerRunRecord = {
         name: run.name,
         source: `trainer:${config.name}`,
-        kind: "lm",
+        kind: qat ? "qat" : "lm",
+        ...(qat
+          ? { bits: qat.bits, qatStart: qat.start, qatTokens: (run.train.steps - qat.start) * tokensPerStep }
+          : {}),
         n: counts.total,
         nNonEmbedding: counts.nonEmbedding,
         d: run.train.steps * run.train.batch * model.seqLen,
@@ -206,6 +217,7 @@ export async function runSweep(
         steps: run.train.steps,
         params: counts.total,
         evalLoss: result.evalLoss,
+        ...evalFloor,
         tokensPerSecond: result.tokensPerSecond,
       });
     }

@@ -31,6 +31,11 @@ export interface ScheduleTemplate {
   decay?: number;
   /** WSD: decay shape. Default "linear". */
   shape?: DecayShape;
+  /**
+   * WSD: decay during the QAT phase (Dremov et al.'s fused cooldown): the decay covers the run's last
+   * qatFraction of the steps instead of `decay`.
+   */
+  fuseQat?: boolean;
 }
 
 /** The axes a sweep varies; each takes a list, the runs are every combination. */
@@ -53,6 +58,10 @@ export interface SweepGrid {
   schedule?: Array<ScheduleTemplate["kind"] | ScheduleTemplate>;
   seed?: number[];
   weightDecay?: number[];
+  /** QAT bits per weight (2–16; quantize.ts). */
+  qatBits?: number[];
+  /** QAT fractions of the steps, in [0, 1] (0: post-training quantisation). Needs qatBits. */
+  qatFraction?: number[];
 }
 
 /** A sweep configuration file (JSON). */
@@ -102,6 +111,8 @@ const axisOrder = [
   "tokensPerParam",
   "lr",
   "lrScale",
+  "qatBits",
+  "qatFraction",
   "schedule",
   "weightDecay",
   "seed",
@@ -124,7 +135,7 @@ function templateOf(value: unknown, where: string): ScheduleTemplate {
       `${where}: schedule must be one of ${scheduleKinds.join(", ")} or {kind, warmup, floor, decay, shape}`,
     );
   }
-  const known = ["kind", "warmup", "floor", "decay", "shape"];
+  const known = ["kind", "warmup", "floor", "decay", "shape", "fuseQat"];
   const extra = Object.keys(template).find((k) => !known.includes(k));
   if (extra) throw new UserError(`${where}: schedule has no field ${extra} (fields: ${known.join(", ")})`);
   for (const key of ["warmup", "floor", "decay"] as const) {
@@ -133,6 +144,8 @@ function templateOf(value: unknown, where: string): ScheduleTemplate {
       throw new UserError(`${where}: schedule ${key} is a fraction in [0, 1), got ${JSON.stringify(v)}`);
     }
   }
+  if (template.fuseQat !== undefined && !(template.fuseQat === true && template.kind === "wsd"))
+    throw new UserError(`${where}: fuseQat is for wsd schedules (true: the decay is the QAT phase)`);
   if (template.shape !== undefined && !["linear", "exp", "sqrt", "cosine"].includes(template.shape)) {
     throw new UserError(
       `${where}: schedule shape must be linear, exp, sqrt or cosine, got ${JSON.stringify(template.shape)}`,
@@ -148,6 +161,7 @@ function templateLabel(template: ScheduleTemplate): string {
   if (template.floor !== undefined) parts.push(`floor${template.floor}`);
   if (template.decay !== undefined) parts.push(`decay${template.decay}`);
   if (template.shape) parts.push(template.shape);
+  if (template.fuseQat) parts.push("fuseQat");
   return parts.join("-");
 }
 
@@ -155,7 +169,12 @@ function templateLabel(template: ScheduleTemplate): string {
  * The schedule of a run: the template with the run's peak and steps.
  * @example scheduleFor({ kind: "wsd", decay: 0.2 }, 1e-3, 1000) // wsd, decay from step 800 to 1e-4
  */
-export function scheduleFor(template: ScheduleTemplate, peak: number, steps: number): Schedule {
+export function scheduleFor(
+  template: ScheduleTemplate,
+  peak: number,
+  steps: number,
+  qatFraction = 0,
+): Schedule {
   const warmup = Math.round((template.warmup ?? 0) * steps);
   const floor = (template.floor ?? 0.1) * peak;
   switch (template.kind) {
@@ -173,7 +192,10 @@ export function scheduleFor(template: ScheduleTemplate, peak: number, steps: num
         floor,
         steps,
         warmup,
-        decayStart: Math.max(warmup, steps - Math.round((template.decay ?? 0.2) * steps)),
+        decayStart: Math.max(
+          warmup,
+          steps - Math.round((template.fuseQat ? qatFraction : (template.decay ?? 0.2)) * steps),
+        ),
         shape: template.shape ?? "linear",
       };
   }
@@ -254,8 +276,10 @@ export function expandSweep(config: SweepConfig, where: string, vocab?: number):
               })()
           ).map((v, i) => templateOf(v, `${where}: grid.schedule[${i}]`))
         : numberList(raw, `${where}: grid.${key}`, {
-            integer: !["lr", "lrScale", "weightDecay", "tokens", "tokensPerParam"].includes(key),
-            zero: key === "seed" || key === "weightDecay",
+            integer: !["lr", "lrScale", "weightDecay", "tokens", "tokensPerParam", "qatFraction"].includes(
+              key,
+            ),
+            zero: key === "seed" || key === "weightDecay" || key === "qatFraction",
           });
     axes.push({ key, values });
   }
@@ -319,6 +343,8 @@ function makeRun(
   if (chosen.seed !== undefined) train.seed = chosen.seed as number;
   if (chosen.weightDecay !== undefined) train.weightDecay = chosen.weightDecay as number;
   if (chosen.steps !== undefined) train.steps = chosen.steps as number;
+  if (chosen.qatBits !== undefined) train.qatBits = chosen.qatBits as number;
+  if (chosen.qatFraction !== undefined) train.qatFraction = chosen.qatFraction as number;
   checkModelConfig({ ...model, vocab: vocab ?? 2 }, at);
   // Parameters on the sweep's data (tokensPerParam and lrLaw ask for them: expandSweep has the vocabulary).
   const N = vocab === undefined ? NaN : parameterCounts({ ...model, vocab }).total;

@@ -15,13 +15,14 @@ import { learningRate, type Schedule } from "../schedules/schedule.js";
 import { adamWState, adamWStep, flatten, type AdamWState, type GradientPart } from "./adamw.js";
 import type { LoadedBackend } from "./backend.js";
 import { checkModelConfig, checkTrainConfig, type ModelConfig, type TrainConfig } from "./config.js";
-import { checkWindows, heldOutBatches, trainingBatch, type Batch, type TokenSource } from "./corpus.js";
+import { checkWindows, evaluationBatches, trainingBatch, type Batch, type TokenSource } from "./corpus.js";
 import { parameterCounts, trainingFlops, type FlopConvention, type ParameterCounts } from "./counting.js";
 import { disposeWorkspace, lossAndGradients, lossOf, makeWorkspace } from "./model.js";
 import { initWeights, namedWeights, type ModelWeights } from "./modelWeights.js";
 import { randomSource } from "../random.js";
 import { GradientPool, trainingThreads } from "./parallel.js";
 import { measureGradientNoise } from "./gradientNoise.js";
+import { qatPlan, quantizedMatrices, quantizeInPlace } from "./quantize.js";
 
 /** Everything a checkpoint holds: the step, the optimiser's step count, and named float arrays. */
 export interface TrainState {
@@ -198,12 +199,7 @@ export async function trainModel(
   }
   const workspace = makeWorkspace(tf, rows[0]!, model.seqLen);
   const evalWorkspace = threads > 1 ? makeWorkspace(tf, train.batch, model.seqLen) : workspace;
-  const evalBatches = heldOutBatches(
-    source,
-    train.evalRows !== undefined ? train.evalRows / train.batch : train.evalBatches,
-    train.batch,
-    model.seqLen,
-  );
+  const evalBatches = evaluationBatches(source, train, model.seqLen);
   const noiseRows = train.noiseRows ?? 1;
   const noiseWorkspace = train.noiseBatches ? makeWorkspace(tf, noiseRows, model.seqLen) : undefined;
   const first = hooks.resume ? hooks.resume.step + 1 : 1;
@@ -215,11 +211,17 @@ export async function trainModel(
     }
     restore(tf, weights, optimiser, hooks.resume, where);
   }
-  const evaluate = () => {
+  const qat = qatPlan(train, train.steps, where);
+  const matrices = qat ? quantizedMatrices(weights) : [];
+  // From the QAT start on (and always at the end), evaluations are of the quantised model.
+  const evaluate = (t: number) => {
+    const restore =
+      qat && (t > qat.start || t === train.steps) ? quantizeInPlace(tf, matrices, qat) : undefined;
     let total = 0;
     for (const b of evalBatches) {
       total += tf.tidy(() => lossOf(tf, model, weights, evalWorkspace, b.inputs, b.targets).dataSync()[0]!);
     }
+    restore?.();
     return total / evalBatches.length;
   };
   const points: TrainPoint[] = [];
@@ -234,6 +236,8 @@ export async function trainModel(
       const t0 = performance.now();
       const batch = trainingBatch(source, train.batch, model.seqLen, train.seed, t);
       const lr = learningRate(schedule, t);
+      // A QAT step: forward and backward on the rounded weights, the update on the full-precision ones.
+      const restore = qat && t > qat.start ? quantizeInPlace(tf, matrices, qat) : undefined;
       let value: number;
       if (threads === 1) {
         const loss = tf.tidy(() => {
@@ -245,7 +249,9 @@ export async function trainModel(
             batch.inputs,
             batch.targets,
           );
-          adamWStep(tf, params, flatten(tf, gradients), optimiser, lr, train);
+          const flat = flatten(tf, gradients);
+          restore?.();
+          adamWStep(tf, params, flat, optimiser, lr, train);
           return loss;
         });
         value = loss.dataSync()[0]!;
@@ -260,7 +266,10 @@ export async function trainModel(
           batch,
           () => lossAndGradients(tf, model, weights, workspace, inputs, targets),
           params,
-          (gradients) => adamWStep(tf, params, gradients, optimiser, lr, train),
+          (gradients) => {
+            restore?.();
+            adamWStep(tf, params, gradients, optimiser, lr, train);
+          },
         );
       }
       stepTimes.push(performance.now() - t0);
@@ -281,7 +290,7 @@ export async function trainModel(
           trainLoss: windowSum / windowCount,
         };
         if ((train.evalEvery > 0 && t % train.evalEvery === 0) || t === train.steps) {
-          point.evalLoss = evalLoss = evaluate();
+          point.evalLoss = evalLoss = evaluate(t);
           if (noiseWorkspace)
             point.gradNoise = measureGradientNoise(tf, model, weights, noiseWorkspace, source, {
               batches: train.noiseBatches!,
@@ -297,7 +306,7 @@ export async function trainModel(
         if (hooks.onCheckpoint && t < train.steps) await hooks.onCheckpoint(snapshot(weights, optimiser, t));
       }
     }
-    if (Number.isNaN(evalLoss)) evalLoss = evaluate();
+    if (Number.isNaN(evalLoss)) evalLoss = evaluate(train.steps);
   } finally {
     for (const variable of [...params, optimiser.first, optimiser.second]) variable.dispose();
     disposeWorkspace(workspace);

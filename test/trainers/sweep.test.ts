@@ -142,3 +142,26 @@ test("the batch-size sweep: LR = K·B^0.5 per batch, logging and evaluation ever
     /train has no field noise/,
   );
 });
+
+test("the QAT sweep: bits × QAT fraction × size × budget, the QAT start from the fraction; fused cooldown decays in the QAT phase", () => {
+  const runs = expandSweep(readSweepConfig(join(root, "examples/sweeps/kjv-qat.json")), "kjv-qat.json", 63);
+  assert.equal(runs.length, 2 * 2 * 5 * 6);
+  const run = runs.find((r) => r.train.qatBits === 4 && r.train.qatFraction === 0.25)!;
+  assert.match(run.name, /qatBits=4_qatFraction=0.25_schedule=cosine/);
+  const fused = scheduleFor({ kind: "wsd", fuseQat: true }, 1e-3, 1000, 0.25);
+  assert.equal(fused.kind === "wsd" && fused.decayStart, 750);
+  const base = { name: "q", grid: { qatBits: [4], qatFraction: [1.5] } };
+  assert.throws(() => expandSweep(base, "q.json"), /qatFraction must be a fraction in \[0, 1\], got 1.5/);
+  assert.throws(
+    () => expandSweep({ ...base, grid: { qatBits: [1] } }, "q.json"),
+    /qatBits must be an integer from 2 to 16, got 1/,
+  );
+  assert.throws(
+    () => expandSweep({ name: "q", grid: { qatFraction: [0.5] } }, "q.json"),
+    /qatFraction needs qatBits/,
+  );
+  assert.throws(
+    () => expandSweep({ name: "q", grid: { schedule: [{ kind: "cosine", fuseQat: true }] } }, "q.json"),
+    /fuseQat is for wsd schedules/,
+  );
+});

@@ -4,6 +4,7 @@ import { loadBackend } from "../../src/trainers/backend.js";
 import { defaultModelConfig, defaultTrainConfig, type TrainConfig } from "../../src/trainers/config.js";
 import { loadKjv, type TokenSource } from "../../src/trainers/corpus.js";
 import { trainModel, type TrainRequest, type TrainState } from "../../src/trainers/train.js";
+import { randomSource } from "../../src/random.js";
 
 const backend = await loadBackend("wasm");
 const source: TokenSource = loadKjv();
@@ -147,7 +148,6 @@ test("gradient noise by hand: mean |g_k|² and |mean g_k|² of the small batches
   const { lossAndGradients, makeWorkspace, disposeWorkspace } = await import("../../src/trainers/model.js");
   const { initWeights } = await import("../../src/trainers/modelWeights.js");
   const { trainingBatch } = await import("../../src/trainers/corpus.js");
-  const { randomSource } = await import("../../src/random.js");
   const tf = backend.tf;
   const weights = initWeights(tf, model, randomSource(5));
   const workspace = makeWorkspace(tf, 1, model.seqLen);
@@ -179,4 +179,65 @@ test("gradient noise by hand: mean |g_k|² and |mean g_k|² of the small batches
   assert.ok(Math.abs(noise.smallNorm2 / small - 1) < 1e-5, `${noise.smallNorm2} vs ${small}`);
   assert.ok(Math.abs(noise.bigNorm2 / norm2(mean) - 1) < 1e-5, `${noise.bigNorm2} vs ${norm2(mean)}`);
   disposeWorkspace(workspace);
+});
+
+test("fake quantisation: absmax per channel or per tensor, 2^bits − 1 levels, error at most half a step", async () => {
+  const { fakeQuantize } = await import("../../src/trainers/quantize.js");
+  // [2, 2] matrix [[0.5, −1], [0.2, 0.1]]: per tensor at 2 bits (ternary, scale 1) → [[1, −1], [0, 0]].
+  assert.deepEqual(
+    Array.from(fakeQuantize(Float32Array.from([0.5, -1, 0.2, 0.1]), 2, 2, 2, "tensor")),
+    [1, -1, 0, 0],
+  );
+  // Per channel, column 0 has scale 0.5 and column 1 scale 1: 0.3 → 0.5 (0.6 of a step rounds up), 0.1 → 0.
+  const perChannel = Array.from(fakeQuantize(Float32Array.from([0.5, -1, 0.3, 0.1]), 2, 2, 2, "channel"));
+  assert.deepEqual(perChannel, [0.5, -1, 0.5, 0]);
+  const random = randomSource(3);
+  const values = Float32Array.from({ length: 64 * 48 }, () => random.normal());
+  for (const bits of [2, 3, 4, 8]) {
+    const levels = 2 ** (bits - 1) - 1;
+    const rounded = fakeQuantize(values, 64, 48, bits, "channel");
+    for (let j = 0; j < 48; j++) {
+      let max = 0;
+      for (let i = 0; i < 64; i++) max = Math.max(max, Math.abs(values[i * 48 + j]!));
+      const step = max / levels;
+      const seen = new Set<number>();
+      for (let i = 0; i < 64; i++) {
+        const q = rounded[i * 48 + j]!;
+        assert.ok(Math.abs(q - values[i * 48 + j]!) <= step / 2 + 1e-6);
+        seen.add(Math.round(q / step));
+      }
+      assert.ok(seen.size <= 2 * levels + 1);
+    }
+  }
+});
+
+test("QAT: full precision up to the QAT start, bit for bit; then rounded weights; the last evaluation quantised", async () => {
+  const steps = 40;
+  const qat = (over: Partial<TrainConfig>) => trainModel(request({ train: { ...train, ...over } }));
+  const plain = await trainModel(request());
+  // Post-training quantisation (fraction 0): the same training, only the last evaluation differs.
+  const ptq = await qat({ qatBits: 3 });
+  assert.deepEqual(
+    ptq.points.map((p) => p.trainLoss),
+    plain.points.map((p) => p.trainLoss),
+  );
+  assert.equal(ptq.points[1]!.evalLoss, plain.points[1]!.evalLoss);
+  assert.notEqual(ptq.evalLoss, plain.evalLoss);
+  // 16 bits round every weight to within 2^−15 of its column's largest: the loss moves by less than 1e-4.
+  const fine = await qat({ qatBits: 16, qatFraction: 0.5 });
+  assert.ok(Math.abs(fine.evalLoss - plain.evalLoss) < 1e-4, `${fine.evalLoss} vs ${plain.evalLoss}`);
+  // QAT for the last half (steps 21–40) at 2 bits: points up to step 20 as full precision, later ones not.
+  const half = await qat({ qatBits: 2, qatFraction: 0.5 });
+  assert.deepEqual(
+    half.points.slice(0, 2).map((p) => p.trainLoss),
+    plain.points.slice(0, 2).map((p) => p.trainLoss),
+  );
+  assert.notEqual(half.points[2]!.trainLoss, plain.points[2]!.trainLoss);
+  assert.equal(half.points.length, steps / 10);
+  await assert.rejects(qat({ qatBits: 1 }), /qatBits must be an integer from 2 to 16, got 1/);
+  await assert.rejects(
+    qat({ qatBits: 4, qatFraction: 1.5 }),
+    /qatFraction must be a fraction in \[0, 1\], got 1.5/,
+  );
+  await assert.rejects(qat({ qatFraction: 0.5 }), /qatFraction needs qatBits/);
 });
