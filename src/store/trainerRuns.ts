@@ -33,6 +33,9 @@ export interface TrainerRunRecord {
   bits?: number;
   qatStart?: number;
   qatTokens?: number;
+  /** Encoder-decoder runs: encoder and decoder parameters. */
+  ne?: number;
+  nd?: number;
   /** The full configuration (model, training, data source), compared on reruns. */
   config: Record<string, unknown>;
   conventions: Record<string, string>;
@@ -108,8 +111,8 @@ export async function beginTrainerRun(store: Store, record: TrainerRunRecord): P
     }
     const id = Number((await rows(store, "SELECT coalesce(max(run_id), 0) + 1 AS id FROM runs"))[0]!.id);
     await store.connection.run(
-      `INSERT INTO runs (run_id, name, source, kind, n, n_nonembedding, d, batch_size, seq_len, peak_lr, schedule, seed, backend, bits, qat_start, qat_tokens, status, config, conventions)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)`,
+      `INSERT INTO runs (run_id, name, source, kind, n, n_nonembedding, d, batch_size, seq_len, peak_lr, schedule, seed, backend, bits, qat_start, qat_tokens, ne, nd, status, config, conventions)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)`,
       [
         id,
         record.name,
@@ -127,6 +130,8 @@ export async function beginTrainerRun(store: Store, record: TrainerRunRecord): P
         record.bits ?? null,
         record.qatStart ?? null,
         record.qatTokens ?? null,
+        record.ne ?? null,
+        record.nd ?? null,
         config,
         JSON.stringify({ ...defaultConventions, ...record.conventions }),
       ] as DuckDBValue[],

@@ -100,17 +100,23 @@ export function oneHot(tokens: Int32Array, vocab: number, transposed = false): F
  * Column sums of [rows, cols] as a [cols] vector: a ones row times x (the SIMD kernel when on: XNNPACK would
  * pack x first, more work than the product itself). tf.sum over axis 0 is much slower on wasm.
  */
-function columnSums(tf: Tf, workspace: Workspace, x: T2): TF.Tensor1D {
+export function columnSums(tf: Tf, workspace: Workspace, x: T2): TF.Tensor1D {
   return batchMatMul(tf, workspace.onesRows, x, workspace.kernels).reshape([x.shape[1]]);
 }
 
-interface LayerNormSaved {
+export interface LayerNormSaved {
   y: T2;
   normalised: T2;
   rstd: T2;
 }
 
-function layerNormForward(tf: Tf, x: T2, gain: TF.Tensor, bias: TF.Tensor, kernels: boolean): LayerNormSaved {
+export function layerNormForward(
+  tf: Tf,
+  x: T2,
+  gain: TF.Tensor,
+  bias: TF.Tensor,
+  kernels: boolean,
+): LayerNormSaved {
   if (kernels && layerNormKernelFits(tf, x)) {
     const [y, normalised, rstd] = layerNormFused(tf, x, gain, bias);
     return { y, normalised, rstd };
@@ -122,7 +128,7 @@ function layerNormForward(tf: Tf, x: T2, gain: TF.Tensor, bias: TF.Tensor, kerne
 }
 
 /** d/dx of LayerNorm: rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ x̂)) with ĝ = dy·gain; gain and bias gradients as column sums. */
-function layerNormBackward(
+export function layerNormBackward(
   tf: Tf,
   workspace: Workspace,
   dy: T2,
@@ -145,18 +151,18 @@ function layerNormBackward(
 }
 
 /** [rows, d] → [batch, heads, seq, headDim]. */
-function toHeads(x: T2, batch: number, seq: number, heads: number): T4 {
+export function toHeads(x: T2, batch: number, seq: number, heads: number): T4 {
   const headDim = x.shape[1] / heads;
   return x.reshape([batch, seq, heads, headDim]).transpose([0, 2, 1, 3]);
 }
 
 /** [batch, heads, seq, headDim] → [rows, d]. */
-function fromHeads(x: T4): T2 {
+export function fromHeads(x: T4): T2 {
   const [batch, heads, seq, headDim] = x.shape;
   return x.transpose([0, 2, 1, 3]).reshape([batch * seq, heads * headDim]);
 }
 
-function swapLast(x: T4): T4 {
+export function swapLast(x: T4): T4 {
   return x.transpose([0, 1, 3, 2]);
 }
 

@@ -20,11 +20,14 @@ import { checkpointPath, loadCheckpoint, saveCheckpoint } from "./checkpoint.js"
 import type { ModelConfig } from "./config.js";
 import { checkWindows, heldOutFloor, loadSource, type TokenSource } from "./corpus.js";
 import { qatPlan } from "./quantize.js";
+import { trainEncDec } from "./encdecTrain.js";
+import { encDecCounts } from "./encdecWeights.js";
+import { denoisingVocab } from "./seq2seq.js";
 import { parameterCounts, trainingFlops } from "./counting.js";
 import { GradientPool, trainingThreads } from "./parallel.js";
 import { shardRuns } from "./shards.js";
 import { expandSweep, scheduleFor, type SweepConfig } from "./sweepConfig.js";
-import { trainModel, type TrainResult } from "./train.js";
+import { trainModel, type TrainHooks, type TrainResult } from "./train.js";
 
 /** How a sweep runs. */
 export interface SweepOptions {
@@ -106,14 +109,20 @@ export async function runSweep(
       backend.name === "wasm" || backend.name === "cpu"
         ? Math.max(
             0,
-            ...runs.map(
-              (r) =>
-                trainingThreads(
-                  options.threads,
-                  r.train.batch,
-                  trainingFlops({ ...r.model, vocab: source.vocab }, r.train.batch * r.model.seqLen, "exact"),
-                ) - 1,
-            ),
+            ...runs
+              .filter((r) => !r.encdec)
+              .map(
+                (r) =>
+                  trainingThreads(
+                    options.threads,
+                    r.train.batch,
+                    trainingFlops(
+                      { ...r.model, vocab: source.vocab },
+                      r.train.batch * r.model.seqLen,
+                      "exact",
+                    ),
+                  ) - 1,
+              ),
           )
         : 0;
     if (helpers > 0) pool = await GradientPool.start(helpers);
@@ -127,8 +136,13 @@ export async function runSweep(
     for (const run of runs) {
       const model: ModelConfig = { ...run.model, vocab: source.vocab };
       const schedule = scheduleFor(run.template, run.peakLr, run.train.steps, run.train.qatFraction ?? 0);
-      const counts = parameterCounts(model);
-      const floor = heldOutFloor(source, run.train, model.seqLen);
+      // An encoder-decoder counts Ne + Nd, its non-embedding parameters (the enc/dec law's convention).
+      const encdec = run.encdec ? { ...run.encdec.model, vocab: denoisingVocab(source) } : undefined;
+      const sides = encdec ? encDecCounts(encdec) : undefined;
+      const counts = sides
+        ? { total: sides.Ne + sides.Nd, nonEmbedding: sides.Ne + sides.Nd }
+        : parameterCounts(model);
+      const floor = encdec ? undefined : heldOutFloor(source, run.train, model.seqLen);
       const evalFloor = floor === undefined ? {} : { evalFloor: floor };
       if (states.get(run.name)?.status === "done") {
         results.push({
@@ -147,10 +161,11 @@ export async function runSweep(
       const record: TrainerRunRecord = {
         name: run.name,
         source: `trainer:${config.name}`,
-        kind: qat ? "qat" : "lm",
+        kind: sides ? "encdec" : qat ? "qat" : "lm",
         ...(qat
           ? { bits: qat.bits, qatStart: qat.start, qatTokens: (run.train.steps - qat.start) * tokensPerStep }
           : {}),
+        ...(sides ? { ne: sides.Ne, nd: sides.Nd } : {}),
         n: counts.total,
         nNonEmbedding: counts.nonEmbedding,
         d: run.train.steps * run.train.batch * model.seqLen,
@@ -160,8 +175,18 @@ export async function runSweep(
         schedule: scheduleText,
         seed: run.train.seed,
         backend: backend.name,
-        config: { data: source.name, model, train: run.train, schedule: scheduleText },
-        conventions: { params: "total", flops: config.flops ?? "6ND", lossUnit: "nats/token" },
+        config: {
+          data: source.name,
+          model: encdec ?? model,
+          train: run.train,
+          schedule: scheduleText,
+          ...(run.encdec ? { task: { denoising: run.encdec.task } } : {}),
+        },
+        conventions: {
+          params: sides ? "non-embedding" : "total",
+          flops: config.flops ?? "6ND",
+          lossUnit: "nats/token",
+        },
       };
       const state = await beginTrainerRun(store, record);
       const ckpt = checkpointPath(options.db, run.name);
@@ -170,28 +195,35 @@ export async function runSweep(
       done += from;
       let result: TrainResult;
       try {
-        result = await trainModel(
-          {
-            model,
-            train: run.train,
-            schedule,
-            source,
-            backend,
-            flops: config.flops ?? "6ND",
-            ...(options.threads !== undefined ? { threads: options.threads } : {}),
-            ...(pool ? { pool } : {}),
+        const trainHooks: TrainHooks = {
+          ...(resume ? { resume } : {}),
+          onStep: (step) => hooks.onProgress?.(done + step - from, total, run.name),
+          onPoint: async (point) => {
+            pointsAdded += await appendTrainerPoints(store, state.runId, [point]);
+            hooks.afterPoint?.(pointsAdded);
           },
-          {
-            ...(resume ? { resume } : {}),
-            onStep: (step) => hooks.onProgress?.(done + step - from, total, run.name),
-            onPoint: async (point) => {
-              pointsAdded += await appendTrainerPoints(store, state.runId, [point]);
-              hooks.afterPoint?.(pointsAdded);
-            },
-            onCheckpoint: (s) => saveCheckpoint(ckpt, s),
-          },
-          `${where}: ${run.name}`,
-        );
+          onCheckpoint: (s) => saveCheckpoint(ckpt, s),
+        };
+        result = encdec
+          ? await trainEncDec(
+              { model: encdec, train: run.train, task: run.encdec!.task, schedule, source, backend },
+              trainHooks,
+              `${where}: ${run.name}`,
+            )
+          : await trainModel(
+              {
+                model,
+                train: run.train,
+                schedule,
+                source,
+                backend,
+                flops: config.flops ?? "6ND",
+                ...(options.threads !== undefined ? { threads: options.threads } : {}),
+                ...(pool ? { pool } : {}),
+              },
+              trainHooks,
+              `${where}: ${run.name}`,
+            );
       } catch (error) {
         if (!isUserError(error)) throw error;
         await finishTrainerRun(store, state.runId, "failed");

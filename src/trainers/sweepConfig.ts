@@ -18,6 +18,8 @@ import {
   type TrainConfig,
 } from "./config.js";
 import type { SourceSpec } from "./corpus.js";
+import { checkEncDecConfig, encDecCounts, type EncDecConfig } from "./encdecWeights.js";
+import { checkDenoisingTask, type DenoisingTask } from "./seq2seq.js";
 import type { FlopConvention } from "./counting.js";
 
 /** A schedule family instantiated per run with the run's peak LR and steps. */
@@ -58,6 +60,11 @@ export interface SweepGrid {
   schedule?: Array<ScheduleTemplate["kind"] | ScheduleTemplate>;
   seed?: number[];
   weightDecay?: number[];
+  /** Encoder-decoder sweeps: each side's width and depth (default: the shared dModel and layers). */
+  encoderDModel?: number[];
+  encoderLayers?: number[];
+  decoderDModel?: number[];
+  decoderLayers?: number[];
   /** QAT bits per weight (2–16; quantize.ts). */
   qatBits?: number[];
   /** QAT fractions of the steps, in [0, 1] (0: post-training quantisation). Needs qatBits. */
@@ -87,6 +94,11 @@ export interface SweepConfig {
   lrLaw?: { K: number; N?: number; D?: number; B?: number };
   /** FLOP convention of the stored `flops`. Default "6ND". */
   flops?: FlopConvention;
+  /**
+   * Encoder-decoder runs on the denoising task (seq2seq.ts) instead of decoder LMs; `maskRate` defaults to
+   * 0.3. Their N (for tokensPerParam and lrLaw, and as stored) is Ne + Nd, the non-embedding parameters.
+   */
+  encdec?: Partial<DenoisingTask>;
 }
 
 /** One run of a sweep. */
@@ -98,11 +110,17 @@ export interface SweepRun {
   train: TrainConfig;
   peakLr: number;
   template: ScheduleTemplate;
+  /** Encoder-decoder runs: the shape (without vocab) and the task. */
+  encdec?: { model: Omit<EncDecConfig, "vocab">; task: DenoisingTask };
 }
 
 const axisOrder = [
   "dModel",
   "layers",
+  "encoderDModel",
+  "encoderLayers",
+  "decoderDModel",
+  "decoderLayers",
   "heads",
   "seqLen",
   "batch",
@@ -225,7 +243,7 @@ function numberList(
  */
 export function expandSweep(config: SweepConfig, where: string, vocab?: number): SweepRun[] {
   if (!config || typeof config !== "object") throw new UserError(`${where}: a sweep config is a JSON object`);
-  const knownTop = ["name", "data", "model", "train", "grid", "lrLaw", "flops"];
+  const knownTop = ["name", "data", "model", "train", "grid", "lrLaw", "flops", "encdec"];
   const extraTop = Object.keys(config).find((k) => !knownTop.includes(k));
   if (extraTop) throw new UserError(`${where}: unknown field ${extraTop} (fields: ${knownTop.join(", ")})`);
   if (typeof config.name !== "string" || !/^[A-Za-z0-9._-]+$/.test(config.name)) {
@@ -346,8 +364,14 @@ function makeRun(
   if (chosen.qatBits !== undefined) train.qatBits = chosen.qatBits as number;
   if (chosen.qatFraction !== undefined) train.qatFraction = chosen.qatFraction as number;
   checkModelConfig({ ...model, vocab: vocab ?? 2 }, at);
+  const encdec = encdecOf(config, model, chosen, at);
   // Parameters on the sweep's data (tokensPerParam and lrLaw ask for them: expandSweep has the vocabulary).
-  const N = vocab === undefined ? NaN : parameterCounts({ ...model, vocab }).total;
+  const sides = encdec ? encDecCounts({ ...encdec.model, vocab: 2 }) : undefined;
+  const N = sides
+    ? sides.Ne + sides.Nd
+    : vocab === undefined
+      ? NaN
+      : parameterCounts({ ...model, vocab }).total;
   const tokens =
     (chosen.tokens as number | undefined) ??
     (chosen.tokensPerParam !== undefined ? (chosen.tokensPerParam as number) * N : undefined);
@@ -366,7 +390,46 @@ function makeRun(
   const template = (chosen.schedule as ScheduleTemplate | undefined) ?? { kind: "cosine" as const };
   // An LR from lrLaw is in the name: a changed law trains new runs instead of reusing finished ones.
   const name = `${config.name}/${label || "run"}${law ? `_peakLr=${peakLr.toPrecision(4)}` : ""}`;
-  return { name, index, model, train, peakLr, template };
+  return { name, index, model, train, peakLr, template, ...(encdec ? { encdec } : {}) };
+}
+
+/** An encoder-decoder run's shape and task, or undefined for a decoder LM (whose side axes are an error). */
+function encdecOf(
+  config: SweepConfig,
+  model: Omit<ModelConfig, "vocab">,
+  chosen: Record<string, unknown>,
+  at: string,
+): SweepRun["encdec"] {
+  const side = ["encoderDModel", "encoderLayers", "decoderDModel", "decoderLayers"].find(
+    (k) => chosen[k] !== undefined,
+  );
+  if (!config.encdec) {
+    if (side) throw new UserError(`${at}: grid.${side} is for encoder-decoder sweeps (give "encdec": {})`);
+    return undefined;
+  }
+  const extra = Object.keys(config.encdec).find((k) => k !== "maskRate");
+  if (extra) throw new UserError(`${at}: encdec has no field ${extra} (fields: maskRate)`);
+  const task: DenoisingTask = { maskRate: config.encdec.maskRate ?? 0.3 };
+  checkDenoisingTask(task, `${at}: encdec`);
+  const pick = (key: string, fallback: number) => (chosen[key] as number | undefined) ?? fallback;
+  const shape: Omit<EncDecConfig, "vocab"> = {
+    seqLen: model.seqLen,
+    encoder: {
+      dModel: pick("encoderDModel", model.dModel),
+      layers: pick("encoderLayers", model.layers),
+      heads: model.heads,
+    },
+    decoder: {
+      dModel: pick("decoderDModel", model.dModel),
+      layers: pick("decoderLayers", model.layers),
+      heads: model.heads,
+    },
+    mlpRatio: model.mlpRatio,
+    gelu: model.gelu,
+    initStd: model.initStd,
+  };
+  checkEncDecConfig({ ...shape, vocab: 2 }, at);
+  return { model: shape, task };
 }
 
 /**

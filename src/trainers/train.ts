@@ -18,7 +18,7 @@ import { checkModelConfig, checkTrainConfig, type ModelConfig, type TrainConfig 
 import { checkWindows, evaluationBatches, trainingBatch, type Batch, type TokenSource } from "./corpus.js";
 import { parameterCounts, trainingFlops, type FlopConvention, type ParameterCounts } from "./counting.js";
 import { disposeWorkspace, lossAndGradients, lossOf, makeWorkspace } from "./model.js";
-import { initWeights, namedWeights, type ModelWeights } from "./modelWeights.js";
+import { initWeights, namedWeights } from "./modelWeights.js";
 import { randomSource } from "../random.js";
 import { GradientPool, trainingThreads } from "./parallel.js";
 import { measureGradientNoise } from "./gradientNoise.js";
@@ -115,12 +115,16 @@ function checkRequest(request: TrainRequest, where: string): void {
     throw new UserError(`${where}: the learning rate must be positive; the schedule's peak is ${peak}`);
 }
 
-function snapshot(weights: ModelWeights, state: AdamWState, step: number): TrainState {
+/**
+ * The state to checkpoint: named parameters and the optimiser's moments (flat, in the same order).
+ * @example saveCheckpoint(path, snapshot(namedWeights(weights), optimiser, step))
+ */
+export function snapshot(named: Array<[string, TF.Variable]>, state: AdamWState, step: number): TrainState {
   const tensors: Record<string, Float32Array> = {};
   const first = state.first.dataSync() as Float32Array;
   const second = state.second.dataSync() as Float32Array;
   let offset = 0;
-  for (const [name, variable] of namedWeights(weights)) {
+  for (const [name, variable] of named) {
     tensors[`param:${name}`] = variable.dataSync() as Float32Array;
     tensors[`first:${name}`] = first.slice(offset, offset + variable.size);
     tensors[`second:${name}`] = second.slice(offset, offset + variable.size);
@@ -129,9 +133,13 @@ function snapshot(weights: ModelWeights, state: AdamWState, step: number): Train
   return { step, adamStep: state.step, tensors };
 }
 
-function restore(
+/**
+ * Puts a checkpoint's parameters and moments back; a checkpoint of another shape is a UserError.
+ * @example restore(tf, namedWeights(weights), optimiser, loadCheckpoint(path), "train")
+ */
+export function restore(
   tf: typeof TF,
-  weights: ModelWeights,
+  named: Array<[string, TF.Variable]>,
   state: AdamWState,
   saved: TrainState,
   where: string,
@@ -140,7 +148,7 @@ function restore(
   const first = new Float32Array(total);
   const second = new Float32Array(total);
   let offset = 0;
-  for (const [name, variable] of namedWeights(weights)) {
+  for (const [name, variable] of named) {
     for (const prefix of ["param", "first", "second"] as const) {
       const values = saved.tensors[`${prefix}:${name}`];
       if (!values || values.length !== variable.size) {
@@ -209,7 +217,7 @@ export async function trainModel(
         `${where}: the checkpoint is at step ${hooks.resume.step}, outside 0..${train.steps}`,
       );
     }
-    restore(tf, weights, optimiser, hooks.resume, where);
+    restore(tf, namedWeights(weights), optimiser, hooks.resume, where);
   }
   const qat = qatPlan(train, train.steps, where);
   const matrices = qat ? quantizedMatrices(weights) : [];
@@ -303,7 +311,8 @@ export async function trainModel(
         windowCount = 0;
         points.push(point);
         await hooks.onPoint?.(point);
-        if (hooks.onCheckpoint && t < train.steps) await hooks.onCheckpoint(snapshot(weights, optimiser, t));
+        if (hooks.onCheckpoint && t < train.steps)
+          await hooks.onCheckpoint(snapshot(namedWeights(weights), optimiser, t));
       }
     }
     if (Number.isNaN(evalLoss)) evalLoss = evaluate(train.steps);

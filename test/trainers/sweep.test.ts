@@ -165,3 +165,43 @@ test("the QAT sweep: bits × QAT fraction × size × budget, the QAT start from 
     /fuseQat is for wsd schedules/,
   );
 });
+
+test("the encoder-decoder sweep: a 3 × 3 grid of encoder and decoder widths, N = Ne + Nd; side axes need encdec", () => {
+  const runs = expandSweep(
+    readSweepConfig(join(root, "examples/sweeps/kjv-encdec.json")),
+    "kjv-encdec.json",
+    63,
+  );
+  assert.equal(runs.length, 9);
+  const run = runs.find(
+    (r) => r.encdec!.model.encoder.dModel === 64 && r.encdec!.model.decoder.dModel === 32,
+  )!;
+  assert.deepEqual(run.encdec!.task, { maskRate: 0.3 });
+  assert.equal(run.encdec!.model.encoder.layers, 2);
+  assert.equal(run.train.steps, 1_048_576 / (8 * 64));
+  const diagonal = expandSweep(
+    readSweepConfig(join(root, "examples/sweeps/kjv-encdec-diagonal.json")),
+    "d",
+    63,
+  );
+  assert.deepEqual(
+    diagonal.map((r) => [r.encdec!.model.encoder.dModel, r.encdec!.model.decoder.dModel]),
+    [
+      [24, 24],
+      [96, 96],
+    ],
+  );
+  assert.throws(
+    () => expandSweep({ name: "e", grid: { encoderDModel: [32] } }, "e.json"),
+    /grid.encoderDModel is for encoder-decoder sweeps/,
+  );
+  assert.throws(
+    () =>
+      expandSweep({ name: "e", encdec: {}, model: { heads: 4 }, grid: { decoderDModel: [30] } }, "e.json"),
+    /decoder.heads \(4\) must divide decoder.dModel \(30\)/,
+  );
+  assert.throws(
+    () => expandSweep({ name: "e", encdec: { maskRate: 1.2 }, grid: {} }, "e.json"),
+    /maskRate must be in \(0, 1\), got 1.2/,
+  );
+});

@@ -1,0 +1,158 @@
+/**
+ * Trains one encoder-decoder on the denoising task (seq2seq.ts) with the decoder LM's loop conventions
+ * (train.ts): steps 1..T, step t's batch from the stream of (seed, t), η_t from the schedule, a logged point
+ * every `logEvery` steps with the mean training loss since the last, the held-out loss every `evalEvery`
+ * steps and at T, and exact resumption from a checkpoint at any logged step. One thread (the data-parallel
+ * workers run the decoder LM); tokens are target tokens (the loss is over them), and the source has as many.
+ */
+import type * as TF from "@tensorflow/tfjs";
+import type { TrainPoint } from "../types.js";
+import { UserError } from "../errors.js";
+import { learningRate, type Schedule } from "../schedules/schedule.js";
+import { randomSource } from "../random.js";
+import { adamWState, adamWStep, flatten } from "./adamw.js";
+import type { LoadedBackend } from "./backend.js";
+import { checkTrainConfig, type TrainConfig } from "./config.js";
+import { checkWindows, type TokenSource } from "./corpus.js";
+import { encDecLoss, encDecLossAndGradients } from "./encdecModel.js";
+import {
+  checkEncDecConfig,
+  encDecCounts,
+  encDecNamed,
+  initEncDec,
+  type EncDecConfig,
+} from "./encdecWeights.js";
+import { disposeWorkspace, makeWorkspace } from "./model.js";
+import {
+  checkDenoisingTask,
+  denoisingBatch,
+  denoisingHeldOut,
+  denoisingVocab,
+  type DenoisingTask,
+} from "./seq2seq.js";
+import { restore, snapshot, type TrainHooks, type TrainResult } from "./train.js";
+
+/** What to train. */
+export interface EncDecRequest {
+  /** The shape; its vocab must be the task's (the source's tokens + 2). */
+  model: EncDecConfig;
+  train: TrainConfig;
+  task: DenoisingTask;
+  schedule: Schedule;
+  source: TokenSource;
+  backend: LoadedBackend;
+}
+
+/**
+ * Trains one encoder-decoder; throws a UserError for an impossible configuration before any work.
+ * @example const result = await trainEncDec({ model, train, task: { maskRate: 0.3 }, schedule, source, backend })
+ */
+export async function trainEncDec(
+  request: EncDecRequest,
+  hooks: TrainHooks = {},
+  where = "train",
+): Promise<TrainResult> {
+  const { model, train, task, schedule, source } = request;
+  const { tf } = request.backend;
+  checkEncDecConfig(model, where);
+  checkTrainConfig(train, where);
+  checkDenoisingTask(task, where);
+  checkWindows(source, model.seqLen, where);
+  if (model.vocab !== denoisingVocab(source))
+    throw new UserError(
+      `${where}: model vocab ${model.vocab} differs from the task's ${denoisingVocab(source)} (the data's ${source.vocab} + mask + begin)`,
+    );
+  if (train.qatBits !== undefined || train.noiseBatches !== undefined)
+    throw new UserError(
+      `${where}: QAT and gradient-noise measurement are for the decoder LM, not the encoder-decoder`,
+    );
+  if (schedule.steps !== train.steps)
+    throw new UserError(`${where}: the schedule has ${schedule.steps} steps, training has ${train.steps}`);
+  const started = performance.now();
+  const seq = model.seqLen;
+  const tokensPerStep = train.batch * seq;
+  const counts = encDecCounts(model);
+  const weights = initEncDec(tf, model, randomSource(train.seed));
+  const named = encDecNamed(weights);
+  const params = named.map(([, v]) => v);
+  const optimiser = adamWState(tf, params);
+  const workspace = makeWorkspace(tf, train.batch, seq);
+  const count = train.evalRows !== undefined ? train.evalRows / train.batch : train.evalBatches;
+  const evalBatches = denoisingHeldOut(source, task, count, train.batch, seq);
+  const first = hooks.resume ? hooks.resume.step + 1 : 1;
+  if (hooks.resume) restore(tf, named, optimiser, hooks.resume, where);
+  const evaluate = () =>
+    evalBatches.reduce(
+      (s, b) => s + tf.tidy(() => encDecLoss(tf, model, weights, workspace, b).dataSync()[0]!),
+      0,
+    ) / evalBatches.length;
+  const flops = (tokens: number) => 6 * counts.total * tokens;
+  const points: TrainPoint[] = [];
+  const stepTimes: number[] = [];
+  let [lossFirst, lossLast, evalLoss, windowSum, windowCount] = [NaN, NaN, NaN, 0, 0];
+  try {
+    for (let t = first; t <= train.steps; t++) {
+      const t0 = performance.now();
+      const batch = denoisingBatch(source, task, train.batch, seq, train.seed, t);
+      const lr = learningRate(schedule, t);
+      const loss = tf.tidy(() => {
+        const { loss, gradients } = encDecLossAndGradients(tf, model, weights, workspace, batch);
+        adamWStep(tf, params, flatten(tf, gradients), optimiser, lr, train);
+        return loss;
+      });
+      const value = loss.dataSync()[0]!;
+      loss.dispose();
+      stepTimes.push(performance.now() - t0);
+      if (!Number.isFinite(value))
+        throw new UserError(`${where}: the training loss is ${value} at step ${t} (lower the learning rate)`);
+      if (Number.isNaN(lossFirst)) lossFirst = value;
+      lossLast = value;
+      windowSum += value;
+      windowCount += 1;
+      hooks.onStep?.(t, train.steps);
+      if (t % train.logEvery === 0 || t === train.steps) {
+        const point: TrainPoint = {
+          step: t,
+          tokens: t * tokensPerStep,
+          flops: flops(t * tokensPerStep),
+          lr,
+          trainLoss: windowSum / windowCount,
+        };
+        if ((train.evalEvery > 0 && t % train.evalEvery === 0) || t === train.steps)
+          point.evalLoss = evalLoss = evaluate();
+        windowSum = 0;
+        windowCount = 0;
+        points.push(point);
+        await hooks.onPoint?.(point);
+        if (hooks.onCheckpoint && t < train.steps) await hooks.onCheckpoint(snapshot(named, optimiser, t));
+      }
+    }
+    if (Number.isNaN(evalLoss)) evalLoss = evaluate();
+  } finally {
+    for (const variable of [...params, optimiser.first, optimiser.second])
+      (variable as TF.Variable).dispose();
+    disposeWorkspace(workspace);
+  }
+  const trained = stepTimes.length;
+  const total = stepTimes.reduce((a, b) => a + b, 0);
+  const steady = stepTimes.slice(Math.min(5, trained - 1));
+  const sorted = [...stepTimes].sort((a, b) => a - b);
+  return {
+    backend: request.backend.name,
+    threads: 1,
+    params: { total: counts.total, nonEmbedding: counts.Ne + counts.Nd, embedding: counts.embedding },
+    steps: train.steps,
+    tokens: train.steps * tokensPerStep,
+    flops: flops(train.steps * tokensPerStep),
+    tokensPerSecond: trained ? (trained * tokensPerStep) / (total / 1000) : NaN,
+    steadyTokensPerSecond: trained
+      ? (steady.length * tokensPerStep) / (steady.reduce((a, b) => a + b, 0) / 1000)
+      : NaN,
+    msPerStep: trained ? sorted[Math.floor((trained - 1) / 2)]! : NaN,
+    lossFirst,
+    lossLast,
+    evalLoss,
+    points,
+    wallSeconds: (performance.now() - started) / 1000,
+  };
+}
