@@ -6,7 +6,8 @@
  *
  * Rows: TF.js's autodiff of the same model (the starting point; 20 steps, tokens/s from step 6), our
  * hand-written backward pass with the SIMD kernels on one thread, the default (data-parallel on every core),
- * and the default with exact (erf) GELU as the anchor uses.
+ * and the default with exact (erf) GELU as the anchor uses; then QAT at 4 bits on every step against full
+ * precision (the fake quantisation's cost), and the encoder-decoder beside the decoder LM.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -26,6 +27,8 @@ import { adamWState, adamWStep, flatten } from "../src/trainers/adamw.js";
 import { lossOf, makeWorkspace } from "../src/trainers/model.js";
 import { initWeights, namedWeights } from "../src/trainers/modelWeights.js";
 import { randomSource } from "../src/random.js";
+import { trainEncDec } from "../src/trainers/encdecTrain.js";
+import { denoisingVocab } from "../src/trainers/seq2seq.js";
 import { anchors, line, python, root } from "./_shared.js";
 
 console.log(
@@ -109,6 +112,47 @@ for (const dModel of widths) {
   line(
     `d_model ${dModel}: scalefit default with exact (erf) GELU, as the anchor`,
     `${Math.round(erf.steadyTokensPerSecond)} tokens/s`,
+  );
+}
+
+// QAT: the same runs with every step a QAT step at 4 bits (fake quantisation and its restore, per channel).
+for (const dModel of widths) {
+  const model = { ...defaultModelConfig, vocab: source.vocab, dModel };
+  const schedule = { kind: "constant" as const, peak: 1e-3, steps };
+  const train = { ...defaultTrainConfig, steps, logEvery: steps };
+  const qat = await trainModel({
+    model,
+    train: { ...train, qatBits: 4, qatFraction: 1 },
+    schedule,
+    source,
+    backend,
+  });
+  const plain = await trainModel({ model, train, schedule, source, backend });
+  line(
+    `d_model ${dModel}: QAT at 4 bits every step (default threads)`,
+    `${Math.round(qat.steadyTokensPerSecond)} tokens/s; full precision in the same run ${Math.round(plain.steadyTokensPerSecond)}: fake quantisation costs ${(100 * (plain.steadyTokensPerSecond / qat.steadyTokensPerSecond - 1)).toFixed(1)} % of a step (target < 15 %)`,
+  );
+}
+
+// The encoder-decoder on the denoising task (1 thread), beside the decoder LM of the same width and depth.
+for (const dModel of widths) {
+  const side = { dModel, layers: 2, heads: 4 };
+  const model = {
+    vocab: denoisingVocab(source),
+    seqLen: 64,
+    encoder: side,
+    decoder: side,
+    mlpRatio: 4,
+    gelu: "tanh" as const,
+    initStd: 0.02,
+  };
+  const train = { ...defaultTrainConfig, steps, logEvery: steps };
+  const schedule = { kind: "constant" as const, peak: 1e-3, steps };
+  const encdec = await trainEncDec({ model, train, task: { maskRate: 0.3 }, schedule, source, backend });
+  const decoder = ours.get(dModel)!;
+  line(
+    `d_model ${dModel}: encoder-decoder (2 + 2 layers, denoising), 1 thread`,
+    `${Math.round(encdec.steadyTokensPerSecond)} target tokens/s (decoder LM of 2 layers, 1 thread: ${Math.round(decoder.one)}; no PyTorch anchor for it)`,
   );
 }
 

@@ -156,18 +156,12 @@ export {
   type FlopConvention,
   type ParameterCounts,
 } from "./trainers/counting.js";
-export {
-  trainModel,
-  type TrainHooks,
-  type TrainRequest,
-  type TrainResult,
-  type TrainState,
-} from "./trainers/train.js";
+export { trainModel, type TrainHooks, type TrainRequest, type TrainResult } from "./trainers/train.js";
+export type { TrainState } from "./trainers/trainState.js";
+export { scheduleFor, type ScheduleTemplate } from "./trainers/scheduleTemplate.js";
 export {
   expandSweep,
   readSweepConfig,
-  scheduleFor,
-  type ScheduleTemplate,
   type SweepConfig,
   type SweepGrid,
   type SweepRun,

@@ -11,7 +11,7 @@ import {
   type TrainConfig,
 } from "../trainers/config.js";
 import type { SourceSpec } from "../trainers/corpus.js";
-import { scheduleFor, scheduleKinds } from "../trainers/sweepConfig.js";
+import { scheduleFor, scheduleKinds } from "../trainers/scheduleTemplate.js";
 import { defineCommand } from "./_command.js";
 import { numberOption, printJson, progressFor, sharedOptions, trainerOptions } from "./_shared.js";
 

@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import type { TrainState } from "./train.js";
+import type { TrainState } from "./trainState.js";
 
 const checkpointMagic = "scalefit-checkpoint-1";
 

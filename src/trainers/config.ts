@@ -5,7 +5,7 @@
  * the same model as the PyTorch baseline.
  */
 import { UserError } from "../errors.js";
-import { qatPlan } from "./quantize.js";
+import { qatPlan } from "./qatPlan.js";
 
 /** The transformer's shape. */
 export interface ModelConfig {

@@ -30,7 +30,8 @@ import {
   denoisingVocab,
   type DenoisingTask,
 } from "./seq2seq.js";
-import { restore, snapshot, type TrainHooks, type TrainResult } from "./train.js";
+import type { TrainHooks, TrainResult } from "./train.js";
+import { restore, snapshot } from "./trainState.js";
 
 /** What to train. */
 export interface EncDecRequest {

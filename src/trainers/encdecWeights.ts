@@ -16,7 +16,7 @@ import type { RandomSource } from "../random.js";
 type Tf = typeof TF;
 
 /** One side's shape. */
-export interface StackShape {
+interface StackShape {
   dModel: number;
   layers: number;
   heads: number;
@@ -55,7 +55,7 @@ export interface MlpWeights {
   outBias: TF.Variable;
 }
 
-export interface EncoderBlock {
+interface EncoderBlock {
   ln1Gain: TF.Variable;
   ln1Bias: TF.Variable;
   attention: AttentionWeights;
@@ -64,7 +64,7 @@ export interface EncoderBlock {
   mlp: MlpWeights;
 }
 
-export interface DecoderBlock {
+interface DecoderBlock {
   ln1Gain: TF.Variable;
   ln1Bias: TF.Variable;
   self: AttentionWeights;

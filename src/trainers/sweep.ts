@@ -19,14 +19,15 @@ import { loadBackend, type LoadedBackend } from "./backend.js";
 import { checkpointPath, loadCheckpoint, saveCheckpoint } from "./checkpoint.js";
 import type { ModelConfig } from "./config.js";
 import { checkWindows, heldOutFloor, loadSource, type TokenSource } from "./corpus.js";
-import { qatPlan } from "./quantize.js";
+import { qatPlan } from "./qatPlan.js";
 import { trainEncDec } from "./encdecTrain.js";
 import { encDecCounts } from "./encdecWeights.js";
 import { denoisingVocab } from "./seq2seq.js";
 import { parameterCounts, trainingFlops } from "./counting.js";
 import { GradientPool, trainingThreads } from "./parallel.js";
 import { shardRuns } from "./shards.js";
-import { expandSweep, scheduleFor, type SweepConfig } from "./sweepConfig.js";
+import { scheduleFor } from "./scheduleTemplate.js";
+import { expandSweep, type SweepConfig } from "./sweepConfig.js";
 import { trainModel, type TrainHooks, type TrainResult } from "./train.js";
 
 /** How a sweep runs. */

@@ -12,7 +12,8 @@ import type { TrainPoint } from "../types.js";
 import type * as TF from "@tensorflow/tfjs";
 import { UserError } from "../errors.js";
 import { learningRate, type Schedule } from "../schedules/schedule.js";
-import { adamWState, adamWStep, flatten, type AdamWState, type GradientPart } from "./adamw.js";
+import { adamWState, adamWStep, flatten, type GradientPart } from "./adamw.js";
+import { restore, snapshot, type TrainState } from "./trainState.js";
 import type { LoadedBackend } from "./backend.js";
 import { checkModelConfig, checkTrainConfig, type ModelConfig, type TrainConfig } from "./config.js";
 import { checkWindows, evaluationBatches, trainingBatch, type Batch, type TokenSource } from "./corpus.js";
@@ -22,15 +23,8 @@ import { initWeights, namedWeights } from "./modelWeights.js";
 import { randomSource } from "../random.js";
 import { GradientPool, trainingThreads } from "./parallel.js";
 import { measureGradientNoise } from "./gradientNoise.js";
-import { qatPlan, quantizedMatrices, quantizeInPlace } from "./quantize.js";
-
-/** Everything a checkpoint holds: the step, the optimiser's step count, and named float arrays. */
-export interface TrainState {
-  step: number;
-  adamStep: number;
-  /** `param:<name>`, `first:<name>`, `second:<name>` → values. */
-  tensors: Record<string, Float32Array>;
-}
+import { qatPlan } from "./qatPlan.js";
+import { quantizedMatrices, quantizeInPlace } from "./quantize.js";
 
 /** What to train. */
 export interface TrainRequest {
@@ -113,57 +107,6 @@ function checkRequest(request: TrainRequest, where: string): void {
   }
   if (!(peak > 0))
     throw new UserError(`${where}: the learning rate must be positive; the schedule's peak is ${peak}`);
-}
-
-/**
- * The state to checkpoint: named parameters and the optimiser's moments (flat, in the same order).
- * @example saveCheckpoint(path, snapshot(namedWeights(weights), optimiser, step))
- */
-export function snapshot(named: Array<[string, TF.Variable]>, state: AdamWState, step: number): TrainState {
-  const tensors: Record<string, Float32Array> = {};
-  const first = state.first.dataSync() as Float32Array;
-  const second = state.second.dataSync() as Float32Array;
-  let offset = 0;
-  for (const [name, variable] of named) {
-    tensors[`param:${name}`] = variable.dataSync() as Float32Array;
-    tensors[`first:${name}`] = first.slice(offset, offset + variable.size);
-    tensors[`second:${name}`] = second.slice(offset, offset + variable.size);
-    offset += variable.size;
-  }
-  return { step, adamStep: state.step, tensors };
-}
-
-/**
- * Puts a checkpoint's parameters and moments back; a checkpoint of another shape is a UserError.
- * @example restore(tf, namedWeights(weights), optimiser, loadCheckpoint(path), "train")
- */
-export function restore(
-  tf: typeof TF,
-  named: Array<[string, TF.Variable]>,
-  state: AdamWState,
-  saved: TrainState,
-  where: string,
-): void {
-  const total = state.sizes.reduce((a, b) => a + b, 0);
-  const first = new Float32Array(total);
-  const second = new Float32Array(total);
-  let offset = 0;
-  for (const [name, variable] of named) {
-    for (const prefix of ["param", "first", "second"] as const) {
-      const values = saved.tensors[`${prefix}:${name}`];
-      if (!values || values.length !== variable.size) {
-        throw new UserError(`${where}: the checkpoint does not fit this model (${prefix}:${name})`);
-      }
-      if (prefix === "param") tf.tidy(() => variable.assign(tf.tensor(values, variable.shape)));
-      else (prefix === "first" ? first : second).set(values, offset);
-    }
-    offset += variable.size;
-  }
-  tf.tidy(() => {
-    state.first.assign(tf.tensor(first));
-    state.second.assign(tf.tensor(second));
-  });
-  state.step = saved.adamStep;
 }
 
 /**

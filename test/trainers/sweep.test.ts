@@ -8,7 +8,8 @@ import { learningRate } from "../../src/schedules/schedule.js";
 import { sweepPresets } from "../../src/trainers/presets.js";
 import { loadCheckpoint, saveCheckpoint } from "../../src/trainers/checkpoint.js";
 import { parseShard, shardRuns } from "../../src/trainers/shards.js";
-import { expandSweep, readSweepConfig, scheduleFor } from "../../src/trainers/sweepConfig.js";
+import { scheduleFor } from "../../src/trainers/scheduleTemplate.js";
+import { expandSweep, readSweepConfig } from "../../src/trainers/sweepConfig.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 

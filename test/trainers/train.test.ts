@@ -3,7 +3,8 @@ import { test } from "node:test";
 import { loadBackend } from "../../src/trainers/backend.js";
 import { defaultModelConfig, defaultTrainConfig, type TrainConfig } from "../../src/trainers/config.js";
 import { loadKjv, type TokenSource } from "../../src/trainers/corpus.js";
-import { trainModel, type TrainRequest, type TrainState } from "../../src/trainers/train.js";
+import { trainModel, type TrainRequest } from "../../src/trainers/train.js";
+import type { TrainState } from "../../src/trainers/trainState.js";
 import { randomSource } from "../../src/random.js";
 
 const backend = await loadBackend("wasm");
