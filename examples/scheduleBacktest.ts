@@ -13,11 +13,14 @@ import type { Observations } from "scalefit";
 const db = process.argv[2] ?? "schedules.duckdb";
 const trainPatterns = (process.argv[3] ?? "schedule=constant,schedule=cosine").split(",");
 const lossKind = (process.argv[4] ?? "eval") as "train" | "eval";
-const only = process.argv[5]?.split(","); // d_model values to backtest (default: every size)
+const only = process.argv[5] ? process.argv[5].split(",") : undefined; // d_model values (default: every size)
+const fromStep = Number(process.argv[6] ?? 0); // fit and score only steps ≥ this (default: every step)
 
 /** The rows of `data` whose run satisfies `keep`, with their schedules. */
 function subset(data: Observations, keep: (run: string) => boolean): Observations {
-  const rows = data.loss.map((_, i) => i).filter((i) => keep(data.run![i]!));
+  const rows = data.loss
+    .map((_, i) => i)
+    .filter((i) => keep(data.run![i]!) && data.inputs.step![i]! >= fromStep);
   return {
     inputs: Object.fromEntries(
       Object.entries(data.inputs).map(([k, v]) => [k, Float64Array.from(rows, (i) => v[i]!)]),
