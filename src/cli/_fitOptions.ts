@@ -49,10 +49,36 @@ export async function lawFrom(
   return resolveLaw(name, request);
 }
 
-/** Fit options from the command line (only what was given; the library fills the defaults). */
+/** The flags that name parameters of the law fitted: `name=…` items or bare names. */
+const parameterFlags = ["fix", "bounds", "grid", "init", "log", "profile", "free"] as const;
+
+/**
+ * Refuses a parameter flag naming what is not a parameter of every law given (`--bounds __proto__=0:1`,
+ * `--init toString=1`), naming the flag and the name.
+ * @example checkParameterFlags({bounds: ["delta=0:1"]}, [chinchilla]) // throws: unknown parameter delta in --bounds: …
+ */
+function checkParameterFlags(values: OptionValues, laws: readonly Law[]): void {
+  for (const flag of parameterFlags) {
+    for (const item of listOption(values, flag)) {
+      const name = item.split("=")[0]!.trim();
+      for (const law of laws) {
+        const names = law.params.map((p) => p.name);
+        if (!names.includes(name))
+          throw new UserError(
+            `unknown parameter ${name} in --${flag}: law ${law.name} has ${names.join(", ")}`,
+          );
+      }
+    }
+  }
+}
+
+/**
+ * Fit options from the command line (only what was given; the library fills the defaults). With `laws`,
+ * every parameter a flag names must be one of theirs (`checkParameterFlags`).
+ */
 export function fitOptionsFrom(
   values: OptionValues,
-  { defaultIntervals }: { defaultIntervals?: IntervalMethod } = {},
+  { defaultIntervals, laws = [] }: { defaultIntervals?: IntervalMethod; laws?: readonly Law[] } = {},
 ): FitOptions {
   const bootstrap = numberOption(values, "bootstrap", (v) => Number.isInteger(v) && v >= 0, "a whole number");
   let intervals = values.intervals as IntervalMethod | undefined;
@@ -62,6 +88,7 @@ export function fitOptionsFrom(
   }
   const fix = parseAssignments(listOption(values, "fix"), "--fix");
   const params = parameterOverrides(values);
+  checkParameterFlags(values, laws);
   const delta = numberOption(values, "delta", (v) => v > 0, "a positive number");
   const level = numberOption(values, "level", (v) => v > 0 && v < 1, "a number between 0 and 1");
   const seed = numberOption(values, "seed", Number.isInteger, "an integer");

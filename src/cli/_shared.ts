@@ -143,24 +143,30 @@ export function listOption(values: OptionValues, name: string): string[] {
 }
 
 /**
- * `name=value` pairs of a repeatable option: `--at N=7e10,D=1.4e12` → {N: 7e10, D: 1.4e12}.
+ * `name=value` pairs of a repeatable option: `--at N=7e10,D=1.4e12` → {N: 7e10, D: 1.4e12}. Every name is
+ * an own key, `__proto__` and `constructor` included (collected in a Map), for its reader to refuse.
  * @example parseAssignments(["N=7e10,D=1.4e12"], "--at")
  */
 export function parseAssignments(items: readonly string[], option: string): Record<string, number> {
-  const out: Record<string, number> = {};
+  const out = new Map<string, number>();
   for (const item of items.flatMap((i) => i.split(","))) {
     const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.+)$/.exec(item);
     if (!match) throw new UserError(`invalid ${option} ${item} (expected name=value)`);
-    out[match[1]!] = parseNumber(match[2]!, `${option} ${match[1]}`);
+    out.set(match[1]!, parseNumber(match[2]!, `${option} ${match[1]}`));
   }
-  return out;
+  return Object.fromEntries(out);
 }
 
-/** Parameter spec overrides from --bounds, --grid, --init and --log. */
+/** Parameter spec overrides from --bounds, --grid, --init and --log, by name (every name an own key). */
 export function parameterOverrides(values: OptionValues): Record<string, Partial<Omit<ParamSpec, "name">>> {
-  const out: Record<string, { min?: number; max?: number; grid?: number[]; value?: number; log?: boolean }> =
-    {};
-  const entry = (name: string) => (out[name] ??= {});
+  const out = new Map<
+    string,
+    { min?: number; max?: number; grid?: number[]; value?: number; log?: boolean }
+  >();
+  const entry = (name: string) => {
+    if (!out.has(name)) out.set(name, {});
+    return out.get(name)!;
+  };
   for (const item of listOption(values, "bounds")) {
     const match = /^([A-Za-z_][A-Za-z0-9_]*)=([^:]*):([^:]*)$/.exec(item);
     if (!match)
@@ -187,7 +193,7 @@ export function parameterOverrides(values: OptionValues): Record<string, Partial
   for (const [name, value] of Object.entries(parseAssignments(listOption(values, "init"), "--init")))
     entry(name).value = value;
   for (const name of listOption(values, "log")) entry(name).log = true;
-  return out;
+  return Object.fromEntries(out);
 }
 
 /** Prints one JSON document: NaN and infinities become null, typed arrays become arrays. */

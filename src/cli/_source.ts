@@ -54,18 +54,18 @@ export function dataSourceFrom(values: OptionValues, command: string): DataSourc
       ...(lossKind ? { lossKind } : {}),
     };
   const { map, dropHighest } = loadOptionsFrom(values);
-  const schedules: Record<string, string> = {};
+  const schedules = new Map<string, string>();
   for (const item of Array.isArray(values.schedule) ? values.schedule : []) {
     const at = item.indexOf("=");
     if (at <= 0) throw new UserError(`invalid --schedule ${item} (expected run=kind:key=value,…)`);
-    schedules[item.slice(0, at)] = item.slice(at + 1);
+    schedules.set(item.slice(0, at), item.slice(at + 1));
   }
   const runs = listOption(values, "runs");
   return {
     file: values.data as string,
     map,
     dropHighest,
-    ...(Object.keys(schedules).length ? { schedules } : {}),
+    ...(schedules.size ? { schedules: Object.fromEntries(schedules) } : {}),
     ...(typeof values.schedules === "string" ? { schedulesFile: values.schedules } : {}),
     ...(runs.length ? { runs } : {}),
   };

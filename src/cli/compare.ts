@@ -60,7 +60,7 @@ export const command = defineCommand({
     let rows;
     try {
       rows = compareLaws(laws, loaded.observations, {
-        ...fitOptionsFrom(values, { defaultIntervals: "covariance" }),
+        ...fitOptionsFrom(values, { defaultIntervals: "covariance", laws }),
         ...(rule ? { holdout: rule } : {}),
         ...(compute !== undefined ? { compute } : {}),
         ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),

@@ -1,5 +1,6 @@
 import { fitFromSource, formatFitRun } from "../api/fit.js";
 import { lawNames } from "../fit/laws/index.js";
+import { ownEntry } from "../names.js";
 import { defineCommand } from "./_command.js";
 import { curveOptions } from "./_curves.js";
 import { fitOptionsFrom, holdoutFrom, lawFlags, lawFrom } from "./_fitOptions.js";
@@ -43,11 +44,11 @@ export const command = defineCommand({
     const law = await lawFrom(values, requireOption(values, "law", "fit"));
     const source = dataSourceFrom(values, "fit");
     const progress = await progressFor(io, json);
-    const fitOptions = fitOptionsFrom(values);
+    const fitOptions = fitOptionsFrom(values, { laws: [law] });
     const freed = Object.fromEntries(
       listOption(values, "free").map((name) => [
         name,
-        { ...(fitOptions.params?.[name] ?? {}), fixed: false },
+        { ...(ownEntry(fitOptions.params, name) ?? {}), fixed: false },
       ]),
     );
     const rule = holdoutFrom(values);

@@ -83,12 +83,13 @@ export const command = defineCommand({
     const lossKind = values["loss-kind"] as "train" | "eval" | undefined;
     if (lossKind !== undefined && lossKind !== "train" && lossKind !== "eval")
       throw new UserError(`invalid --loss-kind ${lossKind} (expected train or eval)`);
-    const set: Record<string, number | string> = {};
+    // In a Map, `--set __proto__=1` is kept (an own key of the record), and refused as unknown run metadata.
+    const set = new Map<string, number | string>();
     for (const item of listOption(values, "set")) {
       const at = item.indexOf("=");
       if (at <= 0) throw new UserError(`invalid --set ${item} (expected role=value, e.g. N=1.2e8)`);
       const [role, raw] = [item.slice(0, at), item.slice(at + 1)];
-      set[role] = /^[-+]?[\d.]/.test(raw) ? parseNumber(raw, `--set ${role}`) : raw;
+      set.set(role, /^[-+]?[\d.]/.test(raw) ? parseNumber(raw, `--set ${role}`) : raw);
     }
     const conventions: Record<string, string> = {};
     for (const item of listOption(values, "conventions")) {
@@ -107,7 +108,7 @@ export const command = defineCommand({
         ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
         ...(format ? { format } : {}),
         map,
-        ...(Object.keys(set).length ? { set } : {}),
+        ...(set.size ? { set: Object.fromEntries(set) } : {}),
         ...(typeof values.meta === "string" ? { meta: values.meta } : {}),
         ...(typeof values.run === "string" ? { run: values.run } : {}),
         ...(lossKind ? { lossKind } : {}),

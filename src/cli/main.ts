@@ -1,4 +1,5 @@
 import { isUserError } from "../errors.js";
+import { ownEntry } from "../names.js";
 import { version } from "../version.js";
 import { commandHelp, parseCommandArgs, type CliIO, type Command } from "./_command.js";
 
@@ -68,7 +69,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     io.stdout(`${version}\n`);
     return 0;
   }
-  const entry = commands[name];
+  // Own keys only: `scalefit constructor` or `scalefit __proto__` is an unknown command, not a built-in.
+  const entry = ownEntry(commands, name);
   if (!entry) {
     io.stderr(`scalefit: unknown command ${name} (commands: ${Object.keys(commands).join(", ")})\n`);
     return 1;

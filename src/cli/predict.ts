@@ -1,4 +1,5 @@
 import { UserError } from "../errors.js";
+import { hasOwnName } from "../names.js";
 import { loadFit } from "../fit/artifact.js";
 import { formulaText, num } from "../fit/report.js";
 import type { FittedLaw } from "../types.js";
@@ -107,7 +108,7 @@ export const command = defineCommand({
 function checkedPoint(fit: FittedLaw, item: string, inputs: readonly string[]): Record<string, number> {
   const at = parseAssignments([item], "--at");
   for (const name of inputs) {
-    if (!(name in at))
+    if (!hasOwnName(at, name))
       throw new UserError(`--at ${item} lacks ${name}: law ${fit.law.name} needs ${inputs.join(", ")}`);
     if (!(at[name]! > 0)) throw new UserError(`--at ${item}: ${name} must be positive`);
   }

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { basename, extname } from "node:path";
 import { UserError } from "../errors.js";
+import { ownEntry } from "../names.js";
 import { parseSchedule } from "../schedules/parseSchedule.js";
 import { denseSchedule, type Schedule } from "../schedules/schedule.js";
 import type { Observations } from "../dataTypes.js";
@@ -102,15 +103,16 @@ export function loadCurves(file: string, options: CurveLoadOptions = {}): Loaded
   if (runs.size === 0) {
     throw new UserError(`${file}: no runs${patterns.length ? ` match ${options.runs!.join(", ")}` : ""}`);
   }
-  const schedules: Record<string, Float64Array> = {};
-  const texts: Record<string, string> = {};
+  // By run label in Maps: a run named `__proto__` or `constructor` is a run like any other.
+  const schedules = new Map<string, Float64Array>();
+  const texts = new Map<string, string>();
   for (const [label, run] of runs) {
     if (run.steps.length === 0) throw new UserError(`${file}: run ${label} has no logged loss`);
     const last = run.steps[run.steps.length - 1]!;
-    const given = options.schedules?.[label];
+    const given = ownEntry(options.schedules, label);
     const schedule = parsed.get(label);
     if (given !== undefined && schedule) {
-      texts[label] = typeof given === "string" ? given : JSON.stringify(given);
+      texts.set(label, typeof given === "string" ? given : JSON.stringify(given));
       const lr = denseSchedule(schedule);
       if (lr.length <= last) {
         throw new UserError(`run ${label}: loss logged at step ${last} but its schedule ends at step ${lr.length - 1}`);
@@ -121,7 +123,7 @@ export function loadCurves(file: string, options: CurveLoadOptions = {}): Loaded
           throw new UserError(`run ${label}: the file's learning rate ${value} at step ${step} differs from its schedule's ${expected}`);
         }
       }
-      schedules[label] = lr;
+      schedules.set(label, lr);
       continue;
     }
     if (run.lr.size === 0) {
@@ -140,8 +142,8 @@ export function loadCurves(file: string, options: CurveLoadOptions = {}): Loaded
       }
       lr[step] = value;
     }
-    schedules[label] = lr;
-    texts[label] = "lr column";
+    schedules.set(label, lr);
+    texts.set(label, "lr column");
   }
   const labels = [...runs.keys()];
   const stepColumn: number[] = [];
@@ -160,9 +162,9 @@ export function loadCurves(file: string, options: CurveLoadOptions = {}): Loaded
   const inputs: Record<string, Float64Array> = { step: Float64Array.from(stepColumn) };
   (options.inputs ?? []).forEach((name, c) => (inputs[name] = Float64Array.from(extra[c]!)));
   return {
-    observations: { inputs, loss: Float64Array.from(loss), run, schedules },
+    observations: { inputs, loss: Float64Array.from(loss), run, schedules: Object.fromEntries(schedules) },
     table,
-    provenance: { file, runs: labels, points: loss.length, schedules: texts },
+    provenance: { file, runs: labels, points: loss.length, schedules: Object.fromEntries(texts) },
   };
 }
 
@@ -182,12 +184,12 @@ export function readSchedules(file: string): Record<string, string> {
   if (!object || typeof object !== "object" || Array.isArray(object)) {
     throw new UserError(`${file}: expected {"run": "kind:key=value,…"} or {"schedules": {…}}`);
   }
-  const out: Record<string, string> = {};
+  const out = new Map<string, string>();
   for (const [run, text] of Object.entries(object)) {
     if (typeof text !== "string") throw new UserError(`${file}: the schedule of ${run} is not a string`);
-    out[run] = text;
+    out.set(run, text);
   }
-  return out;
+  return Object.fromEntries(out);
 }
 
 function escape(text: string): string {

@@ -1,4 +1,5 @@
 import { UserError } from "../errors.js";
+import { ownEntry } from "../names.js";
 import type { Observations } from "../dataTypes.js";
 import type { Table } from "./readTable.js";
 
@@ -18,16 +19,17 @@ export const roles = [
  * @example parseMap(["loss=val_loss,N=params"]) // {loss: "val_loss", N: "params"}
  */
 export function parseMap(values: readonly string[]): Record<string, string> {
-  const map: Record<string, string> = {};
+  // In a Map, `--map __proto__=N` is kept (an own key of the record, refused by `checkMapTargets`), not lost.
+  const map = new Map<string, string>();
   for (const item of values.flatMap((v) => v.split(","))) {
     const match = /^\s*([^=\s]+)\s*=\s*(.+?)\s*$/.exec(item);
     if (!match) throw new UserError(`invalid --map ${item} (expected role=column, e.g. loss=val_loss)`);
     const [, role, column] = match;
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(role!))
       throw new UserError(`invalid --map target ${role} (expected a role or an input name)`);
-    map[role!] = column!;
+    map.set(role!, column!);
   }
-  return map;
+  return Object.fromEntries(map);
 }
 
 /**
@@ -48,16 +50,16 @@ export function checkMapTargets(map: Readonly<Record<string, string>>, inputs: r
  * @example mapColumns(table, {loss: "val_loss"}).columns // [..., "loss"]
  */
 export function mapColumns(table: Table, map: Readonly<Record<string, string>>): Table {
-  const cells: Record<string, readonly (string | number | undefined)[]> = { ...table.cells };
+  const cells = new Map(Object.entries(table.cells));
   const columns = [...table.columns];
   for (const [role, source] of Object.entries(map)) {
     if (!table.columns.includes(source)) {
       throw new UserError(`--map ${role}=${source}: ${table.file} has no column ${source} (columns: ${table.columns.join(", ")})`);
     }
-    cells[role] = table.cells[source]!;
+    cells.set(role, table.cells[source]!);
     if (!columns.includes(role)) columns.push(role);
   }
-  return { ...table, columns, cells };
+  return { ...table, columns, cells: Object.fromEntries(cells) };
 }
 
 /** How the observations were built: derived columns, for the conventions of a fit. */
@@ -96,7 +98,7 @@ export function tableToObservations(
     ],
     Dfp: [{ from: ["D", "Dqat"], text: "Dfp = D − Dqat", make: (d, q) => d - q }],
   };
-  const ruleFor = (name: string) => derivable[name]?.find((rule) => rule.from.every(has));
+  const ruleFor = (name: string) => ownEntry(derivable, name)?.find((rule) => rule.from.every(has));
   const needed = [...inputs, "loss"];
   const missing = needed.filter((name) => !has(name) && !ruleFor(name));
   if (missing.length > 0) {

@@ -3,6 +3,7 @@ import { readFileSync, statSync } from "node:fs";
 import { extname } from "node:path";
 import { parse } from "csv-parse/sync";
 import { UserError } from "../errors.js";
+import { ownEntry } from "../names.js";
 
 /** A data file as read: raw cell text by column, with the file line of each row for messages. */
 export interface Table {
@@ -68,16 +69,16 @@ function readDelimited(file: string, text: string, delimiter: string): Omit<Tabl
   let starts = recordStarts(buffer, delimiter);
   if (starts.length !== records.length) starts = parsedRecordStarts(buffer, options);
   const n = records.length - 1;
-  const cells: Record<string, (string | undefined)[]> = {};
-  header.forEach((name, c) => {
+  // By column name through fromEntries: a column named `__proto__` is an own key like any other.
+  const cells = header.map((name, c): [string, (string | undefined)[]] => {
     const column = new Array<string | undefined>(n);
     for (let r = 0; r < n; r++) {
       const cell = records[r + 1]![c]!;
       column[r] = cell === "" ? undefined : cell;
     }
-    cells[name] = column;
+    return [name, column];
   });
-  return { file, columns: header, cells, lines: starts.slice(1) };
+  return { file, columns: header, cells: Object.fromEntries(cells), lines: starts.slice(1) };
 }
 
 /**
@@ -174,16 +175,16 @@ function readJsonLines(file: string, text: string): Omit<Table, "digest"> {
     rows.push(value as Record<string, unknown>);
     lines.push(i + 1);
   });
-  const cells: Record<string, (string | number | undefined)[]> = {};
-  for (const name of columns) {
-    cells[name] = rows.map((row, r) => {
-      const v = row[name];
+  const cells = columns.map((name): [string, (string | number | undefined)[]] => [
+    name,
+    rows.map((row, r) => {
+      const v = ownEntry(row, name);
       if (v === undefined || v === null || v === "") return undefined;
       if (typeof v === "number" || typeof v === "string") return v;
       throw new UserError(`${file} line ${lines[r]}, column ${name}: expected a number or a string, found ${JSON.stringify(v)}`);
-    });
-  }
-  return { file, columns, cells, lines };
+    }),
+  ]);
+  return { file, columns, cells: Object.fromEntries(cells), lines };
 }
 
 /**

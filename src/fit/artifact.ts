@@ -1,6 +1,7 @@
-import { UserError } from "../errors.js";
+import { isUserError, UserError } from "../errors.js";
+import { ownEntry } from "../names.js";
 import type { LossName, OptionValue, ResolvedFitOptions } from "../dataTypes.js";
-import type { FitArtifact, FitResult, FittedLaw } from "../types.js";
+import type { FitArtifact, FitResult, FittedLaw, Law } from "../types.js";
 import { version } from "../version.js";
 import { lawDefinition, resolveLaw } from "./laws/index.js";
 
@@ -69,17 +70,12 @@ export async function fitFromArtifact(
   if (!a.options || typeof a.options !== "object") bad("missing options");
   if (a.draws !== null && a.draws !== undefined && typeof a.draws !== "object")
     bad("draws must be an object");
-  // The law is rebuilt from the options it declares, read back from the artifact's lawSpec.
-  const definition = lawDefinition(a.law!);
-  const spec = (a.lawSpec ?? {}) as Record<string, OptionValue>;
-  const request = Object.fromEntries(
-    Object.keys(definition.options ?? {})
-      .filter((key) => Object.hasOwn(spec, key) && spec[key] !== undefined)
-      .map((key) => [key, spec[key]!]),
-  );
-  const law = await resolveLaw(a.law!, request);
+  // A law or formula refused (`"law": "__proto__"`, a formula using `constructor`) names the file.
+  const law = await lawOfArtifact(a.law!, a.lawSpec).catch((error: unknown) => {
+    throw isUserError(error) ? new UserError(`${source}: ${error.message}`) : error;
+  });
   for (const p of law.params)
-    if (typeof a.params![p.name] !== "number") bad(`missing parameter ${p.name} of law ${law.name}`);
+    if (typeof ownEntry(a.params, p.name) !== "number") bad(`missing parameter ${p.name} of law ${law.name}`);
   const draws = a.draws
     ? Object.fromEntries(
         Object.entries(a.draws).map(([k, v]) => {
@@ -106,6 +102,18 @@ export async function fitFromArtifact(
     },
     artifact: a as FitArtifact,
   };
+}
+
+/** The law of an artifact, rebuilt from the options it declares, read back from its lawSpec. */
+async function lawOfArtifact(name: string, lawSpec: unknown): Promise<Law> {
+  const definition = lawDefinition(name);
+  const spec = (lawSpec ?? {}) as Record<string, OptionValue>;
+  const request = Object.fromEntries(
+    Object.keys(definition.options ?? {})
+      .filter((key) => Object.hasOwn(spec, key) && spec[key] !== undefined)
+      .map((key) => [key, spec[key]!]),
+  );
+  return resolveLaw(name, request);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { UserError } from "../errors.js";
+import { hasOwnName, ownEntry } from "../names.js";
 import type { FitOptions, Observations, ParamSpec, ResolvedFitOptions } from "../dataTypes.js";
 import type { Law } from "../types.js";
 import { lossNames } from "./losses.js";
@@ -72,17 +73,17 @@ export function checkFitOptions(
   const profile = [...(options.profile ?? [])];
   for (const name of profile) {
     known(name, "profile");
-    if (name in fix) throw new UserError(`cannot profile ${name}: it is fixed`);
+    if (hasOwnName(fix, name)) throw new UserError(`cannot profile ${name}: it is fixed`);
   }
   const specs = law.params.map((spec): ParamSpec => {
-    const override = options.params?.[spec.name] ?? {};
+    const override = ownEntry(options.params, spec.name) ?? {};
     let merged: ParamSpec = { ...spec, ...override, name: spec.name };
     if (merged.min !== undefined && merged.max !== undefined) {
       if (merged.min > merged.max) merged = { ...merged, min: merged.max, max: merged.min };
       if (merged.min === merged.max)
         throw new UserError(`parameter ${spec.name} has min == max (${merged.min}); fix it instead`);
     }
-    if (spec.name in fix) {
+    if (hasOwnName(fix, spec.name)) {
       const value = fix[spec.name]!;
       if (merged.log && !(value > 0) && value !== 0) {
         throw new UserError(`invalid value for fixed parameter ${spec.name}: ${value} (it must be positive)`);

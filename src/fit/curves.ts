@@ -1,4 +1,5 @@
 import { UserError } from "../errors.js";
+import { ownEntry } from "../names.js";
 import type { Observations } from "../dataTypes.js";
 
 /** A run's schedule prepared once: the LR at every step and its prefix sums. */
@@ -45,7 +46,7 @@ export function curveIndex(data: Observations): CurveIndex {
     const label = data.run[i]!;
     let r = labels.get(label);
     if (r === undefined) {
-      const lr = data.schedules[label];
+      const lr = ownEntry(data.schedules, label);
       if (!lr) throw new UserError(`run ${label} has no schedule: give its learning rate at every step`);
       const prefix = new Float64Array(lr.length + 1);
       for (let k = 0; k < lr.length; k++) {

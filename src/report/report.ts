@@ -7,6 +7,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { ownEntry } from "../names.js";
 import { formatFitReport, num } from "../fit/report.js";
 import { computeOptimal, isComputeLaw } from "../predict/computeOptimal.js";
 import { predictCurve } from "../predict/predictCurve.js";
@@ -103,7 +104,7 @@ export function fitCharts(item: ReportFit, budgets: readonly number[]): Chart[] 
   if (fit.law.curve && observations) {
     const runs = [...new Set(observations.run ?? [])].slice(0, 6);
     for (const run of runs) {
-      const lr = observations.schedules?.[run];
+      const lr = ownEntry(observations.schedules, run);
       if (!lr) continue;
       const rows = (observations.run ?? []).map((r, i) => (r === run ? i : -1)).filter((i) => i >= 0);
       const N = inputs.includes("N") ? observations.inputs.N![rows[0]!]! : undefined;

@@ -71,17 +71,16 @@ export function readMeta(file: string): Sidecar {
   >;
   if (runs !== undefined && (typeof runs !== "object" || runs === null || Array.isArray(runs)))
     throw new UserError(`--meta ${file}: "runs" must map run names to metadata`);
-  const perRun: Record<string, Record<string, unknown>> = {
-    ...((runs as Record<string, Record<string, unknown>>) ?? {}),
-  };
+  // By run name in a Map: a run named `__proto__` or `constructor` is a run like any other.
+  const perRun = new Map(Object.entries((runs ?? {}) as Record<string, Record<string, unknown>>));
   // {"schedules": {run: "kind:…"}} (the curve loaders' file) sets each run's schedule.
   if (schedules !== undefined) {
     if (!schedules || typeof schedules !== "object" || Array.isArray(schedules))
       throw new UserError(`--meta ${file}: "schedules" must map run names to schedules`);
     for (const [run, text] of Object.entries(schedules))
-      perRun[run] = { ...(perRun[run] ?? {}), schedule: text };
+      perRun.set(run, { ...(perRun.get(run) ?? {}), schedule: text });
   }
   // Keys of the curve loaders' file that are not metadata (the authors' train/test split) are left alone.
   const all = Object.fromEntries(Object.entries(rest).filter(([key]) => key !== "train" && key !== "test"));
-  return { file, all, runs: perRun };
+  return { file, all, runs: Object.fromEntries(perRun) };
 }

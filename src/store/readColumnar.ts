@@ -38,9 +38,9 @@ export async function readColumnarTable(file: string): Promise<Table> {
     const names = Object.keys(columns);
     const rows = names.length ? columns[names[0]!]!.length : 0;
     if (rows === 0) throw new UserError(`${file} has no data rows`);
-    const cells: Record<string, (string | number | undefined)[]> = {};
+    const cells = new Map<string, (string | number | undefined)[]>();
     for (const name of names) {
-      cells[name] = columns[name]!.map((v) =>
+      const values = columns[name]!.map((v) =>
         v === null || v === undefined
           ? undefined
           : typeof v === "number"
@@ -51,11 +51,12 @@ export async function readColumnarTable(file: string): Promise<Table> {
                 ? v.toISOString()
                 : String(v),
       );
+      cells.set(name, values);
     }
     return {
       file,
       columns: names,
-      cells,
+      cells: Object.fromEntries(cells),
       lines: Array.from({ length: rows }, (_, i) => i + 1),
       digest,
       rowWord: "row",

@@ -285,7 +285,8 @@ export async function curvesFromStore(
   const { runs, points } = await storedCurves(store, filters, { lossKind, extraInputs: extra });
   const { parseSchedule } = await import("../schedules/parseSchedule.js");
   const { denseSchedule } = await import("../schedules/schedule.js");
-  const schedules: Record<string, Float64Array> = {};
+  // By run name through a Map: a run named __proto__ keeps its schedule (an assignment would not).
+  const schedules = new Map<string, Float64Array>();
   const sizes = new Map<string, number>();
   for (const run of runs) {
     sizes.set(run.name, run.N);
@@ -308,8 +309,8 @@ export async function curvesFromStore(
           );
         }
       }
-      schedules[run.name] = lr;
-    } else if (run.lr) schedules[run.name] = run.lr;
+      schedules.set(run.name, lr);
+    } else if (run.lr) schedules.set(run.name, run.lr);
     else
       throw new UserError(
         `run ${run.name} has neither a schedule nor its learning rate at every step (import it with --set schedule=… or with schedule-only rows)`,
@@ -323,7 +324,7 @@ export async function curvesFromStore(
     },
     loss: Float64Array.from(points, (p) => p.loss),
     run: points.map((p) => p.run),
-    schedules,
+    schedules: Object.fromEntries(schedules),
     ...(n === 0 ? {} : {}),
   };
 }

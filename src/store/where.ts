@@ -1,5 +1,6 @@
 import type { DuckDBValue } from "@duckdb/node-api";
 import { UserError } from "../errors.js";
+import { ownEntry } from "../names.js";
 
 /** Fields `--where` can test, and the SQL column each one is (r = runs, p = points). */
 const whereFields: Readonly<Record<string, { column: string; text: boolean }>> = {
@@ -42,7 +43,7 @@ export function whereClause(filters: readonly string[]): WhereClause {
     if (!match)
       throw new UserError(`invalid --where ${filter} (expected field op value, e.g. N>=1e8 or run~25M/*)`);
     const [, field, op, raw] = match;
-    const spec = whereFields[field!];
+    const spec = ownEntry(whereFields, field!);
     if (!spec)
       throw new UserError(
         `invalid --where ${filter}: unknown field ${field} (fields: ${Object.keys(whereFields).join(", ")})`,

@@ -114,12 +114,12 @@ const cases: [string, string[], RegExp][] = [
   [
     "unknown parameter name",
     ["fit", "--law", "chinchilla", "--data", good, "--fix", "gamma=1"],
-    /unknown parameter gamma in fix: law chinchilla has E, A, B, alpha, beta/,
+    /unknown parameter gamma in --fix: law chinchilla has E, A, B, alpha, beta/,
   ],
   [
     "unknown parameter in bounds",
     ["fit", "--law", "chinchilla", "--data", good, "--bounds", "delta=0:1"],
-    /unknown parameter delta in params: law chinchilla has E, A, B, alpha, beta/,
+    /unknown parameter delta in --bounds: law chinchilla has E, A, B, alpha, beta/,
   ],
   [
     "unparsable formula",

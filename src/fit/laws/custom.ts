@@ -1,4 +1,5 @@
 import { UserError } from "../../errors.js";
+import { hasOwnName, isBuiltinName, ownEntry } from "../../names.js";
 import type { Inputs, ParamSpec, Params } from "../../dataTypes.js";
 import type { Law, LawDefinition } from "../../types.js";
 import { range } from "../grid.js";
@@ -84,6 +85,12 @@ export async function customLaw(formula: string, options: CustomLawOptions = {})
     throw new UserError(`invalid formula "${formula}": ${(error as Error).message}`);
   }
   const symbols = collectSymbols(tree);
+  // A name every JavaScript object inherits (constructor, __proto__, valueOf, …) is never a parameter or input.
+  const builtin = symbols.find(isBuiltinName);
+  if (builtin !== undefined)
+    throw new UserError(
+      `unknown symbol ${builtin} in formula "${formula}" (a JavaScript built-in name: rename the parameter or input)`,
+    );
   // Compiling once up front rejects anything but arithmetic and known functions before any analysis.
   compile(tree, new Map(symbols.map((name, i) => [name, i])));
   const declared = options.inputs;
@@ -93,7 +100,7 @@ export async function customLaw(formula: string, options: CustomLawOptions = {})
   for (const name of declared ?? []) {
     if (!symbols.includes(name)) throw new UserError(`input ${name} does not appear in formula "${formula}"`);
   }
-  const paramNames = symbols.filter((s) => !inputs.includes(s) && !(s in constants));
+  const paramNames = symbols.filter((s) => !inputs.includes(s) && !hasOwnName(constants, s));
   if (inputs.length === 0) {
     throw new UserError(
       `formula "${formula}" uses no input (known inputs: ${inputRoles.join(", ")}; declare others with --inputs)`,
@@ -130,7 +137,7 @@ export async function customLaw(formula: string, options: CustomLawOptions = {})
       value: isExponent ? 0.3 : 1,
       ...(logged.has(name) ? { log: true } : {}),
       ...(isExponent ? { grid: range(0, 2, 0.2) } : {}),
-      ...(options.params?.[name] ?? {}),
+      ...(ownEntry(options.params, name) ?? {}),
     };
   });
   const p0 = paramNames.length;
@@ -189,10 +196,8 @@ function compile(node: MathNode, index: Map<string, number>): Compiled {
       const name = node.name!;
       const i = index.get(name);
       if (i !== undefined) return (v) => v[i]!;
-      if (name in constants) {
-        const value = constants[name]!;
-        return () => value;
-      }
+      const value = ownEntry(constants, name);
+      if (value !== undefined) return () => value;
       throw new UserError(`unknown symbol ${name} in formula`);
     }
     case "ParenthesisNode":
@@ -226,7 +231,7 @@ function compile(node: MathNode, index: Map<string, number>): Compiled {
         throw new UserError(`unsupported expression ${node.toString()} in formula`);
       }
       const name = typeof node.fn === "string" ? node.fn : node.fn.name!;
-      const f = functions[name];
+      const f = ownEntry(functions, name);
       if (!f)
         throw new UserError(
           `unknown function ${name} in formula (allowed: ${Object.keys(functions).join(", ")})`,

@@ -18,7 +18,8 @@ export async function arrowTable(file: string, bytes: Uint8Array, digest: string
     );
   }
   if (table.numRows === 0) throw new UserError(`${file} has no data rows`);
-  const cells: Record<string, (string | number | undefined)[]> = {};
+  // By column name in a Map: a column named `__proto__` is an own key of the table's cells like any other.
+  const cells = new Map<string, (string | number | undefined)[]>();
   const columns: string[] = [];
   for (const field of table.schema.fields) {
     const vector = table.getChild(field.name);
@@ -29,7 +30,7 @@ export async function arrowTable(file: string, bytes: Uint8Array, digest: string
       // Floats without nulls: the column's typed array, read once.
       const typed = vector.toArray() as Float64Array | Float32Array;
       for (let i = 0; i < table.numRows; i++) values[i] = typed[i];
-      cells[field.name] = values;
+      cells.set(field.name, values);
       continue;
     }
     for (let i = 0; i < table.numRows; i++) {
@@ -43,12 +44,12 @@ export async function arrowTable(file: string, bytes: Uint8Array, digest: string
               ? v
               : String(v);
     }
-    cells[field.name] = values;
+    cells.set(field.name, values);
   }
   return {
     file,
     columns,
-    cells,
+    cells: Object.fromEntries(cells),
     lines: Array.from({ length: table.numRows }, (_, i) => i + 1),
     digest,
     rowWord: "row",
