@@ -1,0 +1,38 @@
+/**
+ * The trainer's published sweeps (data/sweeps/*), fitted as their SOURCE.md says: the figures there are what
+ * these tests assert.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { loadFitData } from "../../src/data/fitData.js";
+import type { NoiseAtTarget } from "../../src/data/batchSweep.js";
+import { fitLaw } from "../../src/fit/fitLaw.js";
+import { bcritLaw, bcritSummary } from "../../src/fit/laws/bcrit.js";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const sweeps = (p: string) => join(root, "data/sweeps", p);
+
+test("kjv-batch: B_crit and B_simple at four target losses (data/sweeps/kjv-batch/SOURCE.md)", async () => {
+  const targets = [2.2, 2.0, 1.9, 1.8];
+  const law = bcritLaw(targets);
+  const data = await loadFitData({ file: sweeps("kjv-batch/points.csv") }, law);
+  const fit = fitLaw(law, data.observations, { intervals: "none" });
+  const summary = bcritSummary(fit);
+  // SOURCE.md: B_crit 511, 526, 655, 869 tokens.
+  const expected = [511.2, 526.4, 655.2, 869.5];
+  summary.targets.forEach((t, i) => assert.ok(Math.abs(t.Bcrit / expected[i]! - 1) < 2e-3, `${t.loss}: ${t.Bcrit}`));
+  const noise = data.provenance.noiseScale as NoiseAtTarget[];
+  // SOURCE.md: B_simple 998 [650, 1 690], 1 255 [756, 2 680], 722 [461, 1 130], 859 [537, 1 770].
+  const simple = [998, 1255, 721.5, 859.1];
+  noise.forEach((n, i) => {
+    assert.equal(n.runs, 7);
+    assert.ok(Math.abs(n.Bsimple! / simple[i]! - 1) < 2e-3, `${n.target}: ${n.Bsimple}`);
+  });
+  // The two estimates agree: each B_crit from 1.9 down lies inside B_simple's interval.
+  for (const i of [2, 3]) {
+    const [lo, hi] = noise[i]!.interval!;
+    assert.ok(lo <= summary.targets[i]!.Bcrit && summary.targets[i]!.Bcrit <= hi);
+  }
+});
