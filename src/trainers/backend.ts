@@ -6,25 +6,77 @@
  * - `tfjs-node` / `tfjs-node-gpu`: libtensorflow through @tensorflow/tfjs-node(-gpu), used when the user has
  *   installed them (their install downloads libtensorflow, so they are not dependencies of scalefit:
  *   `npm install @tensorflow/tfjs-node@4.22.0`, or `-gpu` with CUDA 11.2 / cuDNN 8.1 on Linux).
- * `auto` takes tfjs-node-gpu, then tfjs-node, when importable, else wasm, else cpu.
+ * - `webgpu`: @tensorflow/tfjs-backend-webgpu on Dawn through the `webgpu` npm package, when the user has
+ *   installed both (`npm install webgpu@0.6.2 @tensorflow/tfjs-backend-webgpu@4.22.0`: 151 MB, Dawn's prebuilt
+ *   binaries for every platform) and Dawn finds an adapter (a GPU with a Vulkan, Metal or D3D12 driver).
+ * `auto` takes tfjs-node-gpu, then webgpu (with an adapter), then tfjs-node, when importable, else wasm, else cpu.
  */
 import type * as TF from "@tensorflow/tfjs";
 import { UserError } from "../errors.js";
 
 /**
  * Backends `--backend` accepts.
- * @example backendNames // ["auto", "wasm", "cpu", "tfjs-node", "tfjs-node-gpu"]
+ * @example backendNames // ["auto", "wasm", "cpu", "tfjs-node", "tfjs-node-gpu", "webgpu"]
  */
-export const backendNames = ["auto", "wasm", "cpu", "tfjs-node", "tfjs-node-gpu"] as const;
+export const backendNames = ["auto", "wasm", "cpu", "tfjs-node", "tfjs-node-gpu", "webgpu"] as const;
 export type BackendName = (typeof backendNames)[number];
 
 /** A loaded TF.js with its active backend. */
 export interface LoadedBackend {
   tf: typeof TF;
-  /** What was asked for, resolved: wasm, cpu, tfjs-node or tfjs-node-gpu. */
+  /** What was asked for, resolved: wasm, cpu, tfjs-node, tfjs-node-gpu or webgpu. */
   name: Exclude<BackendName, "auto">;
-  /** TF.js's own backend name (wasm, cpu, tensorflow). */
+  /** TF.js's own backend name (wasm, cpu, tensorflow, webgpu). */
   tfBackend: string;
+  /** The GPU adapter's description, on webgpu. */
+  adapter?: string;
+}
+
+/** Why webgpu cannot start here, or the adapter it found. */
+type WebGpuProbe = { ok: true; adapter: string } | { ok: false; reason: string };
+
+let webGpuProbe: WebGpuProbe | undefined;
+
+const webGpuInstall = "npm install webgpu@0.6.2 @tensorflow/tfjs-backend-webgpu@4.22.0";
+
+/**
+ * Dawn through the optional `webgpu` package: installs `navigator.gpu` and the WebGPU globals TF.js's webgpu
+ * backend expects in Node, and asks for an adapter. The packages are imported by name at run time (they are
+ * not dependencies).
+ */
+async function probeWebGpu(): Promise<WebGpuProbe> {
+  if (webGpuProbe) return webGpuProbe;
+  const dawn = "webgpu";
+  const backend = "@tensorflow/tfjs-backend-webgpu";
+  let module: { create(options: string[]): { requestAdapter(): Promise<unknown> }; globals: object };
+  try {
+    module = (await import(dawn)) as typeof module;
+  } catch {
+    return (webGpuProbe = { ok: false, reason: `is not installed (${webGpuInstall})` });
+  }
+  // TF.js's webgpu backend registers itself on import only where navigator.gpu exists: set it first.
+  Object.assign(globalThis, module.globals);
+  const gpu = module.create([]);
+  Object.defineProperty(globalThis, "navigator", { value: { gpu }, configurable: true, writable: true });
+  try {
+    await import(backend);
+  } catch {
+    return (webGpuProbe = { ok: false, reason: `is not installed (${webGpuInstall})` });
+  }
+  const adapter = (await gpu.requestAdapter()) as {
+    info?: { vendor?: string; architecture?: string; description?: string };
+  } | null;
+  if (!adapter)
+    return (webGpuProbe = {
+      ok: false,
+      reason: "found no WebGPU adapter (Dawn needs a GPU with a Vulkan, Metal or D3D12 driver)",
+    });
+  const info = adapter.info ?? {};
+  return (webGpuProbe = {
+    ok: true,
+    adapter:
+      [info.vendor, info.architecture, info.description].filter(Boolean).join(" ") || "unnamed adapter",
+  });
 }
 
 let tfModule: typeof TF | undefined;
@@ -65,9 +117,18 @@ export async function loadBackend(requested: string = "auto"): Promise<LoadedBac
   const node = async (gpu: boolean) => (await tryNode(gpu)) && (await activate("tensorflow"));
   const order: Array<Exclude<BackendName, "auto">> =
     requested === "auto"
-      ? ["tfjs-node-gpu", "tfjs-node", "wasm", "cpu"]
+      ? ["tfjs-node-gpu", "webgpu", "tfjs-node", "wasm", "cpu"]
       : [requested as Exclude<BackendName, "auto">];
   for (const name of order) {
+    if (name === "webgpu") {
+      const probe = await probeWebGpu();
+      if (probe.ok && (await activate("webgpu")))
+        return { tf, name, tfBackend: tf.getBackend(), adapter: probe.adapter };
+      if (requested === "auto") continue;
+      throw new UserError(
+        `--backend webgpu ${probe.ok ? `found ${probe.adapter} but TF.js's webgpu backend did not start on it` : probe.reason}`,
+      );
+    }
     const ok =
       name === "tfjs-node-gpu" || name === "tfjs-node"
         ? await node(name === "tfjs-node-gpu")
@@ -81,5 +142,5 @@ export async function loadBackend(requested: string = "auto"): Promise<LoadedBac
       throw new UserError(`--backend ${name} is not available here${hint}`);
     }
   }
-  throw new UserError("no TF.js backend could start (tried tfjs-node-gpu, tfjs-node, wasm, cpu)");
+  throw new UserError("no TF.js backend could start (tried tfjs-node-gpu, webgpu, tfjs-node, wasm, cpu)");
 }

@@ -82,11 +82,15 @@ export async function trainEncDec(
   const evalBatches = denoisingHeldOut(source, task, count, train.batch, seq);
   const first = hooks.resume ? hooks.resume.step + 1 : 1;
   if (hooks.resume) restore(tf, named, optimiser, hooks.resume, where);
-  const evaluate = () =>
-    evalBatches.reduce(
-      (s, b) => s + tf.tidy(() => encDecLoss(tf, model, weights, workspace, b).dataSync()[0]!),
-      0,
-    ) / evalBatches.length;
+  const evaluate = async () => {
+    let total = 0;
+    for (const b of evalBatches) {
+      const loss = tf.tidy(() => encDecLoss(tf, model, weights, workspace, b));
+      total += (await loss.data())[0]!;
+      loss.dispose();
+    }
+    return total / evalBatches.length;
+  };
   const flops = (tokens: number) => 6 * counts.total * tokens;
   const points: TrainPoint[] = [];
   const stepTimes: number[] = [];
@@ -101,7 +105,7 @@ export async function trainEncDec(
         adamWStep(tf, params, flatten(tf, gradients), optimiser, lr, train);
         return loss;
       });
-      const value = loss.dataSync()[0]!;
+      const value = (await loss.data())[0]!;
       loss.dispose();
       stepTimes.push(performance.now() - t0);
       if (!Number.isFinite(value))
@@ -120,15 +124,16 @@ export async function trainEncDec(
           trainLoss: windowSum / windowCount,
         };
         if ((train.evalEvery > 0 && t % train.evalEvery === 0) || t === train.steps)
-          point.evalLoss = evalLoss = evaluate();
+          point.evalLoss = evalLoss = await evaluate();
         windowSum = 0;
         windowCount = 0;
         points.push(point);
         await hooks.onPoint?.(point);
-        if (hooks.onCheckpoint && t < train.steps) await hooks.onCheckpoint(snapshot(named, optimiser, t));
+        if (hooks.onCheckpoint && t < train.steps)
+          await hooks.onCheckpoint(await snapshot(named, optimiser, t));
       }
     }
-    if (Number.isNaN(evalLoss)) evalLoss = evaluate();
+    if (Number.isNaN(evalLoss)) evalLoss = await evaluate();
   } finally {
     for (const variable of [...params, optimiser.first, optimiser.second])
       (variable as TF.Variable).dispose();

@@ -24,16 +24,16 @@ export interface NoiseRequest {
 
 /**
  * The two squared gradient norms at one step. `workspace` must be sized for `rows` windows.
- * @example measureGradientNoise(tf, model, weights, workspace, source, { batches: 16, rows: 1, seed: 0, step: 200 })
+ * @example await measureGradientNoise(tf, model, weights, workspace, source, { batches: 16, rows: 1, seed: 0, step: 200 })
  */
-export function measureGradientNoise(
+export async function measureGradientNoise(
   tf: typeof TF,
   model: ModelConfig,
   weights: ModelWeights,
   workspace: Workspace,
   source: TokenSource,
   { batches, rows, seed, step }: NoiseRequest,
-): GradientNoise {
+): Promise<GradientNoise> {
   const seq = model.seqLen;
   // A stream of its own: the seed's bits flipped, so it never repeats a training batch of the run.
   const windows = trainingBatch(source, batches * rows, seq, (seed ^ 0x6e6f6973) >>> 0, step);
@@ -53,7 +53,7 @@ export function measureGradientNoise(
       );
       return flatten(tf, gradients);
     });
-    const g = flat.dataSync() as Float32Array;
+    const g = (await flat.data()) as Float32Array;
     flat.dispose();
     sum ??= new Float64Array(g.length);
     let norm2 = 0;

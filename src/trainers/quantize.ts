@@ -59,10 +59,14 @@ export function quantizedMatrices(weights: ModelWeights): TF.Variable[] {
 /**
  * Puts the rounded weights into the matrices and returns the function that puts the full-precision ones
  * back (call it before the optimiser's update: the straight-through estimator).
- * @example const restore = quantizeInPlace(tf, quantizedMatrices(weights), plan); …; restore()
+ * @example const restore = await quantizeInPlace(tf, quantizedMatrices(weights), plan); …; restore()
  */
-export function quantizeInPlace(tf: typeof TF, matrices: readonly TF.Variable[], plan: QatPlan): () => void {
-  const saved = matrices.map((m) => (m.dataSync() as Float32Array).slice());
+export async function quantizeInPlace(
+  tf: typeof TF,
+  matrices: readonly TF.Variable[],
+  plan: QatPlan,
+): Promise<() => void> {
+  const saved = await Promise.all(matrices.map(async (m) => ((await m.data()) as Float32Array).slice()));
   matrices.forEach((m, i) => {
     const [rows, cols] = m.shape as [number, number];
     const rounded = fakeQuantize(saved[i]!, rows, cols, plan.bits, plan.granularity);

@@ -5,8 +5,9 @@
  * loss and gradients, and updates with η_t = learningRate(schedule, t) — the curve laws' convention that the
  * loss at step t has seen η_1..η_t. Every `logEvery` steps (and at T) a point is emitted: the mean training
  * loss of the steps since the last point, and every `evalEvery` steps (and at T) the held-out loss after the
- * update (mean over fixed windows), with the gradient-noise measurement when asked (gradientNoise.ts). A checkpoint can be taken at any logged step and resumed exactly: the same
- * seed gives the same batches, weights and points.
+ * update (mean over fixed windows), with the gradient-noise measurement when asked (gradientNoise.ts). With a
+ * QAT plan (quantize.ts) the last steps train on rounded weights. A checkpoint can be taken at any logged step
+ * and resumed exactly: the same seed gives the same batches, weights and points.
  */
 import type { TrainPoint } from "../types.js";
 import type * as TF from "@tensorflow/tfjs";
@@ -165,14 +166,16 @@ export async function trainModel(
   const qat = qatPlan(train, train.steps, where);
   const matrices = qat ? quantizedMatrices(weights) : [];
   // From the QAT start on (and always at the end), evaluations are of the quantised model.
-  const evaluate = (t: number) => {
-    const restore =
-      qat && (t > qat.start || t === train.steps) ? quantizeInPlace(tf, matrices, qat) : undefined;
+  const evaluate = async (t: number) => {
+    const unquantize =
+      qat && (t > qat.start || t === train.steps) ? await quantizeInPlace(tf, matrices, qat) : undefined;
     let total = 0;
     for (const b of evalBatches) {
-      total += tf.tidy(() => lossOf(tf, model, weights, evalWorkspace, b.inputs, b.targets).dataSync()[0]!);
+      const loss = tf.tidy(() => lossOf(tf, model, weights, evalWorkspace, b.inputs, b.targets));
+      total += (await loss.data())[0]!;
+      loss.dispose();
     }
-    restore?.();
+    unquantize?.();
     return total / evalBatches.length;
   };
   const points: TrainPoint[] = [];
@@ -188,7 +191,7 @@ export async function trainModel(
       const batch = trainingBatch(source, train.batch, model.seqLen, train.seed, t);
       const lr = learningRate(schedule, t);
       // A QAT step: forward and backward on the rounded weights, the update on the full-precision ones.
-      const restore = qat && t > qat.start ? quantizeInPlace(tf, matrices, qat) : undefined;
+      const unquantize = qat && t > qat.start ? await quantizeInPlace(tf, matrices, qat) : undefined;
       let value: number;
       if (threads === 1) {
         const loss = tf.tidy(() => {
@@ -201,11 +204,12 @@ export async function trainModel(
             batch.targets,
           );
           const flat = flatten(tf, gradients);
-          restore?.();
+          unquantize?.();
           adamWStep(tf, params, flat, optimiser, lr, train);
           return loss;
         });
-        value = loss.dataSync()[0]!;
+        // An asynchronous read, the only kind a GPU backend (webgpu) serves in Node; on wasm it is immediate.
+        value = (await loss.data())[0]!;
         loss.dispose();
       } else {
         const [inputs, targets] = sliceOf(batch, 0, rows[0]! * model.seqLen);
@@ -218,7 +222,7 @@ export async function trainModel(
           () => lossAndGradients(tf, model, weights, workspace, inputs, targets),
           params,
           (gradients) => {
-            restore?.();
+            unquantize?.();
             adamWStep(tf, params, gradients, optimiser, lr, train);
           },
         );
@@ -241,9 +245,9 @@ export async function trainModel(
           trainLoss: windowSum / windowCount,
         };
         if ((train.evalEvery > 0 && t % train.evalEvery === 0) || t === train.steps) {
-          point.evalLoss = evalLoss = evaluate(t);
+          point.evalLoss = evalLoss = await evaluate(t);
           if (noiseWorkspace)
-            point.gradNoise = measureGradientNoise(tf, model, weights, noiseWorkspace, source, {
+            point.gradNoise = await measureGradientNoise(tf, model, weights, noiseWorkspace, source, {
               batches: train.noiseBatches!,
               rows: noiseRows,
               seed: train.seed,
@@ -255,10 +259,10 @@ export async function trainModel(
         points.push(point);
         await hooks.onPoint?.(point);
         if (hooks.onCheckpoint && t < train.steps)
-          await hooks.onCheckpoint(snapshot(namedWeights(weights), optimiser, t));
+          await hooks.onCheckpoint(await snapshot(namedWeights(weights), optimiser, t));
       }
     }
-    if (Number.isNaN(evalLoss)) evalLoss = evaluate(train.steps);
+    if (Number.isNaN(evalLoss)) evalLoss = await evaluate(train.steps);
   } finally {
     for (const variable of [...params, optimiser.first, optimiser.second]) variable.dispose();
     disposeWorkspace(workspace);

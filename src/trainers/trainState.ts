@@ -16,15 +16,20 @@ export interface TrainState {
 
 /**
  * The state to checkpoint: named parameters and the optimiser's moments (flat, in the same order).
- * @example saveCheckpoint(path, snapshot(namedWeights(weights), optimiser, step))
+ * @example saveCheckpoint(path, await snapshot(namedWeights(weights), optimiser, step))
  */
-export function snapshot(named: Array<[string, TF.Variable]>, state: AdamWState, step: number): TrainState {
+export async function snapshot(
+  named: Array<[string, TF.Variable]>,
+  state: AdamWState,
+  step: number,
+): Promise<TrainState> {
   const tensors: Record<string, Float32Array> = {};
-  const first = state.first.dataSync() as Float32Array;
-  const second = state.second.dataSync() as Float32Array;
+  // Asynchronous reads: the only kind a GPU backend (webgpu) serves in Node.
+  const first = (await state.first.data()) as Float32Array;
+  const second = (await state.second.data()) as Float32Array;
   let offset = 0;
   for (const [name, variable] of named) {
-    tensors[`param:${name}`] = variable.dataSync() as Float32Array;
+    tensors[`param:${name}`] = (await variable.data()) as Float32Array;
     tensors[`first:${name}`] = first.slice(offset, offset + variable.size);
     tensors[`second:${name}`] = second.slice(offset, offset + variable.size);
     offset += variable.size;

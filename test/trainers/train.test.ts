@@ -103,7 +103,13 @@ test("impossible configurations are refused before training, naming the field", 
   }
   await assert.rejects(
     loadBackend("gpu"),
-    /^UserError: unknown --backend gpu \(expected auto, wasm, cpu, tfjs-node, tfjs-node-gpu\)$/,
+    /^UserError: unknown --backend gpu \(expected auto, wasm, cpu, tfjs-node, tfjs-node-gpu, webgpu\)$/,
+  );
+  // webgpu is not a dependency: without its packages, one line says how to install them (with them on a
+  // machine without a GPU, Dawn finds no adapter and the line says so).
+  await assert.rejects(
+    loadBackend("webgpu"),
+    /^UserError: --backend webgpu (is not installed \(npm install webgpu@0\.6\.2 @tensorflow\/tfjs-backend-webgpu@4\.22\.0\)|found no WebGPU adapter)/,
   );
   await assert.rejects(
     loadBackend("tfjs-node"),
@@ -152,7 +158,7 @@ test("gradient noise by hand: mean |g_k|² and |mean g_k|² of the small batches
   const tf = backend.tf;
   const weights = initWeights(tf, model, randomSource(5));
   const workspace = makeWorkspace(tf, 1, model.seqLen);
-  const noise = measureGradientNoise(tf, model, weights, workspace, source, {
+  const noise = await measureGradientNoise(tf, model, weights, workspace, source, {
     batches: 3,
     rows: 1,
     seed: 7,
