@@ -59,7 +59,9 @@ async function probeWebGpu(): Promise<WebGpuProbe> {
   const gpu = module.create([]);
   Object.defineProperty(globalThis, "navigator", { value: { gpu }, configurable: true, writable: true });
   try {
-    await import(backend);
+    // A bundle that carries TF.js's webgpu backend (bench/gpu.ts) has registered it already.
+    const tf = await loadTf();
+    if (!tf.findBackendFactory("webgpu")) await import(backend);
   } catch {
     return (webGpuProbe = { ok: false, reason: `is not installed (${webGpuInstall})` });
   }
