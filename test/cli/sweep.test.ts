@@ -199,7 +199,7 @@ test("bad sweep configs and options: one line naming the field, exit 1, no datab
     ],
     [
       ["--preset", "smoke", "--backend", "gpu"],
-      /unknown --backend gpu \(expected auto, wasm, cpu, tfjs-node, tfjs-node-gpu\)$/,
+      /unknown --backend gpu \(expected auto, wasm, cpu, tfjs-node, tfjs-node-gpu, webgpu\)$/,
     ],
   ];
   for (const [args, message] of cases) {
@@ -255,7 +255,7 @@ test("scalefit train --json prints DESIGN.md's fields; bad options are one-line 
     [["--lr=-1e-3"], "scalefit train: invalid --lr: -1e-3 (expected a positive learning rate)"],
     [
       ["--backend", "tpu"],
-      "scalefit train: unknown --backend tpu (expected auto, wasm, cpu, tfjs-node, tfjs-node-gpu)",
+      "scalefit train: unknown --backend tpu (expected auto, wasm, cpu, tfjs-node, tfjs-node-gpu, webgpu)",
     ],
     [["--threads", "0"], "scalefit train: invalid --threads: 0 (expected a positive integer)"],
     [
