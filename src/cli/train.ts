@@ -209,6 +209,11 @@ export const command = defineCommand({
         `trained ${out.params} parameters (${out.nonEmbeddingParams} non-embedding) for ${out.steps} steps on ${out.data} with ${out.backend} (${out.threads} thread${out.threads > 1 ? "s" : ""})`,
         `  loss ${num(out.lossFirst, 5)} → ${num(out.lossLast, 5)}, held-out ${num(out.evalLoss, 5)} nats/token${out.entropyRate !== undefined ? ` (entropy rate ${num(out.entropyRate, 5)}; the true chain scores ${num(out.evalFloor!, 5)} on these held-out windows)` : ""}`,
         `  ${Math.round(out.tokensPerSecond)} tokens/s (${Math.round(out.steadyTokensPerSecond)} after 5 warm-up steps), ${num(out.msPerStep, 3)} ms/step median`,
+        ...(train.qatBits !== undefined
+          ? [
+              `  QAT: the last ${Math.round((train.qatFraction ?? 0) * train.steps)} steps on ${train.qatBits}-bit block weights (${train.qatGranularity ?? "channel"} scales); the held-out loss is the quantised model's`,
+            ]
+          : []),
         "",
       ].join("\n"),
     );
