@@ -5,8 +5,6 @@
  * steps and at T, and exact resumption from a checkpoint at any logged step. One thread (the data-parallel
  * workers run the decoder LM); tokens are target tokens (the loss is over them), and the source has as many.
  */
-import type * as TF from "@tensorflow/tfjs";
-import type { TrainPoint } from "../types.js";
 import { UserError } from "../errors.js";
 import { learningRate, type Schedule } from "../schedules/schedule.js";
 import { randomSource } from "../random.js";
@@ -32,6 +30,7 @@ import {
 } from "./seq2seq.js";
 import type { TrainHooks, TrainResult } from "./train.js";
 import { restore, snapshot } from "./trainState.js";
+import { loopSpeed, runLoop } from "./trainLoop.js";
 
 /** What to train. */
 export interface EncDecRequest {
@@ -91,58 +90,32 @@ export async function trainEncDec(
     }
     return total / evalBatches.length;
   };
+  const step = async (t: number) => {
+    const batch = denoisingBatch(source, task, train.batch, seq, train.seed, t);
+    const lr = learningRate(schedule, t);
+    const loss = tf.tidy(() => {
+      const { loss, gradients } = encDecLossAndGradients(tf, model, weights, workspace, batch);
+      adamWStep(tf, params, flatten(tf, gradients), optimiser, lr, train);
+      return loss;
+    });
+    const value = (await loss.data())[0]!;
+    loss.dispose();
+    return { loss: value, lr };
+  };
   const flops = (tokens: number) => 6 * counts.total * tokens;
-  const points: TrainPoint[] = [];
-  const stepTimes: number[] = [];
-  let [lossFirst, lossLast, evalLoss, windowSum, windowCount] = [NaN, NaN, NaN, 0, 0];
+  let outcome;
   try {
-    for (let t = first; t <= train.steps; t++) {
-      const t0 = performance.now();
-      const batch = denoisingBatch(source, task, train.batch, seq, train.seed, t);
-      const lr = learningRate(schedule, t);
-      const loss = tf.tidy(() => {
-        const { loss, gradients } = encDecLossAndGradients(tf, model, weights, workspace, batch);
-        adamWStep(tf, params, flatten(tf, gradients), optimiser, lr, train);
-        return loss;
-      });
-      const value = (await loss.data())[0]!;
-      loss.dispose();
-      stepTimes.push(performance.now() - t0);
-      if (!Number.isFinite(value))
-        throw new UserError(`${where}: the training loss is ${value} at step ${t} (lower the learning rate)`);
-      if (Number.isNaN(lossFirst)) lossFirst = value;
-      lossLast = value;
-      windowSum += value;
-      windowCount += 1;
-      hooks.onStep?.(t, train.steps);
-      if (t % train.logEvery === 0 || t === train.steps) {
-        const point: TrainPoint = {
-          step: t,
-          tokens: t * tokensPerStep,
-          flops: flops(t * tokensPerStep),
-          lr,
-          trainLoss: windowSum / windowCount,
-        };
-        if ((train.evalEvery > 0 && t % train.evalEvery === 0) || t === train.steps)
-          point.evalLoss = evalLoss = await evaluate();
-        windowSum = 0;
-        windowCount = 0;
-        points.push(point);
-        await hooks.onPoint?.(point);
-        if (hooks.onCheckpoint && t < train.steps)
-          await hooks.onCheckpoint(await snapshot(named, optimiser, t));
-      }
-    }
-    if (Number.isNaN(evalLoss)) evalLoss = await evaluate();
+    outcome = await runLoop(
+      { step, evaluate, snapshot: (t) => snapshot(named, optimiser, t), flops, tokensPerStep },
+      train,
+      first,
+      hooks,
+      where,
+    );
   } finally {
-    for (const variable of [...params, optimiser.first, optimiser.second])
-      (variable as TF.Variable).dispose();
+    for (const variable of [...params, optimiser.first, optimiser.second]) variable.dispose();
     disposeWorkspace(workspace);
   }
-  const trained = stepTimes.length;
-  const total = stepTimes.reduce((a, b) => a + b, 0);
-  const steady = stepTimes.slice(Math.min(5, trained - 1));
-  const sorted = [...stepTimes].sort((a, b) => a - b);
   return {
     backend: request.backend.name,
     threads: 1,
@@ -150,15 +123,11 @@ export async function trainEncDec(
     steps: train.steps,
     tokens: train.steps * tokensPerStep,
     flops: flops(train.steps * tokensPerStep),
-    tokensPerSecond: trained ? (trained * tokensPerStep) / (total / 1000) : NaN,
-    steadyTokensPerSecond: trained
-      ? (steady.length * tokensPerStep) / (steady.reduce((a, b) => a + b, 0) / 1000)
-      : NaN,
-    msPerStep: trained ? sorted[Math.floor((trained - 1) / 2)]! : NaN,
-    lossFirst,
-    lossLast,
-    evalLoss,
-    points,
+    ...loopSpeed(outcome.stepTimes, tokensPerStep),
+    lossFirst: outcome.lossFirst,
+    lossLast: outcome.lossLast,
+    evalLoss: outcome.evalLoss,
+    points: outcome.points,
     wallSeconds: (performance.now() - started) / 1000,
   };
 }

@@ -26,6 +26,7 @@ import { GradientPool, trainingThreads } from "./parallel.js";
 import { measureGradientNoise } from "./gradientNoise.js";
 import { qatPlan } from "./qatPlan.js";
 import { quantizedMatrices, quantizeInPlace } from "./quantize.js";
+import { loopSpeed, runLoop } from "./trainLoop.js";
 
 /** What to train. */
 export interface TrainRequest {
@@ -178,91 +179,72 @@ export async function trainModel(
     unquantize?.();
     return total / evalBatches.length;
   };
-  const points: TrainPoint[] = [];
-  const stepTimes: number[] = [];
-  let lossFirst = NaN;
-  let lossLast = NaN;
-  let windowSum = 0;
-  let windowCount = 0;
-  let evalLoss = NaN;
-  try {
-    for (let t = first; t <= train.steps; t++) {
-      const t0 = performance.now();
-      const batch = trainingBatch(source, train.batch, model.seqLen, train.seed, t);
-      const lr = learningRate(schedule, t);
-      // A QAT step: forward and backward on the rounded weights, the update on the full-precision ones.
-      const unquantize = qat && t > qat.start ? await quantizeInPlace(tf, matrices, qat) : undefined;
-      let value: number;
-      if (threads === 1) {
-        const loss = tf.tidy(() => {
-          const { loss, gradients } = lossAndGradients(
-            tf,
-            model,
-            weights,
-            workspace,
-            batch.inputs,
-            batch.targets,
-          );
-          const flat = flatten(tf, gradients);
+  // One step: forward and backward (on the rounded weights in a QAT step), the update on the full-precision ones.
+  const step = async (t: number) => {
+    const batch = trainingBatch(source, train.batch, model.seqLen, train.seed, t);
+    const lr = learningRate(schedule, t);
+    const unquantize = qat && t > qat.start ? await quantizeInPlace(tf, matrices, qat) : undefined;
+    if (threads > 1) {
+      const [inputs, targets] = sliceOf(batch, 0, rows[0]! * model.seqLen);
+      const loss = await parallelStep(
+        tf,
+        pool!,
+        rows,
+        model.seqLen,
+        batch,
+        () => lossAndGradients(tf, model, weights, workspace, inputs, targets),
+        params,
+        (gradients) => {
           unquantize?.();
-          adamWStep(tf, params, flat, optimiser, lr, train);
-          return loss;
-        });
-        // An asynchronous read, the only kind a GPU backend (webgpu) serves in Node; on wasm it is immediate.
-        value = (await loss.data())[0]!;
-        loss.dispose();
-      } else {
-        const [inputs, targets] = sliceOf(batch, 0, rows[0]! * model.seqLen);
-        value = await parallelStep(
-          tf,
-          pool!,
-          rows,
-          model.seqLen,
-          batch,
-          () => lossAndGradients(tf, model, weights, workspace, inputs, targets),
-          params,
-          (gradients) => {
-            unquantize?.();
-            adamWStep(tf, params, gradients, optimiser, lr, train);
-          },
-        );
-      }
-      stepTimes.push(performance.now() - t0);
-      if (!Number.isFinite(value)) {
-        throw new UserError(`${where}: the training loss is ${value} at step ${t} (lower the learning rate)`);
-      }
-      if (Number.isNaN(lossFirst)) lossFirst = value;
-      lossLast = value;
-      windowSum += value;
-      windowCount += 1;
-      hooks.onStep?.(t, train.steps);
-      if (t % train.logEvery === 0 || t === train.steps) {
-        const point: TrainPoint = {
-          step: t,
-          tokens: t * tokensPerStep,
-          flops: trainingFlops(model, t * tokensPerStep, flopConvention),
-          lr,
-          trainLoss: windowSum / windowCount,
-        };
-        if ((train.evalEvery > 0 && t % train.evalEvery === 0) || t === train.steps) {
-          point.evalLoss = evalLoss = await evaluate(t);
-          if (noiseWorkspace)
-            point.gradNoise = await measureGradientNoise(tf, model, weights, noiseWorkspace, source, {
-              batches: train.noiseBatches!,
-              rows: noiseRows,
-              seed: train.seed,
-              step: t,
-            });
-        }
-        windowSum = 0;
-        windowCount = 0;
-        points.push(point);
-        await hooks.onPoint?.(point);
-        if (hooks.onCheckpoint && t < train.steps)
-          await hooks.onCheckpoint(await snapshot(namedWeights(weights), optimiser, t));
-      }
+          adamWStep(tf, params, gradients, optimiser, lr, train);
+        },
+      );
+      return { loss, lr };
     }
-    if (Number.isNaN(evalLoss)) evalLoss = await evaluate(train.steps);
+    const loss = tf.tidy(() => {
+      const { loss, gradients } = lossAndGradients(
+        tf,
+        model,
+        weights,
+        workspace,
+        batch.inputs,
+        batch.targets,
+      );
+      const flat = flatten(tf, gradients);
+      unquantize?.();
+      adamWStep(tf, params, flat, optimiser, lr, train);
+      return loss;
+    });
+    // An asynchronous read, the only kind a GPU backend (webgpu) serves in Node; on wasm it is immediate.
+    const value = (await loss.data())[0]!;
+    loss.dispose();
+    return { loss: value, lr };
+  };
+  let outcome;
+  try {
+    outcome = await runLoop(
+      {
+        step,
+        evaluate,
+        measure: noiseWorkspace
+          ? async (t, point) => {
+              point.gradNoise = await measureGradientNoise(tf, model, weights, noiseWorkspace, source, {
+                batches: train.noiseBatches!,
+                rows: noiseRows,
+                seed: train.seed,
+                step: t,
+              });
+            }
+          : undefined,
+        snapshot: (t) => snapshot(namedWeights(weights), optimiser, t),
+        flops: (tokens) => trainingFlops(model, tokens, flopConvention),
+        tokensPerStep,
+      },
+      train,
+      first,
+      hooks,
+      where,
+    );
   } finally {
     for (const variable of [...params, optimiser.first, optimiser.second]) variable.dispose();
     disposeWorkspace(workspace);
@@ -270,11 +252,6 @@ export async function trainModel(
     if (noiseWorkspace) disposeWorkspace(noiseWorkspace);
     if (ownPool) await pool!.close();
   }
-  const trained = stepTimes.length;
-  const total = stepTimes.reduce((a, b) => a + b, 0);
-  const steady = stepTimes.slice(Math.min(5, trained - 1));
-  const steadyTotal = steady.reduce((a, b) => a + b, 0);
-  const sorted = [...stepTimes].sort((a, b) => a - b);
   return {
     backend: request.backend.name,
     threads,
@@ -282,13 +259,11 @@ export async function trainModel(
     steps: train.steps,
     tokens: train.steps * tokensPerStep,
     flops: trainingFlops(model, train.steps * tokensPerStep, flopConvention),
-    tokensPerSecond: trained ? (trained * tokensPerStep) / (total / 1000) : NaN,
-    steadyTokensPerSecond: trained ? (steady.length * tokensPerStep) / (steadyTotal / 1000) : NaN,
-    msPerStep: trained ? sorted[Math.floor((trained - 1) / 2)]! : NaN,
-    lossFirst,
-    lossLast,
-    evalLoss,
-    points,
+    ...loopSpeed(outcome.stepTimes, tokensPerStep),
+    lossFirst: outcome.lossFirst,
+    lossLast: outcome.lossLast,
+    evalLoss: outcome.evalLoss,
+    points: outcome.points,
     wallSeconds: (performance.now() - started) / 1000,
   };
 }
