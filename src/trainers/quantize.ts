@@ -66,12 +66,18 @@ export async function quantizeInPlace(
   matrices: readonly TF.Variable[],
   plan: QatPlan,
 ): Promise<() => void> {
-  const saved = await Promise.all(matrices.map(async (m) => ((await m.data()) as Float32Array).slice()));
+  // The full-precision values stay where they are: a clone shares the variable's data, and assigning it back
+  // restores them without a copy.
+  const saved = matrices.map((m) => tf.clone(m as TF.Tensor));
+  const values = await Promise.all(matrices.map((m) => m.data() as Promise<Float32Array>));
   matrices.forEach((m, i) => {
     const [rows, cols] = m.shape as [number, number];
-    const rounded = fakeQuantize(saved[i]!, rows, cols, plan.bits, plan.granularity);
+    const rounded = fakeQuantize(values[i]!, rows, cols, plan.bits, plan.granularity);
     tf.tidy(() => m.assign(tf.tensor2d(rounded, [rows, cols])));
   });
   return () =>
-    matrices.forEach((m, i) => tf.tidy(() => m.assign(tf.tensor2d(saved[i]!, m.shape as [number, number]))));
+    matrices.forEach((m, i) => {
+      m.assign(saved[i]!);
+      saved[i]!.dispose();
+    });
 }
