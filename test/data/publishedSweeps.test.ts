@@ -36,3 +36,20 @@ test("kjv-batch: B_crit and B_simple at four target losses (data/sweeps/kjv-batc
     assert.ok(lo <= summary.targets[i]!.Bcrit && summary.targets[i]!.Bcrit <= hi);
   }
 });
+
+test("markov-nsweep: E of a power law in N at the largest budget brackets the entropy rate and the held-out floor (SOURCE.md)", async () => {
+  const { powerLaw } = await import("../../src/fit/laws/power.js");
+  const { heldOutFloor, markovSource } = await import("../../src/trainers/corpus.js");
+  // The truth, recomputed from the chain: entropy rate 3.13840, the held-out windows' floor 3.14497.
+  const source = markovSource({ vocab: 64, order: 1, alpha: 0.3, tokens: 20_000_000, seed: 1 }, "markov");
+  assert.ok(Math.abs(source.entropyRate! - 3.1384) < 1e-4);
+  const floor = heldOutFloor(source, { batch: 16, evalBatches: 16 }, 64)!;
+  assert.ok(Math.abs(floor - 3.14497) < 1e-5, String(floor));
+  const law = powerLaw("N");
+  const data = await loadFitData({ file: sweeps("markov-nsweep/largest-budget.csv") }, law);
+  const fit = fitLaw(law, data.observations, { bootstrap: 1000, seed: 1 });
+  // SOURCE.md: E = 3.1371 [2.8369, 3.1541].
+  assert.ok(Math.abs(fit.params.E! - 3.1371) < 5e-4, String(fit.params.E));
+  const [lo, hi] = fit.intervals.E!;
+  assert.ok(lo <= source.entropyRate! && floor <= hi, `[${lo}, ${hi}]`);
+});
