@@ -14,7 +14,7 @@ import type * as TF from "@tensorflow/tfjs";
 import { UserError } from "../errors.js";
 import { learningRate, type Schedule } from "../schedules/schedule.js";
 import { adamWState, adamWStep, flatten, type GradientPart } from "./adamw.js";
-import { restore, snapshot, type TrainState } from "./trainState.js";
+import { restore, snapshot } from "./trainState.js";
 import type { LoadedBackend } from "./backend.js";
 import { checkModelConfig, checkTrainConfig, type ModelConfig, type TrainConfig } from "./config.js";
 import { checkWindows, evaluationBatches, trainingBatch, type Batch, type TokenSource } from "./corpus.js";
@@ -26,7 +26,9 @@ import { GradientPool, trainingThreads } from "./parallel.js";
 import { measureGradientNoise } from "./gradientNoise.js";
 import { qatPlan } from "./qatPlan.js";
 import { quantizedMatrices, quantizeInPlace } from "./quantize.js";
-import { loopSpeed, runLoop } from "./trainLoop.js";
+import { loopSpeed, runLoop, type TrainHooks } from "./trainLoop.js";
+
+export type { TrainHooks } from "./trainLoop.js";
 
 /** What to train. */
 export interface TrainRequest {
@@ -43,18 +45,6 @@ export interface TrainRequest {
   threads?: number;
   /** A pool of worker threads to reuse (a sweep keeps one across runs); else one is started when needed. */
   pool?: GradientPool;
-}
-
-/** Callbacks while training. */
-export interface TrainHooks {
-  /** Each logged point, awaited before training goes on (the sweep writes it to the store). */
-  onPoint?(point: TrainPoint): Promise<void> | void;
-  /** After every step. */
-  onStep?(step: number, steps: number): void;
-  /** Called after each logged point with the state to keep (resumable checkpoints). */
-  onCheckpoint?(state: TrainState): Promise<void> | void;
-  /** A state to resume from (a checkpoint of the same run). */
-  resume?: TrainState;
 }
 
 /** The outcome of a run. */

@@ -8,8 +8,19 @@
 import type { TrainPoint } from "../types.js";
 import { UserError } from "../errors.js";
 import type { TrainConfig } from "./config.js";
-import type { TrainHooks } from "./train.js";
 import type { TrainState } from "./trainState.js";
+
+/** Callbacks while training. */
+export interface TrainHooks {
+  /** Each logged point, awaited before training goes on (the sweep writes it to the store). */
+  onPoint?(point: TrainPoint): Promise<void> | void;
+  /** After every step. */
+  onStep?(step: number, steps: number): void;
+  /** Called after each logged point with the state to keep (resumable checkpoints). */
+  onCheckpoint?(state: TrainState): Promise<void> | void;
+  /** A state to resume from (a checkpoint of the same run). */
+  resume?: TrainState;
+}
 
 /** What the loop needs of a model. */
 export interface LoopModel {
