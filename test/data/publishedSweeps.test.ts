@@ -53,3 +53,32 @@ test("markov-nsweep: E of a power law in N at the largest budget brackets the en
   const [lo, hi] = fit.intervals.E!;
   assert.ok(lo <= source.entropyRate! && floor <= hi, `[${lo}, ${hi}]`);
 });
+
+test("kjv-qat: 124 runs; at 2 bits the grid's best QAT fraction is 0.5–0.75, above the published law's (SOURCE.md)", async () => {
+  const { readTable } = await import("../../src/data/readTable.js");
+  const { qatFractionLaw } = await import("../../src/fit/laws/qatFraction.js");
+  const table = readTable(sweeps("kjv-qat/final.csv"));
+  const rows = table.cells.run!.map((_, i) => ({
+    N: Number(table.cells.N![i]),
+    D: Number(table.cells.D![i]),
+    bits: Number(table.cells.bits![i]),
+    fraction: Number(table.cells.fraction![i]),
+    loss: Number(table.cells.loss![i]),
+  }));
+  assert.equal(rows.length, 124);
+  for (const [N, D, best, published] of [
+    [29536, 524288, 0.75, 0.206],
+    [29536, 1048576, 0.75, 0.257],
+    [108224, 524288, 0.75, 0.103],
+    [108224, 1048576, 0.5, 0.159],
+  ] as const) {
+    const cell = rows.filter((r) => r.N === N && r.D === D && r.bits === 2 && r.fraction > 0);
+    assert.equal(cell.length, 5);
+    const lowest = cell.reduce((a, b) => (b.loss < a.loss ? b : a));
+    assert.ok(Math.abs(lowest.fraction - best) < 0.01, `${N} ${D}: ${lowest.fraction}`);
+    assert.ok(Math.abs(qatFractionLaw(D / ((N * 2) / 8)) - published) < 1e-3);
+    // Post-training quantisation to 2 bits costs far more than QAT at the best fraction.
+    const ptq = rows.find((r) => r.N === N && r.D === D && r.bits === 2 && r.fraction === 0)!;
+    assert.ok(ptq.loss - lowest.loss > 0.6, `${ptq.loss} vs ${lowest.loss}`);
+  }
+});
