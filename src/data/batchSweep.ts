@@ -3,6 +3,7 @@ import type { Observations } from "../dataTypes.js";
 import type { GradientNoise } from "../types.js";
 import { gradientNoiseScale } from "../predict/gradientNoiseScale.js";
 import { randomSource } from "../random.js";
+import { gradientNoiseColumns } from "../store/schema.js";
 import { numericColumn } from "./observations.js";
 import type { Table } from "./readTable.js";
 
@@ -180,9 +181,8 @@ export function sweepPoints(table: Table): SweepPoint[] {
   const loss = numericColumn(table, "loss");
   const word = table.rowWord ?? "line";
   // Gradient norms where the file has the trainer's columns (empty cells: not measured at that point).
-  const noiseColumns = ["grad_small_batch", "grad_small_norm2", "grad_big_batch", "grad_big_norm2"];
-  const noise = noiseColumns.every((c) => table.columns.includes(c))
-    ? noiseColumns.map((c) => optionalColumn(table, c, word))
+  const noise = gradientNoiseColumns.every((c) => table.columns.includes(c))
+    ? gradientNoiseColumns.map((c) => optionalColumn(table, c, word))
     : undefined;
   return table.cells.run!.map((run, i) => {
     if (run === undefined) throw new UserError(`${table.file} ${word} ${table.lines[i]}, column run: empty value`);

@@ -220,8 +220,15 @@ export function evaluationBatches(
   train: Pick<TrainConfig, "batch" | "evalBatches" | "evalRows">,
   seq: number,
 ): Batch[] {
-  const count = train.evalRows !== undefined ? train.evalRows / train.batch : train.evalBatches;
-  return heldOutBatches(source, count, train.batch, seq);
+  return heldOutBatches(source, evaluationCount(train), train.batch, seq);
+}
+
+/**
+ * How many held-out batches of `batch` windows a run evaluates on: evalRows / batch, or evalBatches.
+ * @example evaluationCount({ batch: 8, evalBatches: 8, evalRows: 128 }) // 16
+ */
+export function evaluationCount(train: Pick<TrainConfig, "batch" | "evalBatches" | "evalRows">): number {
+  return train.evalRows !== undefined ? train.evalRows / train.batch : train.evalBatches;
 }
 
 /**
@@ -235,6 +242,5 @@ export function heldOutFloor(
   seq: number,
 ): number | undefined {
   if (!source.chain) return undefined;
-  const batches = evaluationBatches(source, train, seq);
-  return batches.reduce((s, b) => s + chainLoss(source.chain!, b.inputs, b.targets, seq), 0) / batches.length;
+  return chainLoss(source.chain, evaluationBatches(source, train, seq), seq);
 }

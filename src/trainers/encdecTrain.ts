@@ -11,7 +11,7 @@ import { randomSource } from "../random.js";
 import { adamWState, adamWStep, flatten } from "./adamw.js";
 import type { LoadedBackend } from "./backend.js";
 import { checkTrainConfig, type TrainConfig } from "./config.js";
-import { checkWindows, type TokenSource } from "./corpus.js";
+import { checkWindows, evaluationCount, type TokenSource } from "./corpus.js";
 import { encDecLoss, encDecLossAndGradients } from "./encdecModel.js";
 import {
   checkEncDecConfig,
@@ -77,8 +77,7 @@ export async function trainEncDec(
   const params = named.map(([, v]) => v);
   const optimiser = adamWState(tf, params);
   const workspace = makeWorkspace(tf, train.batch, seq);
-  const count = train.evalRows !== undefined ? train.evalRows / train.batch : train.evalBatches;
-  const evalBatches = denoisingHeldOut(source, task, count, train.batch, seq);
+  const evalBatches = denoisingHeldOut(source, task, evaluationCount(train), train.batch, seq);
   const first = hooks.resume ? hooks.resume.step + 1 : 1;
   if (hooks.resume) restore(tf, named, optimiser, hooks.resume, where);
   const evaluate = async () => {

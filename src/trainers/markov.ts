@@ -112,14 +112,18 @@ export function markovChain(spec: MarkovSpec, where = "markov"): MarkovChain {
 }
 
 /**
- * The true chain's mean loss −log P(target | context) on windows of `seq` tokens (inputs and next-token
- * targets, row-major): the loss of a perfect model on exactly these windows, the floor a trained model's
+ * The true chain's mean loss −log P(target | context) over batches of windows of `seq` tokens (inputs and
+ * next-token targets, row-major): the loss of a perfect model on exactly these windows, the floor a trained model's
  * held-out loss approaches. A target with fewer than k symbols before it in its window (only when k > 1) is
  * predicted from the stationary distribution of the symbols it has: P(s | y) = π(y s)/π(y), the best any
  * model seeing only the window can do.
- * @example chainLoss(markovChain(defaultMarkovSpec), batch.inputs, batch.targets, 64)
+ * @example chainLoss(markovChain(defaultMarkovSpec), [batch], 64)
  */
-export function chainLoss(chain: MarkovChain, inputs: Int32Array, targets: Int32Array, seq: number): number {
+export function chainLoss(
+  chain: MarkovChain,
+  batches: readonly { inputs: Int32Array; targets: Int32Array }[],
+  seq: number,
+): number {
   const { vocab, order } = chain.spec;
   const contexts = vocab ** order;
   // π over the last m symbols of a context, m = 1 … k (m = k: π itself), indexed base V.
@@ -131,19 +135,23 @@ export function chainLoss(chain: MarkovChain, inputs: Int32Array, targets: Int32
     marginals.push(marginal);
   }
   let total = 0;
-  for (let row = 0; row * seq < targets.length; row++) {
-    for (let j = 0; j < seq; j++) {
-      const at = row * seq + j;
-      const known = Math.min(j + 1, order);
-      let context = 0;
-      for (let i = at - known + 1; i <= at; i++) context = context * vocab + inputs[i]!;
-      const s = targets[at]!;
-      const p =
-        known === order
-          ? chain.probabilities[context * vocab + s]!
-          : marginals[known]![context * vocab + s]! / marginals[known - 1]![context]!;
-      total -= Math.log(p);
+  let count = 0;
+  for (const { inputs, targets } of batches) {
+    count += targets.length;
+    for (let row = 0; row * seq < targets.length; row++) {
+      for (let j = 0; j < seq; j++) {
+        const at = row * seq + j;
+        const known = Math.min(j + 1, order);
+        let context = 0;
+        for (let i = at - known + 1; i <= at; i++) context = context * vocab + inputs[i]!;
+        const s = targets[at]!;
+        const p =
+          known === order
+            ? chain.probabilities[context * vocab + s]!
+            : marginals[known]![context * vocab + s]! / marginals[known - 1]![context]!;
+        total -= Math.log(p);
+      }
     }
   }
-  return total / targets.length;
+  return total / count;
 }

@@ -96,7 +96,7 @@ test("the true chain's loss on windows: exact −log P by hand (order 2, short c
   // P(0 | 2) from π of the pair's first symbol: π(2, 0) / Σ_s π(2, s) (chainLoss uses the last symbol's).
   const first = pi[6]! / (pi[6]! + pi[7]! + pi[8]!);
   const byHand = -(Math.log(first) + Math.log(P(2, 0, 1)) + Math.log(P(0, 1, 1))) / 3;
-  assert.ok(Math.abs(chainLoss(chain, inputs, targets, 3) - byHand) < 1e-12);
+  assert.ok(Math.abs(chainLoss(chain, [{ inputs, targets }], 3) - byHand) < 1e-12);
   // Order 1: every target has its one symbol of context, so on 2 048 windows of 64 the loss is the entropy
   // rate up to sampling (measured: 3.1412 against 3.1384, on 131k tokens).
   const source = markovSource({ vocab: 64, order: 1, alpha: 0.3, tokens: 400_000, seed: 1 }, "m");
