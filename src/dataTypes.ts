@@ -93,7 +93,7 @@ export interface StartOptions {
 
 /** A soft problem with a fit: counted, printed in reports, never thrown. */
 export interface Warning {
-  /** Stable machine code: `at-bound`, `correlation`, `condition`, `few-points`, `extrapolation`, `not-converged`, `multimodal`, `wide-interval`, `not-identified`. */
+  /** Stable machine code: `at-bound`, `correlation`, `condition`, `few-points`, `extrapolation`, `not-converged`, `multimodal`, `wide-interval`, `not-identified`, `intervals` (a fallback from the bootstrap). */
   readonly code: string;
   /** One line for people. */
   readonly message: string;
@@ -161,6 +161,13 @@ export interface ResolvedFitOptions {
   readonly space: "log" | "linear";
   readonly fix: Params;
   readonly intervals: IntervalMethod;
+  /**
+   * Why the intervals are not the bootstrap the options asked for (too few units to resample): the
+   * report's and the artifact's words for the fallback.
+   */
+  readonly intervalsFallback?: string;
+  /** A caveat on the bootstrap the options asked for (few units to resample). */
+  readonly intervalsNote?: string;
   readonly bootstrap: number;
   /** The resampling unit used (auto resolved). */
   readonly resample: "runs" | "blocks" | "points";

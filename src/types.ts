@@ -120,6 +120,11 @@ export interface Law {
    * compute budget, so every budget keeps as many runs as it has).
    */
   strata?(data: Observations): Int32Array;
+  /**
+   * What the bootstrap redraws when `resample` is auto and the points have run labels: `runs` where one run
+   * gives several points that are one draw (bcrit: a run's steps to each target). Default: the auto rule.
+   */
+  readonly resample?: "runs";
   /** Soft problems particular to this law at the fitted parameters (a vertex outside its budget's runs, …). */
   diagnose?(p: Params, data: Observations): Warning[];
 }

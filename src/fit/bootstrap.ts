@@ -2,6 +2,7 @@ import type { Observations, Params } from "../dataTypes.js";
 import type { Law } from "../types.js";
 import { randomSource } from "../random.js";
 import { boundedLinearLeastSquares } from "./boundedLinear.js";
+import { quantileSorted } from "./distributions.js";
 import { lawJacobian } from "./evaluate.js";
 import { createProblem, type FitProblem } from "./problem.js";
 import { projectedGridStarts } from "./projectedGridStarts.js";
@@ -11,7 +12,10 @@ export interface BootstrapOptions {
   /** Number of refits. */
   readonly samples: number;
   readonly seed: number;
-  /** Starting points every refit tries (the full-data optimum first, then other minima). */
+  /**
+   * Starting points: every refit starts from the first (the full-data optimum) and from the others (the
+   * minima that compete with it); a coarse grid cell is tried only when the refit lands far away.
+   */
   readonly starts: readonly Params[];
   /** What is resampled. @default "runs" */
   readonly unit?: ResampleUnit;
@@ -26,6 +30,8 @@ export interface BootstrapOptions {
 export interface BootstrapResult {
   readonly draws: Record<string, Float64Array>;
   readonly failures: number;
+  /** Refits that landed far from the full-data optimum and tried every start. */
+  readonly escapes: number;
 }
 
 /** What the bootstrap resamples: whole runs, blocks of consecutive points within each run, or points. */
@@ -143,7 +149,9 @@ export function bootstrapDraws(problem: FitProblem, options: BootstrapOptions): 
     gTol: Math.max(settings.gTol, 1e-7),
   };
   let failures = 0;
+  let escapes = 0;
   const linear = linearDesign(problem, options.starts[0]);
+  const spread = new Spread(problem.free.length);
   for (let b = 0; b < options.samples; b++) {
     multiplicity.fill(0);
     // Each stratum keeps its number of units, redrawn with replacement among its own.
@@ -161,22 +169,32 @@ export function bootstrapDraws(problem: FitProblem, options: BootstrapOptions): 
       continue;
     }
     const refit = createProblem(law, data, specs, refitSettings, weights);
-    const starts =
-      options.gridStarts === false ? options.starts : [...options.starts, ...coarseStarts(law, data, refit)];
     let bestCost = Infinity;
     let best: Params | undefined;
-    for (const start of starts) {
+    const tryStart = (start: Params) => {
       const result = refit.refine(start);
       if (Number.isFinite(result.cost) && result.cost < bestCost) {
         bestCost = result.cost;
         best = refit.toParams(result.x);
       }
+      return result;
+    };
+    // Warm starts from the full-data optimum (and the minima competing with it): a few Gauss–Newton
+    // steps each. Only a refit that does not converge, or lands far from where the other refits did, also
+    // tries a coarse grid cell of its own resample (the resample may have moved the basin).
+    let converged = false;
+    for (const start of options.starts) converged = tryStart(start).success || converged;
+    const landed = best ? refit.toInternal(best) : undefined;
+    if (!converged || !landed || spread.far(landed)) {
+      escapes++;
+      if (options.gridStarts !== false) for (const start of coarseStarts(law, data, refit)) tryStart(start);
     }
+    if (best) spread.add(refit.toInternal(best));
     if (!best) failures++;
     for (const s of problem.free) draws[s.name]![b] = best ? best[s.name]! : NaN;
     options.onProgress?.(b + 1, options.samples, "bootstrap");
   }
-  return { draws, failures };
+  return { draws, failures, escapes };
 }
 
 /**
@@ -207,6 +225,50 @@ function linearDesign(problem: FitProblem, at: Params | undefined) {
     for (let i = 0; i < n; i++) offset[i]! -= v * column[i]!;
   });
   return { columns, offset };
+}
+
+/**
+ * Where the refits so far landed, in internal coordinates: a refit is far when one of its coordinates lies
+ * more than `limit` robust standard deviations (1.4826 · MAD of the refits so far) from their median. Judged
+ * only after `warmUp` refits; the median and MAD are refreshed every `refresh` refits.
+ */
+class Spread {
+  private readonly seen: number[][];
+  private center: Float64Array | undefined;
+  private scale: Float64Array | undefined;
+  private count = 0;
+  constructor(
+    private readonly k: number,
+    private readonly warmUp = 30,
+    private readonly refresh = 50,
+    private readonly limit = 6,
+  ) {
+    this.seen = Array.from({ length: k }, () => []);
+  }
+  add(u: Float64Array): void {
+    for (let j = 0; j < this.k; j++) if (Number.isFinite(u[j]!)) this.seen[j]!.push(u[j]!);
+    this.count++;
+    if (this.count >= this.warmUp && (this.count - this.warmUp) % this.refresh === 0) {
+      this.center = new Float64Array(this.k);
+      this.scale = new Float64Array(this.k);
+      for (let j = 0; j < this.k; j++) {
+        const sorted = Float64Array.from(this.seen[j]!).sort();
+        const median = quantileSorted(sorted, 0.5);
+        const deviations = sorted.map((v) => Math.abs(v - median)).sort();
+        this.center[j] = median;
+        this.scale[j] = 1.4826 * quantileSorted(deviations, 0.5);
+      }
+    }
+  }
+  far(u: Float64Array): boolean {
+    const { center, scale } = this;
+    if (!center || !scale) return false;
+    for (let j = 0; j < this.k; j++) {
+      const d = Math.abs(u[j]! - center[j]!);
+      if (!(d <= this.limit * scale[j]!) && d > 1e-9 * Math.max(1, Math.abs(center[j]!))) return true;
+    }
+    return false;
+  }
 }
 
 /** One start from a coarse grid on the resampled data, so a refit can leave the full-data basin. */

@@ -68,6 +68,76 @@ export function chiSquare1Quantile(p: number): number {
 }
 
 /**
+ * Quantile of Student's t distribution with `dof` degrees of freedom, by bisection on its distribution
+ * function (the regularised incomplete beta function); the normal quantile for infinite `dof`.
+ * @example studentQuantile(0.975, 2) // 4.302652729749464
+ */
+export function studentQuantile(p: number, dof: number): number {
+  if (!(p > 0 && p < 1)) return normalQuantile(p);
+  if (!Number.isFinite(dof)) return normalQuantile(p);
+  if (p < 0.5) return -studentQuantile(1 - p, dof);
+  // P(T > t) = I_{dof/(dof+t²)}(dof/2, 1/2) / 2.
+  const upper = (t: number) => 0.5 * incompleteBeta(dof / (dof + t * t), dof / 2, 0.5);
+  let lo = 0;
+  let hi = Math.max(2 * normalQuantile(p), 1);
+  while (upper(hi) > 1 - p) hi *= 2;
+  for (let i = 0; i < 200 && hi - lo > 1e-15 * hi; i++) {
+    const mid = (lo + hi) / 2;
+    if (upper(mid) > 1 - p) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/** Regularised incomplete beta I_x(a, b) by Lentz's continued fraction (Press et al., 3rd ed., §6.4). */
+function incompleteBeta(x: number, a: number, b: number): number {
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
+  if (x > (a + 1) / (a + b + 2)) return 1 - incompleteBeta(1 - x, b, a);
+  const tiny = 1e-300;
+  let c = 1;
+  let d = 1 - ((a + b) * x) / (a + 1);
+  if (Math.abs(d) < tiny) d = tiny;
+  d = 1 / d;
+  let f = d;
+  for (let m = 1; m <= 300; m++) {
+    const m2 = 2 * m;
+    let num = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2));
+    d = 1 + num * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + num / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    f *= d * c;
+    num = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1));
+    d = 1 + num * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + num / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const step = d * c;
+    f *= step;
+    if (Math.abs(step - 1) < 1e-16) break;
+  }
+  return (front * f) / a;
+}
+
+/** ln Γ(x) for x > 0, Lanczos approximation (g = 7, n = 9; about 15 digits). */
+function logGamma(x: number): number {
+  const g = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
+  const y = x - 1;
+  let sum = g[0]!;
+  for (let i = 1; i < 9; i++) sum += g[i]! / (y + i);
+  const t = y + 7.5;
+  return 0.5 * Math.log(2 * Math.PI) + (y + 0.5) * Math.log(t) - t + Math.log(sum);
+}
+
+/**
  * Quantile of sorted values with linear interpolation between order statistics (Hyndman–Fan type 7,
  * NumPy's default `percentile`).
  * @example quantileSorted([1, 2, 3, 4], 0.5) // 2.5

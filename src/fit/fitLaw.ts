@@ -4,7 +4,8 @@ import { fitWarnings } from "./diagnostics.js";
 import { dependentDerived, rangeFindings, rangeWarnings, type RangeFinding } from "./identifiability.js";
 import { chiSquare1Quantile, percentileInterval } from "./distributions.js";
 import { defaults } from "./grid.js";
-import { distinctMinima, multiStartFit, type MultiStartFit } from "./multiStart.js";
+import { competingMinima, distinctMinima, minimaDeviance } from "./minima.js";
+import { multiStartFit, type MultiStartFit } from "./multiStart.js";
 import type { FitProblem } from "./problem.js";
 import { informationCriteria } from "./statistics.js";
 import { atBound } from "./transforms.js";
@@ -34,7 +35,11 @@ export function fitLaw(law: Law, data: Observations, options: FitOptions = {}): 
     fit.refined.map((r) => r.result),
   );
   const statistics = localStatistics(fit.problem, fit.refined[0]!.result);
-  const sampled = parameterIntervals(fit, { statistics, minima, onProgress: options.onProgress });
+  const sampled = parameterIntervals(fit, {
+    statistics,
+    minima: competingMinima(minima, countPositive(fit.problem.weights), statistics.degree, fit.options.level),
+    onProgress: options.onProgress,
+  });
   const profiles = profileIntervals(fit, { statistics, onProgress: options.onProgress });
   const free = fit.problem.free.map((s) => s.name);
   const ranges = rangeFindings(fit.law, fit.problem.data, fit.params, free, fit.options.space);
@@ -164,9 +169,7 @@ function fitDiagnostics(fit: MultiStartFit, parts: DiagnosticParts): Warning[] {
   const { statistics, minima } = parts;
   const result = fit.refined[0]!.result;
   const n = countPositive(fit.problem.weights);
-  const minimaDeviance = minima.map(
-    (m) => ((2 * n) / statistics.degree) * Math.log(m.objective / minima[0]!.objective),
-  );
+  const deviance = minimaDeviance(minima, n, statistics.degree);
   const own = law.diagnose?.(fit.params, fit.problem.data) ?? [];
   return [
     ...fitWarnings({
@@ -180,13 +183,16 @@ function fitDiagnostics(fit: MultiStartFit, parts: DiagnosticParts): Warning[] {
       rank: statistics.estimate.rank,
       nullSpace: statistics.estimate.nullSpace,
       minima,
-      minimaDeviance,
+      minimaDeviance: deviance,
       devianceThreshold: chiSquare1Quantile(options.level),
       bootstrapFailures: parts.sampled.bootstrapFailures,
       bootstrapSamples: options.intervals === "bootstrap" ? options.bootstrap : 0,
       robustCorrection: statistics.estimate.robustCorrection,
     }),
     ...rangeWarnings(parts.ranges),
+    ...[options.intervalsFallback, options.intervalsNote]
+      .filter((message) => message !== undefined)
+      .map((message) => ({ code: "intervals", message })),
     ...own,
   ];
 }

@@ -97,23 +97,65 @@ export function leastSquares(
     fun(x, out);
     return costOf(out);
   };
+  const c2 = fScale * fScale;
   const costOf = (r: Float64Array): number => {
     let sum = 0;
     if (!robust) {
       for (let i = 0; i < n; i++) sum += r[i]! * r[i]!;
       return Number.isFinite(sum) ? 0.5 * sum : Infinity;
     }
-    const c2 = fScale * fScale;
-    for (let i = 0; i < n; i++) {
-      rho((r[i]! * r[i]!) / c2, rhoOut);
-      sum += rhoOut[0]!;
+    if (loss === "huber") {
+      // rho(z) inline (see losses.ts): z for z ≤ 1, 2√z − 1 beyond.
+      for (let i = 0; i < n; i++) {
+        const z = (r[i]! * r[i]!) / c2;
+        sum += z <= 1 ? z : 2 * Math.sqrt(z) - 1;
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        rho((r[i]! * r[i]!) / c2, rhoOut);
+        sum += rhoOut[0]!;
+      }
     }
     return Number.isFinite(sum) ? 0.5 * c2 * sum : Infinity;
   };
-  const influence = (residual: number): number => {
-    if (!robust) return residual;
-    rho((residual * residual) / (fScale * fScale), rhoOut);
-    return rhoOut[1]! * residual;
+  // Per point: the square root of the robust curvature (row scale), the residual's scale, and the influence
+  // psi(r) = rho'·r; SciPy's scale_for_robust_loss_function, with Huber's rho inlined.
+  const rowScale = new Float64Array(n);
+  const residualScale = new Float64Array(n);
+  const psi = new Float64Array(n);
+  const foldRobust = (r: Float64Array) => {
+    for (let i = 0; i < n; i++) {
+      const ri = r[i]!;
+      if (!robust) {
+        rowScale[i] = 1;
+        residualScale[i] = 1;
+        psi[i] = ri;
+        continue;
+      }
+      const z = (ri * ri) / c2;
+      let d1: number;
+      let d2: number;
+      if (loss === "huber") {
+        if (z <= 1) {
+          d1 = 1;
+          d2 = 0;
+        } else {
+          const root = Math.sqrt(z);
+          d1 = 1 / root;
+          d2 = -0.5 / (z * root);
+        }
+      } else {
+        rho(z, rhoOut);
+        d1 = rhoOut[1]!;
+        d2 = rhoOut[2]!;
+      }
+      let js = d1 + 2 * d2 * z;
+      if (js < Number.EPSILON) js = Number.EPSILON;
+      const scale = Math.sqrt(js);
+      rowScale[i] = scale;
+      residualScale[i] = d1 / scale;
+      psi[i] = d1 * ri;
+    }
   };
   const columns = Array.from({ length: p }, () => new Float64Array(n));
   const computeJacobian = (x: Float64Array, r: Float64Array) => {
@@ -147,24 +189,17 @@ export function leastSquares(
   while (status === undefined) {
     iterations++;
     // Fold the robust loss into residuals and Jacobian (SciPy's scale_for_robust_loss_function).
-    for (let i = 0; i < n; i++) {
-      let rowScale = 1;
-      let residualScale = 1;
-      if (robust) {
-        const z = (r[i]! * r[i]!) / (fScale * fScale);
-        rho(z, rhoOut);
-        let js = rhoOut[1]! + 2 * rhoOut[2]! * z;
-        if (js < Number.EPSILON) js = Number.EPSILON;
-        rowScale = Math.sqrt(js);
-        residualScale = rhoOut[1]! / rowScale;
-      }
-      scaledResiduals[i] = r[i]! * residualScale;
-      for (let j = 0; j < p; j++) scaledColumns[j]![i] = columns[j]![i]! * rowScale;
+    foldRobust(r);
+    for (let i = 0; i < n; i++) scaledResiduals[i] = r[i]! * residualScale[i]!;
+    for (let j = 0; j < p; j++) {
+      const target = scaledColumns[j]!;
+      const source = columns[j]!;
+      for (let i = 0; i < n; i++) target[i] = source[i]! * rowScale[i]!;
     }
     // Optimality: the largest cosine between a Jacobian column and the influence psi(r) = rho'·r
     // (MINPACK's gtol test, made robust-aware); the scaled system above would understate it.
     let influenceNorm = 0;
-    for (let i = 0; i < n; i++) influenceNorm += influence(r[i]!) ** 2;
+    for (let i = 0; i < n; i++) influenceNorm += psi[i]! * psi[i]!;
     influenceNorm = Math.sqrt(influenceNorm);
     let optimality = 0;
     for (let j = 0; j < p; j++) {

@@ -1,6 +1,6 @@
 import { UserError } from "../errors.js";
 import type { FitOptions, Observations, ParamSpec, Params, ResolvedFitOptions } from "../dataTypes.js";
-import type { Law, LocalMinimum } from "../types.js";
+import type { Law } from "../types.js";
 import { checkFitOptions } from "./checkFitOptions.js";
 import { defaults } from "./grid.js";
 import type { LeastSquaresResult } from "./leastSquares.js";
@@ -55,22 +55,6 @@ export function multiStartFit(law: Law, data: Observations, given: FitOptions = 
   }
   const params = problem.toParams(refined[0]!.result.x);
   return { law: bound, options: resolved, specs, problem, refined, params };
-}
-
-/**
- * Distinct solutions of the refinements, best first: two within 1 % in every fitted coordinate are one.
- * At most ten.
- * @example distinctMinima(problem, refined.map((r) => r.result))[0].objective // the best cost
- */
-export function distinctMinima(problem: FitProblem, results: readonly LeastSquaresResult[]): LocalMinimum[] {
-  const kept: { x: Float64Array; cost: number }[] = [];
-  for (const r of results) {
-    const same = kept.some((m) =>
-      m.x.every((u, j) => Math.abs(u - r.x[j]!) <= 0.01 * Math.max(1, Math.abs(u))),
-    );
-    if (!same) kept.push({ x: r.x, cost: r.cost });
-  }
-  return kept.slice(0, 10).map((m) => ({ objective: m.cost, params: problem.toParams(m.x) }));
 }
 
 /** The settings that define the objective, from the resolved options. */

@@ -122,7 +122,7 @@ function intervalText(fit: FitResult): string {
     case "bootstrap":
       return `${level} bootstrap percentile, ${o.bootstrap} refits resampling ${o.resample === "blocks" ? `blocks of ${o.blockLength} points within each run` : o.resample} (seed ${o.seed})`;
     case "covariance":
-      return `${level} from the ${o.loss === "linear" ? "least-squares" : "robust (Huber 1981)"} covariance`;
+      return `${level} from the ${o.loss === "linear" ? "least-squares" : "robust (Huber 1981)"} covariance, Student t with ${fit.degreesOfFreedom} degrees of freedom${o.intervalsFallback ? " (too few units to resample for a bootstrap)" : ""}`;
     case "none":
       return "none requested";
   }

@@ -5,6 +5,7 @@ import {
   normalQuantile,
   percentileInterval,
   quantileSorted,
+  studentQuantile,
 } from "../../src/fit/distributions.js";
 
 test("normalQuantile(p) matches Python's statistics.NormalDist().inv_cdf (also AS 241) to 1e-15", () => {
@@ -36,4 +37,19 @@ test("quantileSorted interpolates like numpy.percentile (type 7)", () => {
     [1, 1.75, 2.5, 3.7],
   );
   assert.deepEqual(percentileInterval([5, 1, NaN, 3, 2, 4], 0.5), [2, 4]);
+});
+
+test("studentQuantile matches the closed forms at 1 and 2 degrees of freedom and R's qt elsewhere", () => {
+  // dof 1 (Cauchy): tan(π(p − ½)); dof 2: (2p − 1)/√(2p(1 − p)).
+  for (const p of [0.6, 0.9, 0.975, 0.995]) {
+    const cauchy = Math.tan(Math.PI * (p - 0.5));
+    const two = (2 * p - 1) / Math.sqrt(2 * p * (1 - p));
+    assert.ok(Math.abs(studentQuantile(p, 1) / cauchy - 1) < 1e-12, `dof 1, p ${p}`);
+    assert.ok(Math.abs(studentQuantile(p, 2) / two - 1) < 1e-12, `dof 2, p ${p}`);
+  }
+  // R 4.3: qt(0.975, 8) = 2.306004, qt(0.995, 30) = 2.749996, qt(0.025, 5) = -2.570582.
+  assert.ok(Math.abs(studentQuantile(0.975, 8) - 2.306004) < 1e-6);
+  assert.ok(Math.abs(studentQuantile(0.995, 30) - 2.749996) < 1e-6);
+  assert.ok(Math.abs(studentQuantile(0.025, 5) + 2.570582) < 1e-6);
+  assert.equal(studentQuantile(0.975, Infinity), normalQuantile(0.975));
 });

@@ -4,7 +4,8 @@ import { UserError } from "../../src/errors.js";
 import { fitLaw } from "../../src/fit/fitLaw.js";
 import { chinchilla } from "../../src/fit/laws/chinchilla.js";
 import { chinchillaStart } from "../../src/fit/laws/chinchillaStart.js";
-import { distinctMinima, multiStartFit } from "../../src/fit/multiStart.js";
+import { distinctMinima } from "../../src/fit/minima.js";
+import { multiStartFit } from "../../src/fit/multiStart.js";
 import { epochData } from "../_epoch.js";
 
 const data = epochData();

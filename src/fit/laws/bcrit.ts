@@ -81,6 +81,8 @@ export function bcritLaw(targets: readonly number[]): Law {
     inputs: ["B", "target"],
     params,
     linear: params.map((p) => p.name),
+    // A run's steps to each target come from one loss curve: one draw, redrawn together.
+    resample: "runs",
     predict(p, x) {
       const i = slot(x.target!) + 1;
       return p[`Smin_${i}`]! + p[`Emin_${i}`]! / x.B!;

@@ -293,10 +293,10 @@ function sweepLoss(S: number, B: number): number {
   }
   return (lo + hi) / 2;
 }
-function sweep(noise: number, seed = 5) {
+function sweep(noise: number, seed = 5, batches = [2 ** 18, 2 ** 19, 2 ** 20, 2 ** 21, 2 ** 22, 2 ** 23, 2 ** 24]) {
   const random = randomSource(seed);
   const points = [];
-  for (const B of [2 ** 18, 2 ** 19, 2 ** 20, 2 ** 21, 2 ** 22, 2 ** 23, 2 ** 24])
+  for (const B of batches)
     for (let S = 10; S < 3e6; S = Math.ceil(S * 1.02)) {
       const L = sweepLoss(S, B);
       points.push({ run: `B${B}`, B, step: S, loss: L * Math.exp(noise * random.normal()) });
@@ -358,17 +358,38 @@ test("bcrit recovery from a simulated sweep (7 batch sizes, 4 targets): S_min, B
     assert.ok(relative(point.loss, sweepLoss(point.step, 2 ** 20)) < 1e-3);
 });
 
-test("bcrit with 0.3 % noise: bootstrap over runs gives intervals that cover Bstar and alphaB", () => {
+test("bcrit with 0.3 % noise, 7 batch sizes: covariance intervals (7 runs are too few to redraw) cover Bstar and alphaB", () => {
   const targets = [3.2, 3.0, 2.8, 2.6];
   const { observations } = batchSweepObservations(sweep(0.003), targets);
   const fit = fitLaw(bcritLaw(targets), observations, { bootstrap: 200, seed: 2 });
   const summary = bcritSummary(fit);
-  // Measured (seed 5 data, seed 2 bootstrap): Bstar [7.3e7, 2.9e8], alphaB [0.19, 0.25].
+  assert.equal(fit.intervalMethod, "covariance");
+  assert.ok(fit.warnings.some((w) => w.code === "intervals" && w.message.startsWith("only 7 runs")));
+  // Measured (seed 5 data): Bstar 1.557e8 [1.023e8, 2.453e8], alphaB [0.2012, 0.2414]; the bootstrap over
+  // points this replaced gave [9.34e7, 2.66e8] and [0.1978, 0.2384] (1000 refits, seed 2).
   assert.ok(summary.BstarInterval![0] <= 2e8 && 2e8 <= summary.BstarInterval![1], `${summary.BstarInterval}`);
   assert.ok(
     summary.alphaBInterval![0] <= 0.21 && 0.21 <= summary.alphaBInterval![1],
     `${summary.alphaBInterval}`,
   );
+});
+
+test("bcrit on 4 batch sizes: intervals from the covariance that contain the truth, Bstar within a factor of 3", () => {
+  const targets = [3.2, 3.0, 2.8, 2.6];
+  const batches = [2 ** 18, 2 ** 20, 2 ** 22, 2 ** 24];
+  for (const noise of [0, 0.003]) {
+    const { observations } = batchSweepObservations(sweep(noise, 5, batches), targets);
+    const fit = fitLaw(bcritLaw(targets), observations, { seed: 2 });
+    const summary = bcritSummary(fit);
+    assert.equal(fit.intervalMethod, "covariance");
+    assert.ok(fit.warnings.some((w) => w.code === "intervals" && w.message.startsWith("only 4 runs")));
+    // Measured: noise 0: Bstar [1.998e8, 2.000e8]; 0.3 %: Bstar 1.723e8 [1.067e8, 2.753e8] (ratio 2.58),
+    // alphaB [0.1966, 0.2387]. Resampling points instead gave Bstar [1e-30, 1e46] and alphaB below 0.
+    const [lo, hi] = summary.BstarInterval!;
+    assert.ok(lo <= 2e8 && 2e8 <= hi && hi / lo <= 3, `noise ${noise}: Bstar [${lo}, ${hi}]`);
+    const [a, b] = summary.alphaBInterval!;
+    assert.ok(a <= 0.21 && 0.21 <= b && a > 0, `noise ${noise}: alphaB [${a}, ${b}]`);
+  }
 });
 
 test("bcrit refuses a target no run reaches, and one reached at a single batch size", () => {
