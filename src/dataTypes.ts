@@ -52,6 +52,16 @@ export interface Observations {
   readonly schedules?: Readonly<Record<string, Float64Array>>;
 }
 
+/**
+ * Where the step numbers of a loss-curve or schedule file count from. The curve laws count from 0: the loss
+ * logged at step t is the state after the update of step t, made with the LR logged at step t, so it has seen
+ * the LR of steps 0..t (S1(t) = Σ_{τ=0..t} η_τ, as in the multi-power authors' data). With 1, as most trainers
+ * log, step s is the state after s updates, the s-th made with the LR logged at step s: file step s is the
+ * laws' step s − 1, and a schedule's LR at step k is that of file step k + 1.
+ * @example const stepBase: StepBase = 1 // a trainer whose first logged step is 1
+ */
+export type StepBase = 0 | 1;
+
 /** The value of a law's or a question's option, parsed by its kind. */
 export type OptionValue =
   string | boolean | number | readonly string[] | readonly number[] | Readonly<Params>;

@@ -98,10 +98,12 @@ export { loadObservations } from "./data/loadObservations.js";
 export { observationsFromTable, type LoadedData, type LoadOptions } from "./data/tableObservations.js";
 export {
   loadCurves,
+  loadScheduleFile,
   readScheduleFile,
   readSchedules,
   type CurveLoadOptions,
   type LoadedCurves,
+  type LoadedSchedule,
 } from "./data/curves.js";
 export { batchSweepObservations, sweepPoints, type BatchSweep, type SweepPoint } from "./data/batchSweep.js";
 export { loadFitData, type DataLaw, type DataSource, type FitData } from "./data/fitData.js";

@@ -16,6 +16,7 @@ import type {
   Params,
   ResolvedFitOptions,
   StartOptions,
+  StepBase,
   Warning,
 } from "./dataTypes.js";
 
@@ -360,6 +361,11 @@ export interface FitArtifact extends Pick<FitResult, CopiedFields> {
   readonly draws: Readonly<Record<string, number[]>> | null;
   /** Where the data came from and how they were read (file digest, dropped points, derived columns). */
   readonly data: Readonly<Record<string, unknown>>;
+  /**
+   * Curve laws: where the steps of the fitted curve file counted from (`StepBase`), the default of
+   * `predict` for the steps it reads and prints. Artifacts written before this field read as 0.
+   */
+  readonly stepBase?: StepBase;
   readonly dataDigest: string;
   readonly version: string;
 }

@@ -46,8 +46,14 @@ export async function fitFromSource(request: FitRequest): Promise<FitRun> {
   let holdout: HoldoutReport | undefined;
   if (request.holdout) ({ fit, holdout } = backtest(law, data.observations, request.holdout, options));
   else fit = fitLaw(law, data.observations, options);
+  // The data's soft issues (a guessed step base) are the fit's too: in its report and its artifact.
+  if (data.warnings?.length) fit = { ...fit, warnings: [...data.warnings, ...fit.warnings] };
   const artifact = {
-    ...fitToArtifact(fit, { dataDigest: data.digest, data: { ...data.provenance } }),
+    ...fitToArtifact(fit, {
+      dataDigest: data.digest,
+      data: { ...data.provenance },
+      ...(data.stepBase !== undefined ? { stepBase: data.stepBase } : {}),
+    }),
     ...(holdout ? { holdout } : {}),
   };
   if (request.out !== undefined) {

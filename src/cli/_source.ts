@@ -1,6 +1,7 @@
 import type { DataSource } from "../data/fitData.js";
 import { UserError } from "../errors.js";
 import type { OptionDef, OptionValues } from "./_command.js";
+import { stepBaseFrom } from "./_curves.js";
 import { loadOptionsFrom } from "./_fitOptions.js";
 import { listOption, repeatedOption } from "./_shared.js";
 /** The database of import, runs and export: --db, else ./scalefit.duckdb (README.md, "The store"). */
@@ -29,8 +30,8 @@ export const storeOptions = {
 } as const satisfies Record<string, OptionDef>;
 
 /**
- * The data source of a command line: `--data` with `--map`, `--drop-highest`, `--schedule(s)` and `--runs`,
- * or `--db` with `--where` and `--loss-kind` (checked here: which options go with which source).
+ * The data source of a command line: `--data` with `--map`, `--drop-highest`, `--schedule(s)`, `--runs` and
+ * `--step-base`, or `--db` with `--where` and `--loss-kind` (checked here: which options go with which source).
  */
 export function dataSourceFrom(values: OptionValues, command: string): DataSource {
   const hasData = typeof values.data === "string";
@@ -44,6 +45,9 @@ export function dataSourceFrom(values: OptionValues, command: string): DataSourc
       "--map, --drop-highest, --schedule(s) and --runs are for --data files; with --db use --where",
     );
   }
+  const stepBase = stepBaseFrom(values);
+  if (hasDb && stepBase !== undefined)
+    throw new UserError("--step-base is for --data files: the runs of a database count their steps from 0");
   const lossKind = values["loss-kind"];
   if (lossKind !== undefined && lossKind !== "train" && lossKind !== "eval")
     throw new UserError(`invalid --loss-kind ${lossKind} (expected train or eval)`);
@@ -68,5 +72,6 @@ export function dataSourceFrom(values: OptionValues, command: string): DataSourc
     ...(schedules.size ? { schedules: Object.fromEntries(schedules) } : {}),
     ...(typeof values.schedules === "string" ? { schedulesFile: values.schedules } : {}),
     ...(runs.length ? { runs } : {}),
+    ...(stepBase !== undefined ? { stepBase } : {}),
   };
 }

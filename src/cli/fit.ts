@@ -16,6 +16,7 @@ export const command = defineCommand({
     'scalefit fit --law custom --formula "E + A/N^alpha + B/D^beta" --log E,A,B --data runs.csv',
     "scalefit fit --law chinchilla --data runs.csv --holdout C:0.125 --json",
     "scalefit fit --law multipower --data data/multipower/curves.csv --schedules data/multipower/schedules.json --runs 25M/cosine_24000,25M/constant_24000,25M/wsdcon_9",
+    "scalefit fit --law lr-anneal --data train_log.csv --step-base 1 --out curves.json",
     "scalefit fit --law bcrit --data sweep.csv --targets 3.0,2.6,2.3",
     "scalefit fit --law data-constrained --data data/datablations/final_losses.csv --fix E=1.8691407,A=520.825,B=1487.7157,alpha=0.3526596,beta=0.3526596",
   ],

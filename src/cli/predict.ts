@@ -2,6 +2,7 @@ import { UserError } from "../errors.js";
 import { hasOwnName } from "../names.js";
 import { loadFit } from "../fit/artifact.js";
 import { formulaText, num } from "../fit/report.js";
+import type { StepBase } from "../dataTypes.js";
 import type { FittedLaw } from "../types.js";
 import { answerQuestion, chooseQuestion } from "../predict/questions.js";
 import { flagOf, readOptions } from "./_options.js";
@@ -9,7 +10,7 @@ import { predictCurve } from "../predict/predictCurve.js";
 import { predictLoss } from "../predict/predictLoss.js";
 import { allLawDefinitions } from "../fit/laws/index.js";
 import { defineCommand, type CliIO, type OptionDef, type OptionValues } from "./_command.js";
-import { scheduleFrom } from "./_curves.js";
+import { scheduleFrom, stepBaseFrom, stepBaseOption } from "./_curves.js";
 import { formatPredictions } from "./_format.js";
 import {
   listOption,
@@ -35,12 +36,13 @@ export const command = defineCommand({
   summary:
     "predict the loss of new models (or a whole curve for a schedule) from a saved fit, with intervals",
   usage:
-    "scalefit predict --fit <fit.json> (--at <N=…,D=…> [--at …] | --schedule <file|text> [--steps …]) [options]",
+    "scalefit predict --fit <fit.json> (--at <N=…,D=…> [--at …] | --schedule <file|text> [--steps …] [--step-base 0|1]) [options]",
   examples: [
     "scalefit predict --fit fit.json --at N=7e10,D=1.4e12",
     "scalefit predict --fit fit.json --at N=70B,D=1.4T --at N=1T,D=20T --json",
     "scalefit predict --fit curves.json --schedule wsd:peak=3e-4,floor=3e-5,steps=24000,decay=0.2,warmup=2160 --steps 8000,16000,24000",
     "scalefit predict --fit curves.json --schedule sched.csv --json",
+    "scalefit predict --fit curves.json --schedule lr_log.csv --step-base 1 --steps 1000,24000",
     "scalefit predict --fit bcrit.json --batch 262144 --steps 1000,2000,4000,8000",
   ],
   options: {
@@ -55,13 +57,18 @@ export const command = defineCommand({
       type: "string",
       value: "<file|text>",
       description:
-        "curve laws: a step,lr file with every step, or a compact schedule (cosine:peak=…,floor=…,steps=…)",
+        "curve laws: a step,lr file with every step (from 0 or 1), or a compact schedule (cosine:peak=…,floor=…,steps=…)",
     },
     steps: {
       type: "string",
       multiple: true,
       value: "<steps|all>",
       description: "curve laws: steps to predict (default all)",
+    },
+    "step-base": {
+      ...stepBaseOption["step-base"],
+      description:
+        "curve laws: where the steps of --schedule and --steps count from, 0 or 1 (1: step s is the state after s updates); default: a file's first step, else the fit's",
     },
     ...predictQuestionFlags,
     level: { type: "string", value: "<p>", description: "interval level (default: the fit's)" },
@@ -84,9 +91,9 @@ export const command = defineCommand({
         throw new UserError(
           `--${key} needs a fit of law ${predictQuestionOwners[key]}; this fit is law ${fit.law.name}`,
         );
-    if (values.schedule !== undefined || values.steps !== undefined) {
+    if (values.schedule !== undefined || values.steps !== undefined || values["step-base"] !== undefined) {
       throw new UserError(
-        `--schedule and --steps are for curve laws; law ${fit.law.name} predicts points (--at)`,
+        `--schedule, --steps and --step-base are for curve laws; law ${fit.law.name} predicts points (--at)`,
       );
     }
     const items = Array.isArray(values.at) ? values.at : [];
@@ -121,11 +128,17 @@ function checkedPoint(fit: FittedLaw, item: string, inputs: readonly string[]): 
   return at;
 }
 
-/** `predict --schedule`: a whole curve. */
-function curve(values: OptionValues, io: CliIO, fit: FittedLaw, level: number | undefined): void {
+/** `predict --schedule`: a whole curve, its steps counted as the schedule file's (else the fit's) are. */
+function curve(
+  values: OptionValues,
+  io: CliIO,
+  fit: FittedLaw & { stepBase: StepBase },
+  level: number | undefined,
+): void {
+  const given = stepBaseFrom(values);
   if (typeof values.schedule !== "string")
     throw new UserError(`law ${fit.law.name} predicts curves: give --schedule <file.csv|kind:…>`);
-  const lr = scheduleFrom(values.schedule);
+  const { lr, stepBase } = scheduleFrom(values.schedule, { stepBase: given, fallback: fit.stepBase });
   const sizeInputs = fit.law.inputs.filter((name) => name !== "step");
   const items = Array.isArray(values.at) ? values.at : [];
   if (sizeInputs.length && items.length !== 1)
@@ -144,6 +157,7 @@ function curve(values: OptionValues, io: CliIO, fit: FittedLaw, level: number | 
           return v;
         });
   const prediction = predictCurve(fit, lr, {
+    stepBase,
     ...(steps ? { steps } : {}),
     ...(at.N !== undefined ? { N: at.N } : {}),
     ...(level !== undefined ? { level } : {}),
@@ -152,6 +166,7 @@ function curve(values: OptionValues, io: CliIO, fit: FittedLaw, level: number | 
     return printJson(io, {
       law: fit.law.name,
       level: level ?? fit.level,
+      stepBase,
       intervalSteps: prediction.intervalSteps,
       curve: prediction.points,
     });
@@ -161,7 +176,7 @@ function curve(values: OptionValues, io: CliIO, fit: FittedLaw, level: number | 
   const every = Math.max(1, Math.ceil(points.length / 20));
   const shown = points.filter((_, i) => i % every === 0 || i === points.length - 1);
   const lines = [
-    `law ${fit.law.name}: predicted curve, ${points.length} steps${shown.length < points.length ? ` (every ${every}th shown; --json for all)` : ""}; intervals at level ${level ?? fit.level}${prediction.intervalSteps && prediction.intervalSteps < points.length ? ` (from the draws at ${prediction.intervalSteps} steps, interpolated)` : ""}`,
+    `law ${fit.law.name}: predicted curve, ${points.length} steps${stepBase ? " (counted from 1)" : ""}${shown.length < points.length ? ` (every ${every}th shown; --json for all)` : ""}; intervals at level ${level ?? fit.level}${prediction.intervalSteps && prediction.intervalSteps < points.length ? ` (from the draws at ${prediction.intervalSteps} steps, interpolated)` : ""}`,
     `  ${"step".padStart(8)} ${"lr".padStart(10)} ${"loss".padStart(8)}  ${"law interval".padEnd(20)} new-run interval`,
     ...shown.map(
       (p) =>

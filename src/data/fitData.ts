@@ -1,6 +1,6 @@
 import { UserError } from "../errors.js";
 import { schedulePeak } from "../schedules/schedule.js";
-import type { Observations } from "../dataTypes.js";
+import type { Observations, StepBase, Warning } from "../dataTypes.js";
 import type { Law } from "../types.js";
 import { batchSweepObservations, sweepPoints, type SweepPoint } from "./batchSweep.js";
 import { loadCurves, readSchedules } from "./curves.js";
@@ -32,6 +32,11 @@ export interface DataSource {
   readonly schedulesFile?: string;
   /** Curve laws: fit only these runs of the file (`*` matches anything). */
   readonly runs?: readonly string[];
+  /**
+   * Curve laws, with `file`: where the file's steps count from (`StepBase`; 1: step s is the state after s
+   * updates). @default read from the file where only one reading works, else 0 (a database's runs count from 0)
+   */
+  readonly stepBase?: StepBase;
 }
 
 /** The data of a fit, with what the report and the fit artifact say about them. */
@@ -45,6 +50,10 @@ export interface FitData {
   readonly description: string;
   /** Columns derived from others (C = 6ND, Dfp = D − Dqat), in words. */
   readonly derived: readonly string[];
+  /** Curve laws: where the data's steps counted from (the observations count from 0). */
+  readonly stepBase?: StepBase;
+  /** Soft issues of the data (a step base guessed where it matters), added to the fit's warnings. */
+  readonly warnings?: readonly Warning[];
 }
 
 /** What `loadFitData` needs of a law: the inputs it reads and what kind of points it fits. */
@@ -61,6 +70,12 @@ export async function loadFitData(source: DataSource, law: DataLaw): Promise<Fit
   if ((source.file === undefined) === (source.db === undefined))
     throw new UserError("the data come from a file or a database (one of them)");
   checkMapTargets(source.map ?? {}, law.inputs);
+  if (source.stepBase !== undefined) {
+    if (!law.curve)
+      throw new UserError(`--step-base is for curve laws (lr-anneal, multipower), not ${law.name}`);
+    if (source.db !== undefined)
+      throw new UserError("--step-base is for --data files: the runs of a database count their steps from 0");
+  }
   if (law.sweepTargets) {
     if (source.dropHighest || curveOnly)
       throw new UserError(
@@ -86,14 +101,21 @@ export async function loadFitData(source: DataSource, law: DataLaw): Promise<Fit
       ...(source.runs?.length ? { runs: source.runs } : {}),
       inputs: law.inputs.filter((name) => name !== "step"),
       ...(table ? { table } : {}),
+      ...(source.stepBase !== undefined ? { stepBase: source.stepBase } : {}),
     });
     const summary = schedulesSummary(curves.observations);
+    const counted =
+      curves.stepBase === 1
+        ? `; steps counted from 1${curves.stepBaseDetected ? `: ${curves.stepBaseDetected}` : ""}`
+        : "";
     return {
       observations: curves.observations,
       digest: curves.table.digest,
       provenance: { ...curves.provenance, schedulePeak: summary.peak, scheduleWarmup: summary.warmup },
-      description: `${file} (${curves.provenance.runs.length} curves, ${curves.provenance.points} points: ${curves.provenance.runs.join(", ")})`,
+      description: `${file} (${curves.provenance.runs.length} curves, ${curves.provenance.points} points: ${curves.provenance.runs.join(", ")}${counted})`,
       derived: [],
+      stepBase: curves.stepBase,
+      warnings: curves.warnings,
     };
   }
   if (curveOnly) {
@@ -155,6 +177,7 @@ async function storeData(db: string, source: DataSource, law: DataLaw): Promise<
         },
         description: `${store.path} (${runs.length} curves, ${observations.loss.length} points${where})`,
         derived: [],
+        stepBase: 0,
       };
     }
     if (law.everyPoint) {

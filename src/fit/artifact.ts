@@ -1,17 +1,22 @@
 import { isUserError, UserError } from "../errors.js";
 import { ownEntry } from "../names.js";
-import type { LossName, OptionValue, ResolvedFitOptions } from "../dataTypes.js";
+import type { LossName, OptionValue, ResolvedFitOptions, StepBase } from "../dataTypes.js";
 import type { FitArtifact, FitResult, FittedLaw, Law } from "../types.js";
 import { version } from "../version.js";
 import { lawDefinition, resolveLaw } from "./laws/index.js";
 
 /**
- * The JSON artifact of a fit. `data` describes the input (file, digest, filters) for provenance.
+ * The JSON artifact of a fit. `data` describes the input (file, digest, filters) for provenance; `stepBase`
+ * (curve laws) where the curve file's steps counted from.
  * @example JSON.stringify(fitToArtifact(fit, {dataDigest: table.digest, data: {file: "epoch.csv"}}))
  */
 export function fitToArtifact(
   fit: FitResult,
-  { dataDigest, data = {} }: { dataDigest: string; data?: Record<string, unknown> },
+  {
+    dataDigest,
+    data = {},
+    stepBase,
+  }: { dataDigest: string; data?: Record<string, unknown>; stepBase?: StepBase },
 ): FitArtifact {
   return {
     law: fit.law.name,
@@ -43,6 +48,7 @@ export function fitToArtifact(
       : null,
     data,
     dataDigest,
+    ...(stepBase !== undefined ? { stepBase } : {}),
     version,
     // A law's named answers (bcrit: Bstar, alphaB and each target's S_min / E_min / B_crit).
     ...(fit.law.summary?.(fit) ?? {}),
@@ -50,14 +56,14 @@ export function fitToArtifact(
 }
 
 /**
- * Rebuilds a usable fit (law, parameters, draws, residuals) from a parsed artifact, checking its shape;
- * `source` names the file in messages.
+ * Rebuilds a usable fit (law, parameters, draws, residuals, the step base of its curves: 0 when the
+ * artifact predates the field) from a parsed artifact, checking its shape; `source` names the file in messages.
  * @example const fit = await fitFromArtifact(JSON.parse(readFileSync("fit.json", "utf8")), "fit.json");
  */
 export async function fitFromArtifact(
   json: unknown,
   source = "fit artifact",
-): Promise<FittedLaw & { artifact: FitArtifact }> {
+): Promise<FittedLaw & { artifact: FitArtifact; stepBase: StepBase }> {
   const bad = (what: string): never => {
     throw new UserError(`${source} is not a scalefit fit artifact: ${what}`);
   };
@@ -70,6 +76,8 @@ export async function fitFromArtifact(
   if (!a.options || typeof a.options !== "object") bad("missing options");
   if (a.draws !== null && a.draws !== undefined && typeof a.draws !== "object")
     bad("draws must be an object");
+  if (a.stepBase !== undefined && a.stepBase !== 0 && a.stepBase !== 1)
+    bad(`stepBase must be 0 or 1, not ${JSON.stringify(a.stepBase)}`);
   // A law or formula refused (`"law": "__proto__"`, a formula using `constructor`) names the file.
   const law = await lawOfArtifact(a.law!, a.lawSpec).catch((error: unknown) => {
     throw isUserError(error) ? new UserError(`${source}: ${error.message}`) : error;
@@ -100,6 +108,7 @@ export async function fitFromArtifact(
       space: options.space ?? "log",
       seed: options.seed ?? 1,
     },
+    stepBase: a.stepBase ?? 0,
     artifact: a as FitArtifact,
   };
 }
@@ -120,7 +129,9 @@ async function lawOfArtifact(name: string, lawSpec: unknown): Promise<Law> {
  * Reads a fit artifact file written by `scalefit fit --out` (or `fitToArtifact`).
  * @example const fit = await loadFit("fit.json"); predictLoss(fit, [{N: 7e10, D: 1.4e12}])
  */
-export async function loadFit(file: string): Promise<FittedLaw & { artifact: FitArtifact }> {
+export async function loadFit(
+  file: string,
+): Promise<FittedLaw & { artifact: FitArtifact; stepBase: StepBase }> {
   const { readFileSync } = await import("node:fs");
   let text: string;
   try {

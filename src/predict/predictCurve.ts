@@ -3,11 +3,12 @@ import { percentileInterval } from "../fit/distributions.js";
 import { evaluateLaw } from "../fit/evaluate.js";
 import { drawParams } from "../fit/fitLaw.js";
 import { randomSource } from "../random.js";
-import type { Observations } from "../dataTypes.js";
+import type { Observations, StepBase } from "../dataTypes.js";
 import type { FittedLaw } from "../types.js";
 
 /** One step of a predicted curve. */
 export interface CurvePoint {
+  /** Counted from the `stepBase` of the prediction. */
   readonly step: number;
   readonly lr: number;
   readonly loss: number;
@@ -19,8 +20,13 @@ export interface CurvePoint {
 
 /** Options of `predictCurve`. */
 export interface CurveOptions {
-  /** Steps to predict. @default every step from the first with a positive summed LR */
+  /** Steps to predict, counted from `stepBase`. @default every step from the first with a positive summed LR */
   readonly steps?: readonly number[];
+  /**
+   * Where the steps asked for and returned count from (`StepBase`): with 1, step s is the state after s
+   * updates, the laws' step s − 1, and its LR is `lr[s − 1]`. @default 0
+   */
+  readonly stepBase?: StepBase;
   /** Model size, for laws fitted across sizes (`lr-anneal-n`, `multipower-n`). */
   readonly N?: number;
   readonly level?: number;
@@ -39,7 +45,8 @@ export interface CurvePrediction {
  * Predicts a whole loss curve for a schedule given as the LR at every step 0..T. The law is evaluated at
  * every requested step; its interval comes from the fit's draws (bootstrap or covariance), evaluated at up
  * to `intervalSteps` evenly spaced steps and interpolated in between: intervals change slowly along a
- * curve, and one evaluation per draw per step would cost draws × steps.
+ * curve, and one evaluation per draw per step would cost draws × steps. Steps are counted from 0, or from 1
+ * with `stepBase: 1` (the same `lr` then gives step s the loss of the laws' step s − 1).
  * @example predictCurve(fit, denseSchedule(parseSchedule("wsd:peak=3e-4,floor=3e-5,steps=24000,decay=0.2,warmup=2160")), {steps: [24000]})
  */
 export function predictCurve(fit: FittedLaw, lr: Float64Array, options: CurveOptions = {}): CurvePrediction {
@@ -49,14 +56,28 @@ export function predictCurve(fit: FittedLaw, lr: Float64Array, options: CurveOpt
   if (needsN && !(options.N! > 0))
     throw new UserError(`law ${law.name} needs the model size: --at N=<parameters>`);
   const level = options.level ?? fit.level;
+  const base = options.stepBase ?? 0;
   let first = 0;
   for (let area = lr[0]!; first < lr.length - 1 && !(area > 0);) area += lr[++first]!;
-  const steps = options.steps ?? Array.from({ length: lr.length - first }, (_, k) => first + k);
-  for (const step of steps) {
-    if (!Number.isInteger(step) || step < 0) throw new UserError(`invalid step ${step}`);
+  // From here on, steps are the laws' (from 0); the points say them again from `base`.
+  const steps = options.steps
+    ? options.steps.map((step) => step - base)
+    : Array.from({ length: lr.length - first }, (_, k) => first + k);
+  steps.forEach((step, i) => {
+    const asked = options.steps?.[i] ?? step + base;
+    if (!Number.isInteger(step) || step < 0)
+      throw new UserError(
+        asked === 0 && base === 1
+          ? "invalid step 0: steps count from 1 here (step 0 comes before the first update)"
+          : `invalid step ${asked}`,
+      );
     if (step >= lr.length)
-      throw new UserError(`step ${step} is beyond the schedule, which ends at step ${lr.length - 1}`);
-  }
+      throw new UserError(`step ${asked} is beyond the schedule, which ends at step ${lr.length - 1 + base}`);
+    if (step < first)
+      throw new UserError(
+        `step ${asked} comes before any training (the learning rate is 0 at every step up to it)`,
+      );
+  });
   const at = (chosen: readonly number[]): Observations => {
     const n = chosen.length;
     return {
@@ -126,7 +147,7 @@ export function predictCurve(fit: FittedLaw, lr: Float64Array, options: CurveOpt
       loss[i]! + (1 - f) * b[k0]![1] + f * b[k1]![1],
     ];
     return {
-      step,
+      step: step + base,
       lr: lr[step]!,
       loss: loss[i]!,
       ...(offsets.length ? { interval: blend(lawBounds) } : {}),

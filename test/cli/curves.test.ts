@@ -91,7 +91,7 @@ const cases: [string, string[], RegExp][] = [
       "--data",
       file("sparse.csv", "run,step,lr,loss\na,100,1e-3,3\na,200,1e-3,2.9\n"),
     ],
-    /run a: the learning rate is given at 2 of the 201 steps up to 200 \(first missing: step 0\)/,
+    /run a: the learning rate is given at 2 of the 201 steps from 0 to 200 \(first missing: step 0\)/,
   ],
   [
     "a negative learning rate",

@@ -19,6 +19,8 @@ export const lrAnneal: Law = {
   description: "loss curve under any LR schedule from the forward and annealing areas of the schedule",
   reference: "Tissue et al. 2024, arXiv:2408.11029, eq. 1",
   inputs: ["step"],
+  // Step 0 is the state after the first update (with the LR of step 0): a point like any other.
+  zeroInputs: ["step"],
   curve: true,
   params: [
     { name: "L0", value: 2, description: "loss floor" },

@@ -22,6 +22,8 @@ export const multipower: Law = {
   description: "loss curve under any LR schedule: power law in the LR area plus a multi-power loss-drop term",
   reference: "Luo et al. 2025, arXiv:2503.12811, eq. 5",
   inputs: ["step"],
+  // Step 0 is the state after the first update (with the LR of step 0): a point like any other.
+  zeroInputs: ["step"],
   curve: true,
   params: [
     { name: "L0", value: 3, description: "loss floor" },

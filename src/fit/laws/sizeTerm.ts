@@ -25,6 +25,7 @@ export function withSizeTerm(base: Law, name: string): Law {
     description: `${base.description}, jointly across model sizes N`,
     reference: `${base.reference}; size term as in Tissue et al. 2024, §5`,
     inputs: [...base.inputs, "N"],
+    ...(base.zeroInputs ? { zeroInputs: base.zeroInputs } : {}),
     curve: true,
     params,
     linear: [...(base.linear ?? []).filter((p) => p !== "L0"), "E", "AN"],
