@@ -34,7 +34,7 @@ export function scheduleMismatch(
  * missing); with a schedule, logged LRs that match it at only one of the two readings decide.
  * @example runStepBase("a", {firstStep: 1, lr: new Map([[1, 0], [2, 1e-3]])}, undefined) // {base: 1, reason: "run a has …"}
  */
-export function runStepBase(
+function runStepBase(
   label: string,
   run: RunSteps,
   schedule: Float64Array | undefined,
