@@ -118,6 +118,19 @@ export function fitWarnings(input: DiagnosticInput): Warning[] {
     const interval = v.interval ?? v.profile;
     if (!interval) continue;
     const [lo, hi] = interval;
+    // A bound the law's meaning imposes (a loss floor ≥ 0, an exponent ≥ 0) that the interval reaches: the
+    // data allow the parameter to sit at the limit (the optimum itself there is reported as at-bound).
+    for (const [side, bound, end] of [
+      ["lower", v.min, lo],
+      ["upper", v.max, hi],
+    ] as const) {
+      if (bound === undefined || v.atBound || !Number.isFinite(end)) continue;
+      if (Math.abs(end - bound) <= 1e-6 * Math.max(1, Math.abs(bound)))
+        warnings.push({
+          code: "interval-at-bound",
+          message: `the interval of ${v.name} [${format(lo)}, ${format(hi)}] reaches its ${side} bound ${format(bound)}: the data do not keep it away from that limit`,
+        });
+    }
     if (Number.isNaN(lo) || Number.isNaN(hi)) {
       warnings.push({
         code: "wide-interval",

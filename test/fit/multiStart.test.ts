@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { loadObservations } from "../../src/data/loadObservations.js";
 import { UserError } from "../../src/errors.js";
 import { fitLaw } from "../../src/fit/fitLaw.js";
 import { chinchilla } from "../../src/fit/laws/chinchilla.js";
@@ -44,4 +46,15 @@ test("chinchillaStart is the Chinchilla point estimate of the chosen rows, with 
   assert.deepEqual(start, expected);
   assert.equal(start!.alpha, 0.35);
   assert.equal(chinchillaStart(data.inputs.N!, data.inputs.D!, data.loss, [0, 1], {}, "log"), undefined);
+});
+
+test("one minimum with E at its bound reached from several starts is one minimum: no 'multimodal' on kjv-chinchilla", () => {
+  const path = fileURLToPath(new URL("../../data/sweeps/kjv-chinchilla/final.csv", import.meta.url));
+  const { observations } = loadObservations(path, chinchilla);
+  const fit = fitLaw(chinchilla, observations, { intervals: "none" });
+  // Measured before deduplication by predictions: 5 "distinct" minima E = 0, 0, 3.1e-13, 4.2e-13, 7.0e-13
+  // with identical A = 439.223, alpha = 0.668983, and three multimodal warnings.
+  assert.equal(fit.minima.length, 1);
+  assert.ok(!fit.warnings.some((w) => w.code === "multimodal"));
+  assert.ok(Math.abs(fit.params.alpha! - 0.668983) < 1e-5, `alpha ${fit.params.alpha}`);
 });

@@ -23,7 +23,7 @@ export const lrAnneal: Law = {
   zeroInputs: ["step"],
   curve: true,
   params: [
-    { name: "L0", value: 2, description: "loss floor" },
+    { name: "L0", min: 0, value: 2, description: "loss floor (a loss is never negative)" },
     { name: "A", log: true, value: 0.5, description: "scale of the forward-area power law" },
     { name: "alpha", min: 0, value: 0.5, grid: range(0.05, 1.5, 0.05), description: "forward-area exponent" },
     { name: "C", min: 0, value: 1, description: "annealing coefficient" },

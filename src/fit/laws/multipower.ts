@@ -26,7 +26,7 @@ export const multipower: Law = {
   zeroInputs: ["step"],
   curve: true,
   params: [
-    { name: "L0", value: 3, description: "loss floor" },
+    { name: "L0", min: 0, value: 3, description: "loss floor (a loss is never negative)" },
     { name: "A", log: true, value: 0.5, description: "scale of the LR-area power law" },
     { name: "alpha", min: 0, value: 0.5, grid: range(0.2, 0.8, 0.1), description: "LR-area exponent" },
     { name: "B", log: true, value: 400, description: "scale of the loss drop" },
