@@ -103,7 +103,7 @@ export interface StartOptions {
 
 /** A soft problem with a fit: counted, printed in reports, never thrown. */
 export interface Warning {
-  /** Stable machine code: `at-bound`, `correlation`, `condition`, `few-points`, `extrapolation`, `not-converged`, `multimodal`, `wide-interval`, `not-identified`, `intervals` (a fallback from the bootstrap). */
+  /** Stable machine code: `at-bound`, `correlation`, `condition`, `few-points`, `extrapolation`, `not-converged`, `multimodal`, `wide-interval`, `not-identified`, `intervals` (a fallback from the bootstrap), `coverage` (a backtest's held-out points outside their prediction intervals too often). */
   readonly code: string;
   /** One line for people. */
   readonly message: string;

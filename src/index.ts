@@ -45,6 +45,19 @@ export {
   type HoldoutReport,
   type HoldoutRule,
 } from "./predict/backtest.js";
+export {
+  judgeCoverage,
+  type Calibration,
+  type Coverage,
+  type HeldOutPrediction,
+} from "./predict/coverage.js";
+export {
+  conformalQuantile,
+  intervalScore,
+  widenInterval,
+  type ConformalQuantile,
+} from "./predict/conformal.js";
+export { binomialCdf } from "./predict/binomialCdf.js";
 export { compareLaws, type Comparison, type CompareOptions } from "./predict/compare.js";
 export { formatFitReport, type ReportContext } from "./fit/report.js";
 export { fitFromArtifact, fitToArtifact, loadFit } from "./fit/artifact.js";

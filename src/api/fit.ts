@@ -97,10 +97,25 @@ export function formatFitRun({ fit, data, holdout }: FitRun): string {
       `    rule                   = ${holdout.rule} (fit on ${holdout.trainPoints} points, predict ${holdout.points})`,
       `    mean |rel. error|      = ${num(100 * holdout.meanAbsRelError, 4)}%`,
       `    max |rel. error|       = ${num(100 * holdout.maxAbsRelError, 4)}%`,
-      `    inside pred. interval  = ${holdout.insideInterval === null ? "n/a (no intervals)" : `${num(100 * holdout.insideInterval, 4)}% at level ${fit.level}`}`,
+      `    inside pred. interval  = ${holdout.insideInterval === null ? "n/a (no intervals)" : `${num(100 * holdout.insideInterval, 4)}% at level ${holdout.level} (one-sided binomial p = ${num(holdout.coveragePValue!, 2)})`}`,
+      ...(holdout.insideInterval === null ? [] : calibrationLines(holdout)),
+      ...holdout.warnings.map((w) => `    - ${w.code}: ${w.message}`),
       "",
     ].join("\n")
   );
+}
+
+/** The split-conformal factor of a backtest and the coverage it gives, or why there is none. */
+function calibrationLines({ calibration: c, points, level }: HoldoutReport): string[] {
+  if (c.factor === null) return [`    calibration factor     = n/a (${c.reason})`];
+  const scores = c.rank === points ? `the largest of ${points} scores` : `score ${c.rank} of ${points}`;
+  // The conformal rank ⌈(m + 1)·level⌉ fits in m points from m = level / (1 − level) on (19 at 95 %).
+  const enough = Math.ceil(level / (1 - level) - 1e-9);
+  const short = c.guarantee < level ? ` (${num(100 * level, 3)}% needs ${enough} held-out points)` : "";
+  return [
+    `    calibration factor     = ×${num(c.factor, 3)} in log space (split conformal, ${scores})${c.factor < 1 ? ": intervals wider than needed, not shrunk" : ""}`,
+    `    calibrated coverage    = ${num(100 * c.insideAfter, 4)}% of the held-out points (in-sample); ≥ ${num(100 * c.guarantee, 3)}% for new points like them${short}`,
+  ];
 }
 
 /** The simple noise scale at each target of a batch-size sweep, beside the fitted B_crit. */

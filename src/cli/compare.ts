@@ -76,16 +76,18 @@ export const command = defineCommand({
       });
     const lines = [
       `${loaded.description}; ranked by ${rule ? `held-out mean |relative error| (${rule.by}:${rule.fraction})` : "AIC"}; every law fitted by ${rows[0]!.objectiveDefinition} (a law's own default objective set aside)`,
-      `  ${"law".padEnd(14)} ${"free".padStart(4)} ${"objective".padStart(12)} ${"AIC".padStart(11)} ${"BIC".padStart(11)} ${"ΔAIC".padStart(9)} ${"weight".padStart(7)}${rule ? "  held-out mean / max error, inside interval" : ""}`,
+      `  ${"law".padEnd(14)} ${"free".padStart(4)} ${"objective".padStart(12)} ${"AIC".padStart(11)} ${"BIC".padStart(11)} ${"ΔAIC".padStart(9)} ${"weight".padStart(7)}${rule ? "  held-out mean / max error, inside interval (binomial p), calibration factor" : ""}`,
     ];
     for (const r of rows) {
       const held = r.holdout
-        ? `  ${num(100 * r.holdout.meanAbsRelError, 3)}% / ${num(100 * r.holdout.maxAbsRelError, 3)}%, ${r.holdout.insideInterval === null ? "n/a" : `${num(100 * r.holdout.insideInterval, 3)}%`}`
+        ? `  ${num(100 * r.holdout.meanAbsRelError, 3)}% / ${num(100 * r.holdout.maxAbsRelError, 3)}%, ${r.holdout.insideInterval === null ? "n/a" : `${num(100 * r.holdout.insideInterval, 3)}% (p ${num(r.holdout.coveragePValue!, 2)}), ${r.holdout.calibration.factor === null ? "n/a" : `×${num(r.holdout.calibration.factor, 3)}`}`}`
         : "";
       lines.push(
         `  ${r.law.padEnd(14)} ${String(r.freeParams).padStart(4)} ${r.objective.toExponential(5).padStart(12)} ${num(r.aic, 6).padStart(11)} ${num(r.bic, 6).padStart(11)} ${num(r.deltaAic, 4).padStart(9)} ${num(r.akaikeWeight, 3).padStart(7)}${held}${r.converged ? "" : "  (not converged)"}`,
       );
     }
+    for (const r of rows)
+      for (const w of r.holdout?.warnings ?? []) lines.push(`  ${r.law}: ${w.code}: ${w.message}`);
     if (compute !== undefined) {
       lines.push(
         `compute-optimal allocation at C = ${num(compute, 3)} (intervals at level ${values.level ?? 0.95})`,

@@ -72,11 +72,20 @@ export const command = defineCommand({
     },
     ...predictQuestionFlags,
     level: { type: "string", value: "<p>", description: "interval level (default: the fit's)" },
+    widen: {
+      type: "string",
+      value: "<factor>",
+      description:
+        "widen the prediction intervals by this factor in log space (a backtest's calibration factor: fit --holdout)",
+    },
     ...sharedOptions,
   },
   async run(values, io) {
     const fit = await loadFit(requireOption(values, "fit", "predict"));
     const level = numberOption(values, "level", (v) => v > 0 && v < 1, "a number between 0 and 1");
+    const widen = numberOption(values, "widen", (v) => v > 0 && Number.isFinite(v), "a positive factor");
+    if (widen !== undefined && (fit.law.curve || values.at === undefined))
+      throw new UserError("--widen widens the prediction intervals of points (--at)");
     if (fit.law.curve) return curve(values, io, fit, level);
     // A question the law carries (bcrit: --batch), when its selecting option is given.
     const question = chooseQuestion(fit.law, "predict", new Set(Object.keys(values)));
@@ -99,12 +108,20 @@ export const command = defineCommand({
     const items = Array.isArray(values.at) ? values.at : [];
     if (items.length === 0) throw new UserError("scalefit predict needs --at (e.g. --at N=7e10,D=1.4e12)");
     const points = items.map((item) => checkedPoint(fit, item, fit.law.inputs));
-    const predictions = predictLoss(fit, points, level !== undefined ? { level } : {});
+    const predictions = predictLoss(fit, points, {
+      ...(level !== undefined ? { level } : {}),
+      ...(widen !== undefined ? { widen } : {}),
+    });
     if (values.json === true)
-      return printJson(io, { law: fit.law.name, level: level ?? fit.level, predictions });
+      return printJson(io, {
+        law: fit.law.name,
+        level: level ?? fit.level,
+        ...(widen !== undefined ? { widen } : {}),
+        predictions,
+      });
     io.stdout(
       [
-        `law ${fit.law.name}: ${formulaText(fit.law.formula)}; intervals at level ${level ?? fit.level}`,
+        `law ${fit.law.name}: ${formulaText(fit.law.formula)}; intervals at level ${level ?? fit.level}${widen !== undefined ? `, prediction intervals widened ×${num(widen, 4)} in log space` : ""}`,
         ...formatPredictions(predictions),
       ].join("\n") + "\n",
     );

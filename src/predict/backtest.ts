@@ -1,6 +1,7 @@
 import { UserError } from "../errors.js";
 import { predictLoss } from "./predictLoss.js";
-import type { FitOptions, Observations } from "../dataTypes.js";
+import { judgeCoverage, type Calibration } from "./coverage.js";
+import type { FitOptions, Observations, Warning } from "../dataTypes.js";
 import type { FitResult, Law } from "../types.js";
 import { fitLaw } from "../fit/fitLaw.js";
 
@@ -22,6 +23,22 @@ export interface HoldoutReport {
   readonly maxAbsRelError: number;
   /** Fraction of held-out points inside their prediction intervals; null without intervals. */
   readonly insideInterval: number | null;
+  /** The level of the prediction intervals (the fit's). */
+  readonly level: number;
+  /**
+   * P(X ≤ k) for X ~ Binomial(points, level), k points inside: how likely so few inside would be if the
+   * intervals held their level (below 0.05, a `coverage` warning); null without intervals.
+   */
+  readonly coveragePValue: number | null;
+  /**
+   * The split-conformal factor that widens the prediction intervals (in log space, around the prediction)
+   * until they hold the held-out points, with the held-out coverage after widening — in-sample for these
+   * points; the factor is what to apply to predictions at a similar extrapolation distance. `factor: null` and
+   * a `reason` with fewer than 5 held-out points or without intervals.
+   */
+  readonly calibration: Calibration;
+  /** Soft issues of the backtest: `coverage` when too few held-out points fall inside their intervals. */
+  readonly warnings: readonly Warning[];
 }
 
 /** A backtest: the fit on the small runs and its error on the large ones. */
@@ -51,7 +68,9 @@ export function parseHoldout(text: string): HoldoutRule {
  * Backtests a law the way it will be used: fit on the runs whose compute (or N, or D) is at most
  * `fraction` × the largest run's, predict the held-out larger runs, and report the relative error and
  * how many held-out losses fall inside their prediction intervals (OLMo's `ScalingLawRollout` splits
- * by size the same way). The value of a run is its largest value over its points.
+ * by size the same way). The value of a run is its largest value over its points. The coverage is judged
+ * (`judgeCoverage`): a one-sided binomial test of the count inside against the intervals' level, and the
+ * split-conformal factor that widens the intervals to hold the held-out points (Lei et al. 2018).
  * @example backtest(chinchilla, data, {by: "C", fraction: 0.125}).holdout.meanAbsRelError
  */
 export function backtest(
@@ -84,15 +103,18 @@ export function backtest(
   );
   let sum = 0;
   let max = 0;
-  let inside = 0;
   predictions.forEach((prediction, k) => {
     const observed = data.loss[held[k]!]!;
     const error = Math.abs(prediction.loss - observed) / observed;
     sum += error;
     max = Math.max(max, error);
-    const [lo, hi] = prediction.predictionInterval;
-    if (observed >= lo && observed <= hi) inside++;
   });
+  const coverage = fit.draws
+    ? judgeCoverage(
+        predictions.map((p, k) => ({ ...p, observed: data.loss[held[k]!]! })),
+        fit.level,
+      )
+    : null;
   return {
     fit,
     held,
@@ -102,7 +124,17 @@ export function backtest(
       points: held.length,
       meanAbsRelError: sum / held.length,
       maxAbsRelError: max,
-      insideInterval: fit.draws ? inside / held.length : null,
+      insideInterval: coverage ? coverage.insideInterval : null,
+      level: fit.level,
+      coveragePValue: coverage ? coverage.coveragePValue : null,
+      calibration: coverage
+        ? coverage.calibration
+        : {
+            factor: null,
+            insideAfter: null,
+            reason: "no prediction intervals (the fit has no parameter draws)",
+          },
+      warnings: coverage ? coverage.warnings : [],
     },
   };
 }

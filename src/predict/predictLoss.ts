@@ -2,6 +2,7 @@ import { percentileInterval } from "../fit/distributions.js";
 import { drawParams } from "../fit/fitLaw.js";
 import { format } from "../fit/diagnostics.js";
 import { randomSource } from "../random.js";
+import { widenInterval } from "./conformal.js";
 import type { Inputs, Warning } from "../dataTypes.js";
 import type { FittedLaw } from "../types.js";
 
@@ -11,6 +12,12 @@ export interface PredictOptions {
   readonly level?: number;
   /** Seed for the residuals drawn into prediction intervals. @default the fit's seed */
   readonly seed?: number;
+  /**
+   * Widen the prediction intervals by this factor in log space around the prediction (`widenInterval`): a
+   * backtest's calibration factor (`HoldoutReport.calibration.factor`), for predictions at a similar
+   * extrapolation distance. The law's `interval` is left as it is. @default 1
+   */
+  readonly widen?: number;
 }
 
 /** A predicted loss with its intervals. */
@@ -40,6 +47,8 @@ export function predictLoss(
   options: PredictOptions = {},
 ): Prediction[] {
   const level = options.level ?? fit.level;
+  const widen = options.widen ?? 1;
+  if (!(widen > 0 && Number.isFinite(widen))) throw new RangeError(`invalid widen: ${widen}`);
   const random = randomSource(options.seed ?? fit.options.seed);
   const draws = fit.draws ? drawParams(fit.params, fit.draws) : [];
   const residuals = Array.from(fit.residuals).filter(Number.isFinite);
@@ -77,7 +86,10 @@ export function predictLoss(
       at: { ...at },
       loss,
       ...(central.length > 0 ? { interval: percentileInterval(central, level) } : {}),
-      predictionInterval: percentileInterval(noisy, level),
+      predictionInterval:
+        widen === 1
+          ? percentileInterval(noisy, level)
+          : widenInterval(loss, percentileInterval(noisy, level), widen),
       extrapolation,
       warnings,
     };

@@ -257,13 +257,22 @@ export async function buildReport(data: ReportData): Promise<{ html: string; cha
     } else parts.push(`<p>No warnings.</p>`);
     if ("fit" in item && item.holdout) {
       const h = item.holdout;
+      const c = h.calibration;
+      const calibrated =
+        c.factor === null
+          ? `; no calibration factor: ${escapeHtml(c.reason)}`
+          : `; split-conformal calibration widens them ×${fmt(c.factor, 3)} in log space${c.factor < 1 ? " (they are wider than needed; not shrunk)" : ""}, after which ${fmt(100 * c.insideAfter, 3)} % of the held-out points are inside (in-sample), promising at least ${fmt(100 * c.guarantee, 3)} % coverage to new points like them`;
       const inside =
         h.insideInterval === null
           ? ""
-          : `, ${fmt(100 * h.insideInterval, 3)} % inside their ${Math.round(fit.level * 100)}% prediction intervals`;
+          : `, ${fmt(100 * h.insideInterval, 3)} % inside their ${Math.round(fit.level * 100)}% prediction intervals (one-sided binomial p = ${fmt(h.coveragePValue, 2)})${calibrated}`;
       parts.push(
         `<p>Backtest ${escapeHtml(h.rule)}: fitted on ${h.trainPoints} points, ${h.points} held out; mean |relative error| ${fmt(100 * h.meanAbsRelError, 3)} %, largest ${fmt(100 * h.maxAbsRelError, 3)} %${inside}.</p>`,
       );
+      if (h.warnings.length)
+        parts.push(
+          `<ul>${h.warnings.map((w) => `<li class="warning">${escapeHtml(`${w.code}: ${w.message}`)}</li>`).join("")}</ul>`,
+        );
     }
     if ("fit" in item)
       parts.push(`<pre>${escapeHtml(formatFitReport(item.fit, { data: item.description }))}</pre>`);

@@ -50,6 +50,13 @@ test("predict --json and optimize --json follow the contract", async () => {
   assert.deepEqual(predictions[0].at, { N: 7e10, D: 1.4e12 });
   assert.equal(predictions[0].interval.length, 2);
   assert.ok(predictions[0].loss > 1.9 && predictions[0].loss < 2.05);
+  const widened = await runCli("predict", "--fit", out, "--at", "N=70B,D=1.4T", "--widen", "2", "--json");
+  const wide = JSON.parse(widened.stdout);
+  assert.equal(wide.widen, 2);
+  assert.ok(
+    wide.predictions[0].predictionInterval[0] < predictions[0].predictionInterval[0] &&
+      wide.predictions[0].predictionInterval[1] > predictions[0].predictionInterval[1],
+  );
   const optimized = await runCli("optimize", "--fit", out, "--compute", "5.76e23", "--json");
   const allocation = JSON.parse(optimized.stdout);
   for (const key of ["N", "D", "loss", "intervals"]) assert.ok(key in allocation, key);
@@ -62,11 +69,29 @@ test("predict --json and optimize --json follow the contract", async () => {
 test("fit --holdout adds the held-out error to the JSON and a [[Holdout]] section to the report", async () => {
   const json = await fitEpoch("--intervals", "covariance", "--holdout", "C:0.125", "--json");
   const doc = JSON.parse(json.stdout);
-  for (const key of ["rule", "points", "meanAbsRelError", "maxAbsRelError", "insideInterval"])
+  for (const key of [
+    "rule",
+    "points",
+    "meanAbsRelError",
+    "maxAbsRelError",
+    "insideInterval",
+    "level",
+    "coveragePValue",
+    "calibration",
+    "warnings",
+  ])
     assert.ok(key in doc.holdout, key);
   assert.equal(doc.holdout.rule, "C:0.125");
+  // 12 of 16 inside their 95 % intervals: P(X ≤ 12 | 16, 0.95) = 0.0070 (test/predict/binomialCdf.test.ts).
+  assert.equal(doc.holdout.insideInterval, 0.75);
+  assert.ok(doc.holdout.calibration.factor > 1 && doc.holdout.calibration.insideAfter >= 0.95);
+  assert.deepEqual(
+    doc.holdout.warnings.map((w: { code: string }) => w.code),
+    ["coverage"],
+  );
   const text = await fitEpoch("--intervals", "none", "--holdout", "C:0.125");
   assert.match(text.stdout, /\[\[Holdout\]\]\n {4}rule {19}= C:0.125 \(fit on 224 points, predict 16\)/);
+  assert.doesNotMatch(text.stdout, /calibration factor/);
 });
 
 test("compare ranks laws and demo runs end to end", async () => {

@@ -95,3 +95,40 @@ test("compareLaws sets Approach 2 (isoflop) and 3 (chinchilla) side by side unde
     /the laws were fitted to different points \(power 12, hparams \d+\)/,
   );
 });
+
+test("backtest on Epoch's data as the README tour runs it judges the coverage too low and calibrates it", () => {
+  // `scalefit fit --law chinchilla --data data/chinchilla/epoch.csv --drop-highest 5 --holdout C:0.125`: the
+  // default 1000 bootstrap refits (seed 1), 95 % intervals.
+  const { holdout } = backtest(chinchilla, epochData(), { by: "C", fraction: 0.125 });
+  // Measured: 12 of 16 inside; P(X ≤ 12 | 16, 0.95) = 0.0070039 (exact sum, test/predict/binomialCdf.test.ts).
+  assert.equal(holdout.points, 16);
+  assert.equal(holdout.insideInterval, 0.75);
+  assert.ok(Math.abs(holdout.coveragePValue! - 0.0070039076562072936) < 1e-12);
+  assert.deepEqual(
+    holdout.warnings.map((w) => w.code),
+    ["coverage"],
+  );
+  assert.match(
+    holdout.warnings[0]!.message,
+    /^only 75 % of the 16 held-out points fall inside their 95 % prediction intervals \(one-sided binomial p = 0\.007\): .* widen them ×2\.15$/,
+  );
+  // Measured: factor 2.1485 (the largest of 16 scores: ⌈17 · 0.95⌉ = 17 > 16), after which all 16 are inside.
+  const c = holdout.calibration;
+  assert.ok(c.factor !== null && c.factor > 1, `factor ${c.factor}`);
+  assert.ok(Math.abs(c.factor - 2.1485) < 1e-3, `factor ${c.factor}`);
+  assert.ok(c.insideAfter >= holdout.level);
+  assert.equal(c.rank, 16);
+  assert.equal(c.guarantee, 16 / 17);
+});
+
+test("backtest without draws reports no coverage, no calibration and no warning", () => {
+  const { holdout } = backtest(chinchilla, epochData(), { by: "C", fraction: 0.125 }, { intervals: "none" });
+  assert.equal(holdout.insideInterval, null);
+  assert.equal(holdout.coveragePValue, null);
+  assert.deepEqual(holdout.calibration, {
+    factor: null,
+    insideAfter: null,
+    reason: "no prediction intervals (the fit has no parameter draws)",
+  });
+  assert.deepEqual(holdout.warnings, []);
+});

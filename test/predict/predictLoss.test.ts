@@ -70,3 +70,16 @@ test("computeOptimal refuses a law that is not in N and D", () => {
     /optimize --compute needs a law in N and D; law power has inputs N/,
   );
 });
+
+test("predictLoss(fit, points, {widen}) widens the prediction interval in log space around the prediction", () => {
+  const at = { N: 70e9, D: 1.4e12 };
+  const [plain] = predictLoss(fit, [at]);
+  // 2.15: the calibration factor of the README's backtest (test/predict/backtest.test.ts).
+  const [wide] = predictLoss(fit, [at], { widen: 2.15 });
+  assert.deepEqual(wide!.interval, plain!.interval);
+  const [lo, hi] = plain!.predictionInterval;
+  const [wlo, whi] = wide!.predictionInterval;
+  assert.ok(Math.abs(Math.log(wlo / plain!.loss) - 2.15 * Math.log(lo / plain!.loss)) < 1e-12);
+  assert.ok(Math.abs(Math.log(whi / plain!.loss) - 2.15 * Math.log(hi / plain!.loss)) < 1e-12);
+  assert.throws(() => predictLoss(fit, [at], { widen: 0 }), /^RangeError: invalid widen: 0$/);
+});
