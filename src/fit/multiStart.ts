@@ -47,7 +47,12 @@ export function multiStartFit(law: Law, data: Observations, given: FitOptions = 
       : checkFitOptions(bound, fitted, options, { prepared: fitted !== data });
   const problem = createProblem(bound, fitted, specs, objectiveSettings(resolved));
   const extra = options.starts ?? [];
-  const refined = refineStarts(problem, initialStarts(problem, resolved.refine, extra), extra.length);
+  const refined = refineStarts(
+    problem,
+    initialStarts(problem, resolved.refine, extra),
+    extra.length,
+    options.onProgress,
+  );
   if (refined.length === 0) {
     throw new UserError(
       `law ${bound.name} cannot be evaluated on these data from any start (its predictions are not ${resolved.space === "log" ? "positive and " : ""}finite)`,
@@ -95,16 +100,23 @@ const agreement = 2;
 
 /**
  * Refines the starts in order (best grid cells first) and stops early once the best minimum has been
- * reached from `agreement` different starts; user starts (the last `extra`) are always refined.
+ * reached from `agreement` different starts; user starts (the last `extra`) are always refined. Reports
+ * each start begun to `onProgress`.
  * Returns the finite results, best first.
  */
-function refineStarts(problem: FitProblem, starts: readonly Params[], extra: number): Refinement[] {
+function refineStarts(
+  problem: FitProblem,
+  starts: readonly Params[],
+  extra: number,
+  onProgress?: (done: number, total: number, stage: string) => void,
+): Refinement[] {
   const results: Refinement[] = [];
   let best: LeastSquaresResult | undefined;
   let agreeing = 0;
   starts.forEach((start, index) => {
     const isExtra = index >= starts.length - extra;
     if (!isExtra && agreeing >= agreement) return;
+    onProgress?.(index, starts.length, "fit (refining starts)");
     const result = problem.refine(start);
     if (!Number.isFinite(result.cost)) return;
     results.push({ start, result });
