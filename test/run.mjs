@@ -1,7 +1,7 @@
 // Runs every test/**/*.test.ts with node:test through tsx (Node 20's --test has no glob support).
 import { spawnSync } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
-import { availableParallelism } from "node:os";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 
 function find(dir) {
@@ -17,6 +17,8 @@ const only = process.argv.slice(2);
 const files = (only.length ? only : ["test"])
   .flatMap((path) => (statSync(path).isDirectory() ? find(path) : [path]))
   .sort();
+// Every temporary folder a test makes (mkdtemp under os.tmpdir()) goes into one, removed after the run.
+const scratch = mkdtempSync(join(tmpdir(), "scalefit-tests-"));
 const result = spawnSync(
   process.execPath,
   [
@@ -30,7 +32,12 @@ const result = spawnSync(
   ],
   {
     stdio: "inherit",
-    env: { ...process.env, FORCE_COLOR: process.env.CI ? "0" : process.env.FORCE_COLOR },
+    env: {
+      ...process.env,
+      TMPDIR: scratch,
+      FORCE_COLOR: process.env.CI ? "0" : process.env.FORCE_COLOR,
+    },
   },
 );
+rmSync(scratch, { recursive: true, force: true });
 process.exit(result.status ?? 1);

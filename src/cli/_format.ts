@@ -16,3 +16,11 @@ export function formatPredictions(predictions: readonly Prediction[]): string[] 
   }
   return lines;
 }
+
+/**
+ * A count with its noun, singular for one: "1 new run", "3 new runs".
+ * @example counted(1, "row") // "1 row"
+ */
+export function counted(count: number, noun: string, plural = `${noun}s`): string {
+  return `${count} ${count === 1 ? noun : plural}`;
+}

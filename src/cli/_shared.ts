@@ -30,7 +30,8 @@ export const dataOptions = {
   data: {
     type: "string",
     value: "<file>",
-    description: "data file: CSV, TSV or JSONL with columns named by role (N, D, C, loss, run, …)",
+    description:
+      "data file: CSV, TSV, JSONL, Parquet or Arrow, with columns named by role (N, D, C, loss, run, …)",
   },
   map: {
     type: "string",

@@ -4,6 +4,7 @@ import { exportTable, exportTables } from "../store/exportTable.js";
 import { defineCommand } from "./_command.js";
 import { storePath } from "./_source.js";
 import { printJson, sharedOptions, repeatedOption } from "./_shared.js";
+import { counted } from "./_format.js";
 
 export const command = defineCommand({
   name: "export",
@@ -48,7 +49,7 @@ export const command = defineCommand({
     try {
       const count = await exportTable(store, table, out, repeatedOption(values, "where"));
       if (values.json === true) return printJson(io, { table, out, rows: count });
-      io.stdout(`${count} rows of ${table} written to ${out}\n`);
+      io.stdout(`${counted(count, "row")} of ${table} written to ${out}\n`);
     } finally {
       store.close();
     }

@@ -2,6 +2,7 @@ import { checkMapTargets, parseMap } from "../data/observations.js";
 import { UserError } from "../errors.js";
 import { openStore } from "../store/duckdb.js";
 import { importFiles, importFormats, type ImportFormat } from "../store/importFiles.js";
+import { counted } from "./_format.js";
 import { defineCommand } from "./_command.js";
 import { storePath } from "./_source.js";
 import { listOption, parseNumber, printJson, progressFor, sharedOptions } from "./_shared.js";
@@ -120,7 +121,7 @@ export const command = defineCommand({
         io.stdout(
           r.status === "already imported"
             ? `${r.file}: already imported (same content), nothing added\n`
-            : `${r.file} (${r.format}): ${r.runsAdded} new runs, ${r.runsExtended} extended, ${r.pointsAdded} points added${r.pointsAlreadyStored ? `, ${r.pointsAlreadyStored} already stored` : ""}\n`,
+            : `${r.file} (${r.format}): ${counted(r.runsAdded ?? 0, "new run")}, ${r.runsExtended} extended, ${counted(r.pointsAdded ?? 0, "point")} added${r.pointsAlreadyStored ? `, ${r.pointsAlreadyStored} already stored` : ""}\n`,
         );
       }
     } finally {

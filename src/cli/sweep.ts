@@ -16,8 +16,8 @@ export const command = defineCommand({
     "scalefit sweep <config.json> --db <file> [--shard i/n] [--parquet <file>] [--backend wasm] [--json]",
   examples: [
     "scalefit sweep --preset smoke --db smoke.duckdb",
-    "scalefit sweep sweeps/kjv.json --db kjv.duckdb",
-    "scalefit sweep sweeps/kjv.json --db shard-3.duckdb --shard 3/8   # writes shard-3.parquet",
+    "scalefit sweep examples/sweeps/kjv-widths.json --db kjv.duckdb",
+    "scalefit sweep examples/sweeps/kjv-widths.json --db shard-3.duckdb --shard 3/8   # writes shard-3.parquet",
     "scalefit import shard-*.parquet --db kjv.duckdb                # merge the shards",
   ],
   positionals: true,

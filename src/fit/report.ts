@@ -93,7 +93,7 @@ export function formatFitReport(fit: FitResult, context: ReportContext = {}): st
     for (let a = 0; a < free.length; a++) {
       for (let b = a + 1; b < free.length; b++) {
         const r = fit.correlations[a]![b]!;
-        if (Math.abs(r) > 0.1) pairs.push([`C(${free[a]!.name}, ${free[b]!.name})`, r]);
+        if (Math.abs(r) > 0.1) pairs.push([`corr(${free[a]!.name}, ${free[b]!.name})`, r]);
       }
     }
     pairs.sort((x, y) => Math.abs(y[1]) - Math.abs(x[1]));

@@ -333,7 +333,7 @@ function encdecOf(
 
 /**
  * Reads a sweep config file (JSON); a relative `data.file` is taken relative to the config's directory.
- * @example const config = readSweepConfig("sweeps/kjv.json")
+ * @example const config = readSweepConfig("examples/sweeps/kjv-widths.json")
  */
 export function readSweepConfig(path: string): SweepConfig {
   if (!existsSync(path)) throw new UserError(`no sweep config ${path}`);

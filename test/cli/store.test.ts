@@ -69,7 +69,7 @@ test("fit --db uses the stored final losses and gives the fit of the same file; 
   const fits = join(dir, "fits.csv");
   const exported = await runCli("export", "--db", db(), "--table", "fits", fits);
   assert.equal(exported.code, 0, exported.stderr);
-  assert.match(exported.stdout, /^1 rows of fits written to /);
+  assert.match(exported.stdout, /^1 row of fits written to /);
   assert.match(readFileSync(fits, "utf8"), /chinchilla/);
 });
 
