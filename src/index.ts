@@ -60,6 +60,17 @@ export {
 export { binomialCdf } from "./predict/binomialCdf.js";
 export { compareLaws, type Comparison, type CompareOptions } from "./predict/compare.js";
 export { formatFitReport, type ReportContext } from "./fit/report.js";
+export {
+  conventionLabel,
+  defaultConventions,
+  fitSensitivity,
+  type Convention,
+  type SensitivityOptions,
+  type SensitivityReport,
+  type SensitivityVariant,
+  type Spread,
+} from "./fit/sensitivity.js";
+export { formatSensitivity } from "./fit/sensitivityReport.js";
 export { fitFromArtifact, fitToArtifact, loadFit } from "./fit/artifact.js";
 export { evaluateLaw } from "./fit/evaluate.js";
 

@@ -1,13 +1,18 @@
 import { writeFileSync } from "node:fs";
 import { loadFitData, type DataSource, type FitData } from "../data/fitData.js";
+import { nonEmbeddingData } from "../data/nonEmbedding.js";
 import type { NoiseAtTarget } from "../data/batchSweep.js";
 import { UserError } from "../errors.js";
 import { jsonText } from "../json.js";
 import { fitToArtifact } from "../fit/artifact.js";
 import { fitLaw } from "../fit/fitLaw.js";
 import { formatFitReport, num } from "../fit/report.js";
+import { fitSensitivity, type SensitivityReport } from "../fit/sensitivity.js";
+import { formatSensitivity } from "../fit/sensitivityReport.js";
 import { backtest, type HoldoutReport, type HoldoutRule } from "../predict/backtest.js";
-import type { FitOptions } from "../dataTypes.js";
+import { isComputeLaw } from "../predict/computeOptimal.js";
+import { frontier } from "../predict/frontier.js";
+import type { FitOptions, Inputs } from "../dataTypes.js";
 import type { FitArtifact, FitResult, Law } from "../types.js";
 
 /** What `fitFromSource` fits, and where it writes the result. */
@@ -21,6 +26,12 @@ export interface FitRequest {
   readonly out?: string;
   /** Also store the fit in the `fits` table of the database it was read from. */
   readonly save?: boolean;
+  /**
+   * Also refit under the conventions people disagree on (`fitSensitivity`: Huber δ 1e-3 / 1e-4 / least
+   * squares, log or raw losses, N total or non-embedding where the data carry both), with each refit's
+   * N*, D* and loss at `compute` and its loss at `at`.
+   */
+  readonly sensitivity?: { readonly compute?: number; readonly at?: Readonly<Inputs> };
 }
 
 /** A fit with its data, its artifact and, for a backtest, the held-out runs' errors. */
@@ -28,8 +39,10 @@ export interface FitRun {
   readonly fit: FitResult;
   readonly data: FitData;
   /** The artifact (`fit --json`, `--out`): the fit, where the data came from, the backtest and the law's answers. */
-  readonly artifact: FitArtifact & { holdout?: HoldoutReport };
+  readonly artifact: FitArtifact & { holdout?: HoldoutReport; sensitivity?: SensitivityReport };
   readonly holdout?: HoldoutReport;
+  /** The refits under other conventions, when asked for. */
+  readonly sensitivity?: SensitivityReport;
 }
 
 /**
@@ -41,7 +54,11 @@ export async function fitFromSource(request: FitRequest): Promise<FitRun> {
   const { law, options = {} } = request;
   if (request.save && request.source.db === undefined)
     throw new UserError("--save stores the fit in --db: give the database");
+  if (request.sensitivity && request.holdout)
+    throw new UserError("--sensitivity refits all the points: it does not go with --holdout");
   const data = await loadFitData(request.source, law);
+  // Before the fit with its intervals: a budget the law cannot answer at fails after one point fit.
+  const sensitivity = request.sensitivity ? await sensitivityOf(request, data) : undefined;
   let fit: FitResult;
   let holdout: HoldoutReport | undefined;
   if (request.holdout) ({ fit, holdout } = backtest(law, data.observations, request.holdout, options));
@@ -55,6 +72,7 @@ export async function fitFromSource(request: FitRequest): Promise<FitRun> {
       ...(data.stepBase !== undefined ? { stepBase: data.stepBase } : {}),
     }),
     ...(holdout ? { holdout } : {}),
+    ...(sensitivity ? { sensitivity } : {}),
   };
   if (request.out !== undefined) {
     try {
@@ -75,20 +93,35 @@ export async function fitFromSource(request: FitRequest): Promise<FitRun> {
       store.close();
     }
   }
-  return { fit, data, artifact, ...(holdout ? { holdout } : {}) };
+  return { fit, data, artifact, ...(holdout ? { holdout } : {}), ...(sensitivity ? { sensitivity } : {}) };
+}
+
+/** The refits of a request's law under each convention, with N non-embedding where the source has it. */
+async function sensitivityOf(request: FitRequest, data: FitData): Promise<SensitivityReport> {
+  const counted = await nonEmbeddingData(request.source, request.law);
+  return fitSensitivity(request.law, data.observations, request.options, {
+    ...request.sensitivity,
+    ...("observations" in counted
+      ? { nonEmbedding: counted.observations }
+      : { nonEmbeddingNote: counted.note }),
+    // Laws in N and D without a closed form: the frontier sweep, as optimize does.
+    allocate: (law, p, C) => (isComputeLaw(law) ? frontier(law, p, C) : undefined),
+  });
 }
 
 /**
- * A fit run for people: the fit report (lmfit's layout) and, for a backtest, the held-out errors.
+ * A fit run for people: the fit report (lmfit's layout), the refits under other conventions when asked for, and,
+ * for a backtest, the held-out errors.
  * @example console.log(formatFitRun(await fitFromSource(request)))
  */
-export function formatFitRun({ fit, data, holdout }: FitRun): string {
+export function formatFitRun({ fit, data, holdout, sensitivity }: FitRun): string {
   const report = formatFitReport(fit, {
     data: `${data.description}${holdout ? `, ${holdout.points} held out` : ""}; ${data.digest.slice(0, 19)}…`,
     derived: data.derived,
   });
   const noise = data.provenance.noiseScale as readonly NoiseAtTarget[] | undefined;
-  const measured = noise ? report + formatNoiseScale(noise) : report;
+  const measured =
+    (noise ? report + formatNoiseScale(noise) : report) + (sensitivity ? formatSensitivity(sensitivity) : "");
   if (!holdout) return measured;
   return (
     measured +

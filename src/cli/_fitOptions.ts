@@ -116,3 +116,30 @@ export function loadOptionsFrom(values: OptionValues): { map: Record<string, str
 export function holdoutFrom(values: OptionValues): HoldoutRule | undefined {
   return typeof values.holdout === "string" ? parseHoldout(values.holdout) : undefined;
 }
+
+/**
+ * `--sensitivity` with its `--compute <FLOPs>` and `--at N=…,D=…`, or undefined; either of those without
+ * `--sensitivity` is refused (one fit's answers come from optimize and predict).
+ */
+export function sensitivityFrom(
+  values: OptionValues,
+): { compute?: number; at?: Record<string, number> } | undefined {
+  const compute = numberOption(
+    values,
+    "compute",
+    (v) => v > 0 && Number.isFinite(v),
+    "a positive number of FLOPs",
+  );
+  const at = typeof values.at === "string" ? parseAssignments([values.at], "--at") : undefined;
+  if (values.sensitivity !== true) {
+    const given = compute !== undefined ? "compute" : at ? "at" : undefined;
+    if (given)
+      throw new UserError(
+        given === "compute"
+          ? "--compute goes with --sensitivity (each refit's N*, D* and loss); one fit's allocation: scalefit optimize --fit <fit.json> --compute …"
+          : "--at goes with --sensitivity (each refit's loss); one fit's prediction: scalefit predict --fit <fit.json> --at …",
+      );
+    return undefined;
+  }
+  return { ...(compute !== undefined ? { compute } : {}), ...(at ? { at } : {}) };
+}

@@ -3,7 +3,7 @@ import { lawNames } from "../fit/laws/index.js";
 import { ownEntry } from "../names.js";
 import { defineCommand } from "./_command.js";
 import { curveOptions } from "./_curves.js";
-import { fitOptionsFrom, holdoutFrom, lawFlags, lawFrom } from "./_fitOptions.js";
+import { fitOptionsFrom, holdoutFrom, lawFlags, lawFrom, sensitivityFrom } from "./_fitOptions.js";
 import { dataSourceFrom, storeOptions } from "./_source.js";
 import { dataOptions, listOption, printJson, progressFor, requireOption, sharedOptions } from "./_shared.js";
 export const command = defineCommand({
@@ -15,6 +15,7 @@ export const command = defineCommand({
     "scalefit fit --law power --x N --data runs.csv --fix E=0 --intervals covariance",
     'scalefit fit --law custom --formula "E + A/N^alpha + B/D^beta" --log E,A,B --data runs.csv',
     "scalefit fit --law chinchilla --data runs.csv --holdout C:0.125 --json",
+    "scalefit fit --law chinchilla --data llama3.csv --intervals none --sensitivity --compute 3.8e25",
     "scalefit fit --law multipower --data data/multipower/curves.csv --schedules data/multipower/schedules.json --runs 25M/cosine_24000,25M/constant_24000,25M/wsdcon_9",
     "scalefit fit --law lr-anneal --data train_log.csv --step-base 1 --out curves.json",
     "scalefit fit --law bcrit --data sweep.csv --targets 3.0,2.6,2.3",
@@ -38,6 +39,21 @@ export const command = defineCommand({
       value: "<file>",
       description: "write the fit artifact (the --json document) to a file",
     },
+    sensitivity: {
+      type: "boolean",
+      description:
+        "also refit under the conventions people disagree on (Huber δ 1e-3 / 1e-4 / least squares, log / linear space, N total / non-embedding where both are given) and show how the answers move",
+    },
+    compute: {
+      type: "string",
+      value: "<FLOPs>",
+      description: "with --sensitivity: each refit's N*, D* and loss at this compute budget, e.g. 3.8e25",
+    },
+    at: {
+      type: "string",
+      value: "<N=…,D=…>",
+      description: "with --sensitivity: each refit's loss at this point, e.g. N=70B,D=1.4T",
+    },
     ...sharedOptions,
   },
   async run(values, io) {
@@ -53,6 +69,7 @@ export const command = defineCommand({
       ]),
     );
     const rule = holdoutFrom(values);
+    const sensitivity = sensitivityFrom(values);
     let run;
     try {
       run = await fitFromSource({
@@ -65,6 +82,7 @@ export const command = defineCommand({
           ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
         },
         ...(rule ? { holdout: rule } : {}),
+        ...(sensitivity ? { sensitivity } : {}),
         ...(typeof values.out === "string" ? { out: values.out } : {}),
         save: values.save === true,
       });

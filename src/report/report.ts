@@ -9,6 +9,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ownEntry } from "../names.js";
 import { formatFitReport, num } from "../fit/report.js";
+import type { SensitivityReport } from "../fit/sensitivity.js";
+import { formatSensitivity, readSensitivity } from "../fit/sensitivityReport.js";
 import { computeOptimal, isComputeLaw } from "../predict/computeOptimal.js";
 import { predictCurve } from "../predict/predictCurve.js";
 import type { FitArtifact } from "../types.js";
@@ -40,6 +42,8 @@ export type ReportFit =
       holdout?: HoldoutReport;
       /** The backtest's held-out rows of `observations` (drawn apart). */
       held?: readonly number[];
+      /** The fit refitted under other conventions (`fitSensitivity`), shown as a table. */
+      sensitivity?: SensitivityReport;
     }
   | {
       label: string;
@@ -290,6 +294,12 @@ export async function buildReport(data: ReportData): Promise<{ html: string; cha
         `<p>${fmt(a.points)} points, objective ${fmt(a.objective, 6)}, ${a.converged ? "converged" : "not converged"} (${escapeHtml(String(a.status))}); saved by scalefit ${escapeHtml(String(a.version))}.</p>`,
       );
     }
+    // The refits under other conventions: asked for with the fit, or saved in its artifact (fit --sensitivity).
+    const sensitivity = "fit" in item ? item.sensitivity : readSensitivity(item.artifact.artifact);
+    if (sensitivity)
+      parts.push(
+        `<h3>Sensitivity to the fitting conventions</h3><pre>${escapeHtml(formatSensitivity(sensitivity))}</pre>`,
+      );
     if (isComputeLaw(fit.law) && !fit.law.curve) {
       const rows = budgets.map((C) => computeOptimal(fit, C));
       const interval = (v: readonly [number, number] | undefined) =>

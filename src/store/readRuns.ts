@@ -53,7 +53,7 @@ export async function finalLosses(
   const result = await rows(
     store,
     `WITH chosen AS (
-       SELECT r.run_id, r.name, r.n, r.d, r.ne, r.nd, r.batch_size, r.peak_lr, r.bits, r.unique_tokens, r.qat_tokens,
+       SELECT r.run_id, r.name, r.n, r.n_nonembedding, r.d, r.ne, r.nd, r.batch_size, r.peak_lr, r.bits, r.unique_tokens, r.qat_tokens,
               arg_max(p.eval_loss, coalesce(p.step, 9223372036854775807)) FILTER (WHERE p.eval_loss IS NOT NULL) AS eval_loss,
               arg_max(p.train_loss, coalesce(p.step, 9223372036854775807)) FILTER (WHERE p.train_loss IS NOT NULL) AS train_loss,
               arg_max(p.tokens, coalesce(p.step, 9223372036854775807)) FILTER (WHERE p.eval_loss IS NOT NULL OR p.train_loss IS NOT NULL) AS tokens,
@@ -73,6 +73,8 @@ export async function finalLosses(
     switch (name) {
       case "N":
         return num(row.n);
+      case "Nnonembedding":
+        return num(row.n_nonembedding);
       case "D":
         return Number.isFinite(num(row.tokens)) ? num(row.tokens) : num(row.d);
       case "C": {

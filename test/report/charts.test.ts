@@ -3,7 +3,9 @@ import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { fitFromArtifact, fitToArtifact } from "../../src/fit/artifact.js";
 import { fitLaw } from "../../src/fit/fitLaw.js";
+import { fitSensitivity } from "../../src/fit/sensitivity.js";
 import { chinchilla } from "../../src/fit/laws/chinchilla.js";
 import { powerLaw } from "../../src/fit/laws/power.js";
 import { batchSweepObservations } from "../../src/data/batchSweep.js";
@@ -139,6 +141,26 @@ test("user strings are escaped: a run named <img src=x onerror=alert(1)> is text
   assert.ok(charts[0]!.svg.includes("&lt;img src=x onerror=alert(1)&gt;"));
   assert.match(html, /Content-Security-Policy" content="default-src 'none'/);
   assert.match(lossCurvesChart([{ run: "a", tokens: [1], loss: [2] }]).caption, /1 runs/);
+});
+
+test("a saved fit with a sensitivity section (fit --sensitivity --out) shows its table in the report", async () => {
+  const law = powerLaw("N");
+  const saved = fitToArtifact(fitLaw(law, data, { intervals: "none" }), { dataDigest: "test" });
+  const sensitivity = fitSensitivity(law, data, {});
+  const artifact = JSON.parse(JSON.stringify({ ...saved, sensitivity }));
+  const report = async (json: unknown) =>
+    buildReport({
+      title: "sensitivity",
+      source: "test",
+      runs: [],
+      curves: [],
+      fits: [{ label: "power", artifact: await fitFromArtifact(json), description: "saved" }],
+    });
+  const { html } = await report(artifact);
+  assert.match(html, /<h3>Sensitivity to the fitting conventions<\/h3><pre>\[\[Sensitivity\]\] 6 point fits/);
+  assert.match(html, /least squares, linear +½ Σ \(L̂ − L\)²/);
+  const { html: without } = await report(JSON.parse(JSON.stringify(saved)));
+  assert.ok(!without.includes("Sensitivity"));
 });
 
 test("allocation charts: the enc/dec split, the QAT fraction, batch-size hyperbolae and B_crit(L) (snapshots)", async () => {
