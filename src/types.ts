@@ -276,6 +276,8 @@ export interface FitResult {
   readonly draws: Readonly<Record<string, Float64Array>> | null;
   /** Unweighted residuals in the fitted space (log L̂ − log L in log space). */
   readonly residuals: Float64Array;
+  /** Curve laws with intervals: the misfit of held-out refits, which a predicted curve's band draws from. */
+  readonly curveMisfit?: CurveMisfit;
   /** Range of each input over the fitted points: how far a prediction extrapolates. */
   readonly dataRange: Readonly<Record<string, readonly [number, number]>>;
   readonly warnings: readonly Warning[];
@@ -320,9 +322,36 @@ export interface GradientNoise {
  * (for prediction intervals) and the data range (for extrapolation distances). A `FitResult` is one;
  * `fitFromArtifact` rebuilds one from a saved fit.
  */
+/**
+ * A curve law's misfit where it has not seen the data (`curveMisfit`): log L̂ − log L of each
+ * training curve predicted by a refit without it, and of the steps beyond the first third of the training
+ * horizon predicted by a refit on that third, with each step's ratio to the cut.
+ */
+export interface CurveMisfit {
+  /** The largest training step. */
+  readonly horizon: number;
+  /** Leave-one-curve-out residuals, every training curve's points. */
+  readonly heldOut: readonly number[];
+  readonly horizonTest: {
+    /** The step the horizon test fitted up to (a third of `horizon`). */
+    readonly cut: number;
+    /** step / cut of each residual (1 to 3). */
+    readonly ratio: readonly number[];
+    readonly residual: readonly number[];
+  };
+}
+
 export type FittedLaw = Pick<
   FitResult,
-  "law" | "params" | "draws" | "residuals" | "dataRange" | "level" | "options" | "unidentified"
+  | "law"
+  | "params"
+  | "draws"
+  | "residuals"
+  | "dataRange"
+  | "level"
+  | "options"
+  | "unidentified"
+  | "curveMisfit"
 >;
 
 /**
@@ -350,7 +379,8 @@ type CopiedFields =
   | "conditionNumber"
   | "correlations"
   | "minima"
-  | "dataRange";
+  | "dataRange"
+  | "curveMisfit";
 
 export interface FitArtifact extends Pick<FitResult, CopiedFields> {
   readonly law: string;

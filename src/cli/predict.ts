@@ -185,6 +185,7 @@ function curve(
       level: level ?? fit.level,
       stepBase,
       intervalSteps: prediction.intervalSteps,
+      band: prediction.band,
       curve: prediction.points,
     });
   }
@@ -199,6 +200,10 @@ function curve(
       (p) =>
         `  ${String(p.step).padStart(8)} ${num(p.lr, 4).padStart(10)} ${num(p.loss, 5).padStart(8)}  ${(p.interval ? `[${num(p.interval[0], 5)}, ${num(p.interval[1], 5)}]` : "").padEnd(20)} [${num(p.predictionInterval[0], 5)}, ${num(p.predictionInterval[1], 5)}]`,
     ),
+    prediction.band.source === "held-out refits"
+      ? "  new-run intervals include the law's misfit on held-out curves and beyond a third of the training horizon (the fit's held-out refits)"
+      : "  new-run intervals include the training residuals only (a fit without held-out refits: --intervals none, or one curve)",
+    ...(prediction.band.note ? [`  - extrapolation: ${prediction.band.note}`] : []),
   ];
   io.stdout(lines.join("\n") + "\n");
 }

@@ -1,7 +1,7 @@
 import { isUserError, UserError } from "../errors.js";
 import { ownEntry } from "../names.js";
 import type { LossName, OptionValue, ResolvedFitOptions, StepBase } from "../dataTypes.js";
-import type { FitArtifact, FitResult, FittedLaw, Law } from "../types.js";
+import type { CurveMisfit, FitArtifact, FitResult, FittedLaw, Law } from "../types.js";
 import { version } from "../version.js";
 import { lawDefinition, resolveLaw } from "./laws/index.js";
 
@@ -43,6 +43,7 @@ export function fitToArtifact(
     minima: fit.minima,
     dataRange: fit.dataRange,
     residuals: Array.from(fit.residuals),
+    ...(fit.curveMisfit ? { curveMisfit: fit.curveMisfit } : {}),
     draws: fit.draws
       ? Object.fromEntries(Object.entries(fit.draws).map(([k, v]) => [k, Array.from(v)]))
       : null,
@@ -100,6 +101,7 @@ export async function fitFromArtifact(
     params: a.params!,
     draws,
     residuals: Float64Array.from(a.residuals ?? []),
+    ...(a.curveMisfit ? { curveMisfit: checkedMisfit(a.curveMisfit, bad) } : {}),
     dataRange: a.dataRange ?? {},
     level: typeof a.level === "number" ? a.level : 0.95,
     options: {
@@ -149,4 +151,26 @@ export async function loadFit(
     throw new UserError(`${file} is not valid JSON (${(error as Error).message})`);
   }
   return fitFromArtifact(json, file);
+}
+
+/** An artifact's curve misfit, its arrays checked as arrays of finite numbers of matching lengths. */
+function checkedMisfit(misfit: unknown, bad: (message: string) => never): CurveMisfit {
+  const m = misfit as CurveMisfit;
+  const numbers = (v: unknown, what: string) => {
+    if (!Array.isArray(v) || !v.every((x) => typeof x === "number" && Number.isFinite(x)))
+      bad(`curveMisfit.${what} must be an array of finite numbers`);
+    return v as number[];
+  };
+  if (typeof m !== "object" || m === null || !(typeof m.horizon === "number" && m.horizon > 0))
+    bad("curveMisfit must have a positive horizon");
+  const test = (m.horizonTest ?? {}) as CurveMisfit["horizonTest"];
+  const ratio = numbers(test.ratio, "horizonTest.ratio");
+  const residual = numbers(test.residual, "horizonTest.residual");
+  if (ratio.length !== residual.length) bad("curveMisfit.horizonTest.ratio and residual differ in length");
+  if (!(typeof test.cut === "number" && test.cut > 0)) bad("curveMisfit.horizonTest.cut must be positive");
+  return {
+    horizon: m.horizon,
+    heldOut: numbers(m.heldOut, "heldOut"),
+    horizonTest: { cut: test.cut, ratio, residual },
+  };
 }

@@ -1,5 +1,6 @@
 import type { FitOptions, Observations, Params, Warning } from "../dataTypes.js";
-import type { DerivedValue, FitResult, FittedParam, Law, LocalMinimum } from "../types.js";
+import type { CurveMisfit, DerivedValue, FitResult, FittedParam, Law, LocalMinimum } from "../types.js";
+import { curveMisfit } from "./curveMisfit.js";
 import { fitWarnings } from "./diagnostics.js";
 import { dependentDerived, rangeFindings, rangeWarnings, type RangeFinding } from "./identifiability.js";
 import { chiSquare1Quantile, percentileInterval } from "./distributions.js";
@@ -50,7 +51,11 @@ export function fitLaw(law: Law, data: Observations, options: FitOptions = {}): 
   const intervals = Object.fromEntries(
     Object.entries(sampled.intervals).filter(([name]) => !unidentified.has(name)),
   );
+  // A curve law's bands need its misfit where it has not seen the data (held-out refits).
+  const misfit =
+    fit.law.curve && fit.options.intervals !== "none" ? curveMisfit(fit.problem, fit.params) : undefined;
   return fitResult(fit, {
+    misfit,
     statistics,
     sampled: { ...sampled, intervals },
     minima,
@@ -202,6 +207,7 @@ interface ResultParts extends DiagnosticParts {
   readonly derived: Record<string, DerivedValue>;
   readonly warnings: Warning[];
   readonly unidentified: ReadonlySet<string>;
+  readonly misfit: CurveMisfit | undefined;
 }
 
 /** The fit's result: the parts, goodness of fit, information criteria, residuals and data range. */
@@ -240,6 +246,7 @@ function fitResult(fit: MultiStartFit, parts: ResultParts): FitResult {
     derived: parts.derived,
     draws: parts.sampled.draws,
     residuals: unweightedResiduals(problem, params),
+    ...(parts.misfit ? { curveMisfit: parts.misfit } : {}),
     dataRange: dataRange(law, problem.data),
     warnings: parts.warnings,
     options,

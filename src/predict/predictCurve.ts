@@ -2,9 +2,10 @@ import { UserError } from "../errors.js";
 import { percentileInterval } from "../fit/distributions.js";
 import { evaluateLaw } from "../fit/evaluate.js";
 import { drawParams } from "../fit/fitLaw.js";
+import { num } from "../fit/report.js";
 import { randomSource } from "../random.js";
 import type { Observations, StepBase } from "../dataTypes.js";
-import type { FittedLaw } from "../types.js";
+import type { CurveMisfit, FittedLaw } from "../types.js";
 
 /** One step of a predicted curve. */
 export interface CurvePoint {
@@ -39,6 +40,12 @@ export interface CurvePrediction {
   readonly points: readonly CurvePoint[];
   /** Steps at which the draws were evaluated (intervals elsewhere are interpolated); 0 without draws. */
   readonly intervalSteps: number;
+  /**
+   * What a new run's band draws from besides the parameter draws: the fit's held-out refits (`curveMisfit`)
+   * or, for fits without them, the training residuals; with a note when the curve extrapolates further
+   * than the fit's horizon test measured.
+   */
+  readonly band: { readonly source: "held-out refits" | "training residuals"; readonly note?: string };
 }
 
 /**
@@ -115,17 +122,24 @@ export function predictCurve(fit: FittedLaw, lr: Float64Array, options: CurveOpt
   // Both intervals are computed at the anchor steps, as offsets from the best fit, and interpolated.
   const random = randomSource(fit.options.seed);
   const residuals = Array.from(fit.residuals).filter(Number.isFinite);
-  const log = fit.options.space === "log";
+  const misfit = fit.curveMisfit;
+  // With the fit's held-out refits, a new run's band draws from their residuals (log L̂ − log L, so
+  // multiplicative whatever the fit's space); else from the training residuals.
+  const log = misfit !== undefined || fit.options.space === "log";
+  const poolAt = misfit ? misfitPools(misfit) : () => ({ pool: residuals as readonly number[], ratio: 0 });
+  let beyond = 0;
   const lawBounds: [number, number][] = [];
   const runBounds: [number, number][] = [];
   const anchorLoss = anchors.map((i) => loss[i]!);
-  anchors.forEach((_, k) => {
+  anchors.forEach((i, k) => {
     const center = anchorLoss[k]!;
     const samples = offsets.length ? offsets.map((o) => center + o[k]!) : [center];
+    const { pool, ratio } = poolAt(steps[i]!);
+    beyond = Math.max(beyond, ratio);
     const noisy = samples.flatMap((value) =>
       Array.from({ length: Math.max(1, Math.ceil(400 / samples.length)) }, () => {
-        if (residuals.length === 0) return value;
-        const r = residuals[random.int(residuals.length)]!;
+        if (pool.length === 0) return value;
+        const r = pool[random.int(pool.length)]!;
         return log ? value * Math.exp(-r) : value - r;
       }),
     );
@@ -154,5 +168,51 @@ export function predictCurve(fit: FittedLaw, lr: Float64Array, options: CurveOpt
       predictionInterval: blend(runBounds),
     };
   });
-  return { points, intervalSteps: offsets.length ? anchors.length : 0 };
+  return {
+    points,
+    intervalSteps: offsets.length ? anchors.length : 0,
+    band: misfit
+      ? {
+          source: "held-out refits",
+          ...(beyond > maxHorizonRatio(misfit) * 1.001
+            ? {
+                note: `the curve reaches ${num(beyond, 3)}× the training horizon; the fit's horizon test saw at most ${num(maxHorizonRatio(misfit), 3)}× (its band there is the farthest one measured)`,
+              }
+            : {}),
+        }
+      : { source: "training residuals" },
+  };
+}
+
+/** The largest step / cut ratio the horizon test measured (1 when it measured none). */
+function maxHorizonRatio(misfit: CurveMisfit): number {
+  return misfit.horizonTest.ratio.reduce((m, r) => Math.max(m, r), 1);
+}
+
+/**
+ * The residual pool for a new run's band at each step, from a fit's held-out refits: within the training
+ * horizon, the leave-one-curve-out residuals (a schedule the fit did not see); beyond it, those and the horizon
+ * test's residuals at a similar extrapolation ratio (within ×1.3 of step / horizon, capped at the largest ratio
+ * the test measured). Also returns the step's ratio to the training horizon.
+ */
+function misfitPools(misfit: CurveMisfit): (step: number) => { pool: readonly number[]; ratio: number } {
+  const largest = maxHorizonRatio(misfit);
+  const cache = new Map<number, number[]>();
+  return (step) => {
+    const ratio = step / misfit.horizon;
+    if (ratio <= 1 || misfit.horizonTest.ratio.length === 0) return { pool: misfit.heldOut, ratio };
+    // Bins of 5 % in the ratio: neighbouring anchors share a pool.
+    const reach = Math.min(ratio, largest);
+    const key = Math.round(Math.log(reach) / Math.log(1.05));
+    let pool = cache.get(key);
+    if (!pool) {
+      const { ratio: ratios, residual } = misfit.horizonTest;
+      pool = [...misfit.heldOut];
+      ratios.forEach((r, j) => {
+        if (r >= reach / 1.3 && r <= reach * 1.3) pool!.push(residual[j]!);
+      });
+      cache.set(key, pool);
+    }
+    return { pool, ratio };
+  };
 }

@@ -50,4 +50,26 @@ test("fitFromArtifact names what is wrong with a document that is not a fit", as
     fitFromArtifact({ law: "nope", params: {}, options: {} }, "x.json"),
     /unknown law: nope/,
   );
+  const curve = {
+    law: "lr-anneal",
+    params: { L0: 2, A: 0.5, alpha: 0.5, C: 1, lambda: 0.999 },
+    options: {},
+  };
+  const misfit = {
+    horizon: 24000,
+    heldOut: [0.01],
+    horizonTest: { cut: 8000, ratio: [1.5], residual: [0.02] },
+  };
+  assert.deepEqual((await fitFromArtifact({ ...curve, curveMisfit: misfit })).curveMisfit, misfit);
+  await assert.rejects(
+    fitFromArtifact({ ...curve, curveMisfit: { ...misfit, heldOut: ["x"] } }, "x.json"),
+    /x.json is not a scalefit fit artifact: curveMisfit.heldOut must be an array of finite numbers/,
+  );
+  await assert.rejects(
+    fitFromArtifact({
+      ...curve,
+      curveMisfit: { ...misfit, horizonTest: { cut: 8000, ratio: [], residual: [1] } },
+    }),
+    /curveMisfit.horizonTest.ratio and residual differ in length/,
+  );
 });
