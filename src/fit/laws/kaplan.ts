@@ -42,6 +42,32 @@ export const kaplan: Law = {
       L * Math.log(s) - outer * u * logNc * ratio,
     ];
   },
+  // The same operations as predict and gradient, column by column (no point objects, no arrays per point).
+  evaluate(p, data, out) {
+    const N = data.inputs.N!;
+    const D = data.inputs.D!;
+    const { Nc, Dc, alphaN, alphaD } = p as Record<"Nc" | "Dc" | "alphaN" | "alphaD", number>;
+    const ratio = alphaN / alphaD;
+    for (let i = 0; i < out.length; i++) out[i] = ((Nc / N[i]!) ** ratio + Dc / D[i]!) ** alphaD;
+  },
+  jacobian(p, data, out) {
+    const N = data.inputs.N!;
+    const D = data.inputs.D!;
+    const { Nc, Dc, alphaN, alphaD } = p as Record<"Nc" | "Dc" | "alphaN" | "alphaD", number>;
+    const ratio = alphaN / alphaD;
+    const [dNc, dDc, dAlphaN, dAlphaD] = out as [Float64Array, Float64Array, Float64Array, Float64Array];
+    for (let i = 0; i < dNc.length; i++) {
+      const logNc = Math.log(Nc / N[i]!);
+      const u = Math.exp(ratio * logNc);
+      const s = u + Dc / D[i]!;
+      const L = s ** alphaD;
+      const outer = L / s;
+      dNc[i] = (outer * u * alphaN) / Nc;
+      dDc[i] = (outer * alphaD) / D[i]!;
+      dAlphaN[i] = outer * u * logNc;
+      dAlphaD[i] = L * Math.log(s) - outer * u * logNc * ratio;
+    }
+  },
   starts(data, fixed, options) {
     return kaplanStarts(data, fixed, options.space === "log");
   },

@@ -33,6 +33,29 @@ export const kaplanSteps: Law = {
     const ts = Math.exp(p.alphaS! * logS);
     return [(p.alphaN! * tn) / p.Nc!, (p.alphaS! * ts) / p.Sc!, tn * logN, ts * logS];
   },
+  // The same operations as predict and gradient, column by column.
+  evaluate(p, data, out) {
+    const N = data.inputs.N!;
+    const S = data.inputs.S!;
+    const { Nc, Sc, alphaN, alphaS } = p as Record<"Nc" | "Sc" | "alphaN" | "alphaS", number>;
+    for (let i = 0; i < out.length; i++) out[i] = (Nc / N[i]!) ** alphaN + (Sc / S[i]!) ** alphaS;
+  },
+  jacobian(p, data, out) {
+    const N = data.inputs.N!;
+    const S = data.inputs.S!;
+    const { Nc, Sc, alphaN, alphaS } = p as Record<"Nc" | "Sc" | "alphaN" | "alphaS", number>;
+    const [dNc, dSc, dAlphaN, dAlphaS] = out as [Float64Array, Float64Array, Float64Array, Float64Array];
+    for (let i = 0; i < dNc.length; i++) {
+      const logN = Math.log(Nc / N[i]!);
+      const logS = Math.log(Sc / S[i]!);
+      const tn = Math.exp(alphaN * logN);
+      const ts = Math.exp(alphaS * logS);
+      dNc[i] = (alphaN * tn) / Nc;
+      dSc[i] = (alphaS * ts) / Sc;
+      dAlphaN[i] = tn * logN;
+      dAlphaS[i] = ts * logS;
+    }
+  },
   starts(data, fixed, options) {
     return stepStarts(data, fixed, options.space === "log");
   },

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { kaplan } from "../../../src/fit/laws/kaplan.js";
 import { kaplanSteps } from "../../../src/fit/laws/kaplanSteps.js";
-import { checkGradient } from "../../_lawChecks.js";
+import { checkGradient, checkVectorised } from "../../_lawChecks.js";
 
 const published = { Nc: 6.4e13, Dc: 1.8e13, alphaN: 0.076, alphaD: 0.103 };
 const publishedSteps = { Nc: 6.5e13, Sc: 2.1e3, alphaN: 0.077, alphaS: 0.76 };
@@ -18,6 +18,14 @@ test("kaplan.gradient matches central differences", () => {
     { N: 1e11, D: 1e13 },
   ]);
   checkGradient(kaplan, { Nc: 1e10, Dc: 5e9, alphaN: 0.3, alphaD: 0.4 }, [{ N: 1e8, D: 1e10 }]);
+  // The vectorised evaluate and jacobian the fitter uses equal predict and gradient point by point.
+  const points = [
+    { N: 1e7, D: 1e9 },
+    { N: 1e9, D: 2e10 },
+    { N: 1e11, D: 1e13 },
+  ];
+  checkVectorised(kaplan, published, points);
+  checkVectorised(kaplan, { Nc: 1e10, Dc: 5e9, alphaN: 0.3, alphaD: 0.4 }, points);
 });
 
 test("kaplanSteps.predict with Kaplan's published constants at N = 1e9, S = 1e5 is 2.40051 (Python)", () => {
@@ -26,6 +34,11 @@ test("kaplanSteps.predict with Kaplan's published constants at N = 1e9, S = 1e5 
 
 test("kaplanSteps.gradient matches central differences", () => {
   checkGradient(kaplanSteps, publishedSteps, [
+    { N: 1e7, S: 1e3 },
+    { N: 1e9, S: 1e5 },
+    { N: 1e11, S: 3e4 },
+  ]);
+  checkVectorised(kaplanSteps, publishedSteps, [
     { N: 1e7, S: 1e3 },
     { N: 1e9, S: 1e5 },
     { N: 1e11, S: 3e4 },
