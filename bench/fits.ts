@@ -8,8 +8,8 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chinchillaDataPath, qat } from "../src/index.js";
-import { randomSource } from "../src/random.js";
+import { chinchillaDataPath } from "../src/index.js";
+import { qatRuns } from "../test/_synthetic.js";
 import { line, median, root, wholeProcess } from "./_shared.js";
 
 const bin = join(root, "bin/scalefit.js");
@@ -63,37 +63,14 @@ try {
     scalefit("predict", "--fit", artifact, "--at", "N=7e10,D=1.4e12"),
   );
   // 6 sizes × 4 budgets × (one full-precision run + 5 bit widths × 4 QAT fractions): 504 runs, 0.3 % noise.
-  const truth = {
-    E: 1.8,
-    A: 450,
-    B: 500,
-    alpha: 0.33,
-    beta: 0.29,
-    theta: 0.5,
-    kappa: 0.6,
-    phi: 2,
-    chi: 0.7,
-    psi: 0.1,
-    omega: 0.35,
-    lambda: 0.05,
-    mu: 0.4,
-    nu: 0.05,
-    xi: -0.3,
-    rho: 0.2,
-  };
-  const random = randomSource(3);
+  const runs = qatRuns(0.003);
+  const column = (name: string) => runs.inputs[name]!;
   const rows = ["run,N,Dfp,Dqat,bits,loss"];
-  for (const N of [3e7, 6e7, 1.2e8, 2.5e8, 5e8, 1e9])
-    for (const perParameter of [10, 25, 60, 150]) {
-      const D = N * perParameter;
-      const runs = [{ N, Dfp: D, Dqat: 0, bits: 16 }];
-      for (const bits of [2, 3, 4, 6, 8])
-        for (const f of [0.05, 0.15, 0.3, 0.6]) runs.push({ N, Dfp: D * (1 - f), Dqat: D * f, bits });
-      for (const x of runs)
-        rows.push(
-          `r${rows.length},${x.N},${x.Dfp},${x.Dqat},${x.bits},${qat.predict(truth, x) * Math.exp(0.003 * random.normal())}`,
-        );
-    }
+  runs.loss.forEach((loss, i) =>
+    rows.push(
+      `${runs.run![i]},${column("N")[i]},${column("Dfp")[i]},${column("Dqat")[i]},${column("bits")[i]},${loss}`,
+    ),
+  );
   const qatFile = join(dir, "qat.csv");
   writeFileSync(qatFile, rows.join("\n") + "\n");
   time(

@@ -28,6 +28,7 @@ import { gradientNoiseScale } from "../../../src/predict/gradientNoiseScale.js";
 import { randomSource } from "../../../src/random.js";
 import type { Observations, Params } from "../../../src/dataTypes.js";
 import { checkGradient, checkVectorised } from "../../_lawChecks.js";
+import { qatRuns, qatTruth } from "../../_synthetic.js";
 
 const root = fileURLToPath(new URL("../../..", import.meta.url));
 const relative = (a: number, b: number) => Math.abs(a / b - 1);
@@ -183,42 +184,6 @@ test("data-constrained recovery: noiseless RDstar and RNstar (C4 parameters fixe
 
 // ---------- qat (Dremov et al. 2025) ----------
 
-const qatTruth = {
-  E: 1.8,
-  A: 450,
-  B: 500,
-  alpha: 0.33,
-  beta: 0.29,
-  theta: 0.5,
-  kappa: 0.6,
-  phi: 2,
-  chi: 0.7,
-  psi: 0.1,
-  omega: 0.35,
-  lambda: 0.05,
-  mu: 0.4,
-  nu: 0.05,
-  xi: -0.3,
-  rho: 0.2,
-};
-/** 6 sizes × 4 token budgets × (a full-precision run + 5 bit widths × 4 QAT fractions) = 504 runs. */
-function qatRuns(noise: number, seed = 3): Observations {
-  const points: Record<string, number>[] = [];
-  for (const N of [3e7, 6e7, 1.2e8, 2.5e8, 5e8, 1e9])
-    for (const tokensPerParameter of [10, 25, 60, 150]) {
-      const D = N * tokensPerParameter;
-      points.push({ N, Dfp: D, Dqat: 0, bits: 16 });
-      for (const bits of [2, 3, 4, 6, 8])
-        for (const f of [0.05, 0.15, 0.3, 0.6]) points.push({ N, Dfp: D * (1 - f), Dqat: D * f, bits });
-    }
-  const random = randomSource(seed);
-  return {
-    inputs: columns(points, ["N", "Dfp", "Dqat", "bits"]),
-    loss: Float64Array.from(points, (x) => qat.predict(qatTruth, x) * Math.exp(noise * random.normal())),
-    run: points.map((_, i) => `run${i}`),
-  };
-}
-
 test("qat: analytic gradient (quantised, full precision, mostly QAT) and vectorised forms; bad points refused", () => {
   const points = [
     { N: 1e8, Dfp: 1.6e9, Dqat: 4e8, bits: 4 },
@@ -293,7 +258,11 @@ function sweepLoss(S: number, B: number): number {
   }
   return (lo + hi) / 2;
 }
-function sweep(noise: number, seed = 5, batches = [2 ** 18, 2 ** 19, 2 ** 20, 2 ** 21, 2 ** 22, 2 ** 23, 2 ** 24]) {
+function sweep(
+  noise: number,
+  seed = 5,
+  batches = [2 ** 18, 2 ** 19, 2 ** 20, 2 ** 21, 2 ** 22, 2 ** 23, 2 ** 24],
+) {
   const random = randomSource(seed);
   const points = [];
   for (const B of batches)
