@@ -6,7 +6,7 @@ import type { Inputs, LossName, Observations, Params } from "../dataTypes.js";
 import type { Law } from "../types.js";
 
 /** Which parameters N counts: all of them, as the data give N, or the non-embedding ones (Kaplan et al. 2020, §2.1). */
-export type ParameterCount = "total" | "non-embedding";
+type ParameterCount = "total" | "non-embedding";
 
 /** A convention a fit is made under: the objective (robust loss, where it bends, its space) and what N counts. */
 export interface Convention {
