@@ -5,6 +5,7 @@
  * options) are in `dataTypes.ts`.
  */
 import type {
+  CurveMisfit,
   DerivedQuantity,
   FitOptions,
   Inputs,
@@ -322,25 +323,6 @@ export interface GradientNoise {
  * (for prediction intervals) and the data range (for extrapolation distances). A `FitResult` is one;
  * `fitFromArtifact` rebuilds one from a saved fit.
  */
-/**
- * A curve law's misfit where it has not seen the data (`curveMisfit`): log L̂ − log L of each
- * training curve predicted by a refit without it, and of the steps beyond the first third of the training
- * horizon predicted by a refit on that third, with each step's ratio to the cut.
- */
-export interface CurveMisfit {
-  /** The largest training step. */
-  readonly horizon: number;
-  /** Leave-one-curve-out residuals, every training curve's points. */
-  readonly heldOut: readonly number[];
-  readonly horizonTest: {
-    /** The step the horizon test fitted up to (a third of `horizon`). */
-    readonly cut: number;
-    /** step / cut of each residual (1 to 3). */
-    readonly ratio: readonly number[];
-    readonly residual: readonly number[];
-  };
-}
-
 export type FittedLaw = Pick<
   FitResult,
   | "law"

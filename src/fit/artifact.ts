@@ -1,7 +1,7 @@
 import { isUserError, UserError } from "../errors.js";
 import { ownEntry } from "../names.js";
-import type { LossName, OptionValue, ResolvedFitOptions, StepBase } from "../dataTypes.js";
-import type { CurveMisfit, FitArtifact, FitResult, FittedLaw, Law } from "../types.js";
+import type { CurveMisfit, LossName, OptionValue, ResolvedFitOptions, StepBase } from "../dataTypes.js";
+import type { FitArtifact, FitResult, FittedLaw, Law } from "../types.js";
 import { version } from "../version.js";
 import { lawDefinition, resolveLaw } from "./laws/index.js";
 

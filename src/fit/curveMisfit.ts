@@ -1,5 +1,4 @@
-import type { Params } from "../dataTypes.js";
-import type { CurveMisfit } from "../types.js";
+import type { CurveMisfit, Params } from "../dataTypes.js";
 import { evaluateLaw } from "./evaluate.js";
 import { createProblem, type FitProblem } from "./problem.js";
 

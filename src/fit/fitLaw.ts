@@ -1,5 +1,5 @@
-import type { FitOptions, Observations, Params, Warning } from "../dataTypes.js";
-import type { CurveMisfit, DerivedValue, FitResult, FittedParam, Law, LocalMinimum } from "../types.js";
+import type { CurveMisfit, FitOptions, Observations, Params, Warning } from "../dataTypes.js";
+import type { DerivedValue, FitResult, FittedParam, Law, LocalMinimum } from "../types.js";
 import { curveMisfit } from "./curveMisfit.js";
 import { fitWarnings } from "./diagnostics.js";
 import { dependentDerived, rangeFindings, rangeWarnings, type RangeFinding } from "./identifiability.js";

@@ -4,8 +4,8 @@ import { evaluateLaw } from "../fit/evaluate.js";
 import { drawParams } from "../fit/fitLaw.js";
 import { num } from "../fit/report.js";
 import { randomSource } from "../random.js";
-import type { Observations, StepBase } from "../dataTypes.js";
-import type { CurveMisfit, FittedLaw } from "../types.js";
+import type { CurveMisfit, Observations, StepBase } from "../dataTypes.js";
+import type { FittedLaw } from "../types.js";
 
 /** One step of a predicted curve. */
 export interface CurvePoint {
