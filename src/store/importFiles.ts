@@ -7,7 +7,7 @@ import { UserError } from "../errors.js";
 import { rows, storeError, transaction, type Store } from "./duckdb.js";
 import { applyMetadata, readMeta } from "./importMetadata.js";
 import { arrowTable } from "./importers/arrow.js";
-import { unreadableParquet } from "./readColumnar.js";
+import { exactPath, unreadableParquet } from "./readColumnar.js";
 import { huggingfaceToStaged } from "./importers/huggingface.js";
 import { mergeSameSteps, tableToStaged, wandbMap, withLossOrLr, type LossKind } from "./importers/table.js";
 import { tensorboardToStaged } from "./importers/tensorboard.js";
@@ -245,7 +245,7 @@ async function stageParquet(
 ): Promise<Staging> {
   let described: Record<string, unknown>[];
   try {
-    described = await rows(store, "DESCRIBE SELECT * FROM read_parquet(?)", [file]);
+    described = await rows(store, "DESCRIBE SELECT * FROM read_parquet(?)", [exactPath(file)]);
   } catch (error) {
     throw unreadableParquet(file, error);
   }
@@ -277,18 +277,12 @@ async function stageParquet(
   const select: Record<string, string> = {};
   const step = numeric("step");
   const stem = basename(file, extname(file));
-  const values: DuckDBValue[] = [];
+  // Literals, not parameters: the staging view takes none (and a `?` in a quoted column name is a name).
+  const literal = (v: string) => `'${v.replace(/'/g, "''")}'`;
   if (roleSource.has("run")) select.run = `CAST(${quote(roleSource.get("run")!)} AS VARCHAR)`;
-  else if (options.run) {
-    select.run = "?";
-    values.push(options.run);
-  } else if (step) {
-    select.run = "?";
-    values.push(stem);
-  } else {
-    select.run = `? || '-' || CAST(file_row_number + 1 AS VARCHAR)`;
-    values.push(stem);
-  }
+  else if (options.run) select.run = literal(options.run);
+  else if (step) select.run = literal(stem);
+  else select.run = `${literal(stem)} || '-' || CAST(file_row_number + 1 AS VARCHAR)`;
   if (step) select.step = step;
   for (const role of ["tokens", "lr", "train_loss", "eval_loss", ...gradientNoiseColumns]) {
     const expr = numeric(role);
@@ -320,11 +314,8 @@ async function stageParquet(
   }
   const targets = Object.keys(select);
   // The staging "table" of a Parquet file is a view over it: DuckDB's Parquet scans are fast and
-  // parallel, so checks read the file itself instead of a copy of it. Literals, not parameters: views
-  // take none.
-  const literal = (v: string) => `'${v.replace(/'/g, "''")}'`;
-  let k = 0;
-  const sql = `SELECT file_row_number + 1 AS source_row, ${targets.map((t) => `${select[t]!.replace(/\?/g, () => literal(String(values[k++])))} AS ${t}`).join(", ")} FROM read_parquet(${literal(file)}, file_row_number = true)`;
+  // parallel, so checks read the file itself instead of a copy of it.
+  const sql = `SELECT file_row_number + 1 AS source_row, ${targets.map((t) => `${select[t]!} AS ${t}`).join(", ")} FROM read_parquet(${literal(exactPath(file))}, file_row_number = true)`;
   try {
     return await createStagingView(store, table, targets, sql);
   } catch (error) {

@@ -30,7 +30,7 @@ export async function readColumnarTable(file: string): Promise<Table> {
   try {
     let columns: Record<string, unknown[]>;
     try {
-      const reader = await connection.runAndReadAll("SELECT * FROM read_parquet(?)", [file]);
+      const reader = await connection.runAndReadAll("SELECT * FROM read_parquet(?)", [exactPath(file)]);
       columns = reader.getColumnsObjectJS() as Record<string, unknown[]>;
     } catch (error) {
       throw unreadableParquet(file, error);
@@ -78,4 +78,13 @@ export function unreadableParquet(file: string, error: unknown): UserError {
     // eslint-disable-next-line no-control-regex
     .replace(/[\x00-\x1f\x7f]/g, "?");
   return new UserError(`${file} is not a readable Parquet file (${reason})`);
+}
+
+/**
+ * A file name as DuckDB's readers take it literally: its glob characters escaped in brackets (`*` → `[*]`,
+ * `?` → `[?]`, `[` → `[[]`), so `x*.parquet` reads that file and not `xa.parquet` beside it.
+ * @example exactPath("runs/x*.parquet") // "runs/x[*].parquet"
+ */
+export function exactPath(file: string): string {
+  return file.replace(/[*?[]/g, (c) => `[${c}]`);
 }
