@@ -1,4 +1,5 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from "@duckdb/node-api";
 import { UserError } from "../errors.js";
 import { migrations } from "./schema.js";
@@ -20,6 +21,7 @@ export interface Store {
 export async function openStore(path: string, { readOnly = false } = {}): Promise<Store> {
   if (readOnly && !existsSync(path))
     throw new UserError(`no database at ${path} (create one with scalefit import … --db ${path})`);
+  checkStorePath(path);
   let instance: DuckDBInstance;
   try {
     // Every query that needs an order says ORDER BY, so bulk inserts may run in parallel.
@@ -61,8 +63,38 @@ export async function schemaVersion(store: Store): Promise<number> {
   return version.length ? Number(version[0]!.value) : 0;
 }
 
+/**
+ * A database path that cannot hold a store, in words before DuckDB tries: a directory, a file in a folder that
+ * does not exist.
+ */
+function checkStorePath(path: string): void {
+  if (existsSync(path)) {
+    if (statSync(path).isDirectory())
+      throw new UserError(`--db ${path} is a directory, not a database file (give a file name inside it)`);
+    return;
+  }
+  const folder = dirname(resolve(path));
+  if (!existsSync(folder))
+    throw new UserError(`--db ${path}: folder ${folder} does not exist (create it first)`);
+  if (!statSync(folder).isDirectory()) throw new UserError(`--db ${path}: ${folder} is not a folder`);
+}
+
 async function migrate(store: Store): Promise<void> {
   const current = await schemaVersion(store);
+  if (current === 0) {
+    // A DuckDB file with tables and no scalefit schema is another program's: never write into it.
+    const tables = await rows(
+      store,
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY table_name",
+    );
+    if (tables.length > 0)
+      throw new UserError(
+        `${store.path} is another program's DuckDB database (tables ${tables
+          .slice(0, 5)
+          .map((t) => String(t.table_name))
+          .join(", ")}${tables.length > 5 ? ", …" : ""}), not a scalefit store: give a new file`,
+      );
+  }
   if (current > migrations.length) {
     throw new UserError(
       `${store.path} has schema version ${current}, newer than this scalefit (${migrations.length}): upgrade scalefit`,
@@ -128,5 +160,11 @@ export function storeError(error: unknown, path: string): Error {
   ) {
     return new UserError(`${path} is not a scalefit database (${message.split("\n")[0]})`);
   }
+  // The file system's refusals, named with the path (ENOSPC, EACCES, EISDIR, ENOENT, read-only file system).
+  const environment =
+    /No space left on device|Permission denied|Is a directory|No such file or directory|Read-only file system/i.exec(
+      message,
+    );
+  if (environment) return new UserError(`${path}: ${environment[0].toLowerCase()}`);
   return error as Error;
 }

@@ -4,7 +4,10 @@
  * in order inside one transaction; `meta.schema_version` records the last one.
  */
 
-/** Run metadata columns: name in the database → role name on the command line and in files. */
+/**
+ * Run metadata columns: name in the database → role name on the command line and in files; `zero` where 0 is
+ * a value (a seed, QAT from step 0, no QAT tokens for a full-precision run) and not a missing size.
+ */
 export const runColumns = {
   n: { role: "N", type: "DOUBLE", description: "parameters (total, or as the conventions say)" },
   n_nonembedding: { role: "Nnonembedding", type: "DOUBLE", description: "non-embedding parameters" },
@@ -20,14 +23,20 @@ export const runColumns = {
     role: "qatStart",
     type: "DOUBLE",
     description: "step where quantisation-aware training starts",
+    zero: true,
   },
-  seed: { role: "seed", type: "DOUBLE", description: "random seed" },
+  seed: { role: "seed", type: "DOUBLE", description: "random seed", zero: true },
   backend: { role: "backend", type: "VARCHAR", description: "training backend" },
   kind: { role: "kind", type: "VARCHAR", description: "lm, encdec, qat, …" },
   status: { role: "status", type: "VARCHAR", description: "running, done or failed" },
   // Added by migration 2.
   unique_tokens: { role: "U", type: "DOUBLE", description: "unique tokens of repeated data" },
-  qat_tokens: { role: "Dqat", type: "DOUBLE", description: "tokens of quantisation-aware training" },
+  qat_tokens: {
+    role: "Dqat",
+    type: "DOUBLE",
+    description: "tokens of quantisation-aware training",
+    zero: true,
+  },
 } as const;
 
 /** The run columns of migration 1, frozen: later columns come with later migrations. */

@@ -46,13 +46,14 @@ const badStep: RowCheck = {
   message: (v) => `${formatValue(v)} is not a whole number of steps`,
 };
 
-/** Finds tokens, flops or numeric run metadata that are not positive and finite (seed and qatStart may be 0). */
+/** Finds tokens, flops or numeric run metadata that are not positive and finite (0 where the column allows it). */
 const badSize = (column: string): RowCheck => {
-  const zeroAllowed = column === "seed" || column === "qat_start" || column.endsWith("_norm2");
+  const spec = (runColumns as Record<string, { zero?: boolean }>)[column];
+  const zeroAllowed = spec?.zero === true || column.endsWith("_norm2");
   return {
     column,
     test: `${column} IS NOT NULL AND NOT (isfinite(${column}) AND ${column} ${zeroAllowed ? ">=" : ">"} 0)`,
-    message: (v) => `${formatValue(v)} is not a positive finite number`,
+    message: (v) => `${formatValue(v)} is not a ${zeroAllowed ? "non-negative" : "positive"} finite number`,
   };
 };
 

@@ -82,3 +82,22 @@ test("kjv-qat: 124 runs; at 2 bits the grid's best QAT fraction is 0.5–0.75, a
     assert.ok(ptq.loss - lowest.loss > 0.6, `${ptq.loss} vs ${lowest.loss}`);
   }
 });
+
+test("every published sweep.parquet imports into a fresh store (kjv-qat's full-precision runs have Dqat = 0)", async () => {
+  const { readdirSync } = await import("node:fs");
+  const { openStore, rows } = await import("../../src/store/duckdb.js");
+  const { importFiles } = await import("../../src/store/importFiles.js");
+  const { scratch } = await import("../_store.js");
+  const names = readdirSync(join(root, "data/sweeps")).sort();
+  const store = await openStore(scratch("published").db());
+  try {
+    for (const name of names) {
+      const [imported] = await importFiles(store, [sweeps(`${name}/sweep.parquet`)]);
+      assert.ok(imported!.runsAdded! > 0, name);
+    }
+    const [qat] = await rows(store, "SELECT count(*) AS n FROM runs WHERE kind = 'qat' OR qat_tokens = 0");
+    assert.ok(Number(qat!.n) > 0);
+  } finally {
+    store.close();
+  }
+});
