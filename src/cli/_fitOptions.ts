@@ -6,7 +6,14 @@ import type { FitOptions, IntervalMethod, LossName, OptionValue } from "../dataT
 import type { Law } from "../types.js";
 import type { OptionDef, OptionValues } from "./_command.js";
 import { flagOf, readOption } from "./_options.js";
-import { dataOptions, listOption, numberOption, parameterOverrides, parseAssignments } from "./_shared.js";
+import {
+  bootstrapOption,
+  dataOptions,
+  listOption,
+  numberOption,
+  parameterOverrides,
+  parseAssignments,
+} from "./_shared.js";
 
 /**
  * The law options as flags (`--x`, `--formula`, `--inputs`, `--targets`, …), each described with the laws
@@ -80,7 +87,7 @@ export function fitOptionsFrom(
   values: OptionValues,
   { defaultIntervals, laws = [] }: { defaultIntervals?: IntervalMethod; laws?: readonly Law[] } = {},
 ): FitOptions {
-  const bootstrap = numberOption(values, "bootstrap", (v) => Number.isInteger(v) && v >= 0, "a whole number");
+  const bootstrap = bootstrapOption(values);
   let intervals = values.intervals as IntervalMethod | undefined;
   if (intervals === undefined) intervals = bootstrap !== undefined ? "bootstrap" : defaultIntervals;
   if (bootstrap !== undefined && intervals !== "bootstrap") {

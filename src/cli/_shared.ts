@@ -1,4 +1,6 @@
 import { UserError } from "../errors.js";
+import { parseDecimal, sizeSuffixes } from "../parseDecimal.js";
+import { maxBootstrap } from "../fit/checkFitOptions.js";
 import { jsonText } from "../json.js";
 import { backendNames } from "../trainers/backend.js";
 import type { ParamSpec } from "../dataTypes.js";
@@ -82,7 +84,11 @@ export const dataOptions = {
   },
   space: { type: "string", value: "<log|linear>", description: "compare log losses (default) or losses" },
   intervals: { type: "string", value: "<method>", description: "bootstrap (default), covariance or none" },
-  bootstrap: { type: "string", value: "<k>", description: "bootstrap refits resampling runs (default 1000)" },
+  bootstrap: {
+    type: "string",
+    value: "<k>",
+    description: `bootstrap refits resampling runs (default 1000, at most ${maxBootstrap})`,
+  },
   level: { type: "string", value: "<p>", description: "confidence level of intervals (default 0.95)" },
   seed: { type: "string", value: "<s>", description: "seed of the bootstrap (default 1)" },
   holdout: {
@@ -101,16 +107,18 @@ export function requireOption(values: OptionValues, name: string, command: strin
   return value;
 }
 
-const suffixes: Record<string, number> = { K: 1e3, M: 1e6, B: 1e9, G: 1e9, T: 1e12, P: 1e15 };
-
 /**
- * A number from the command line; sizes may carry a suffix K, M, B (or G), T or P: `70B`, `1.4T`.
+ * A number from the command line, in decimal or exponent form (`0x10`, `0b11` and `Infinity` are refused);
+ * sizes may carry a suffix K, M, B (or G), T or P: `70B`, `1.4T`. The value is finite.
  * @example parseNumber("1.4T", "--at") // 1.4e12
  */
 export function parseNumber(text: string, option: string): number {
-  const match = /^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([KMBGTP])?\s*$/.exec(text);
-  if (!match) throw new UserError(`invalid ${option}: ${text} (expected a number such as 1e24 or 70B)`);
-  return Number(match[1]) * (match[2] ? suffixes[match[2]]! : 1);
+  const value = parseDecimal(text, sizeSuffixes);
+  if (value === undefined)
+    throw new UserError(`invalid ${option}: ${text} (expected a decimal number such as 1000, 1e-3 or 70B)`);
+  if (value === "overflow")
+    throw new UserError(`invalid ${option}: ${text} (too large: numbers end near 1.8e308)`);
+  return value;
 }
 
 /** An optional number option with a check. */
@@ -125,6 +133,20 @@ export function numberOption(
   const value = parseNumber(String(text), `--${name}`);
   if (!check(value)) throw new UserError(`invalid --${name}: ${text} (expected ${expected})`);
   return value;
+}
+
+/**
+ * `--bootstrap`: a whole number of refits, at most the library's `maxBootstrap` (checked before any data
+ * are read).
+ * @example bootstrapOption({bootstrap: "1e8"}) // throws: invalid --bootstrap: 1e8 (expected a whole number up to 100000)
+ */
+export function bootstrapOption(values: OptionValues): number | undefined {
+  return numberOption(
+    values,
+    "bootstrap",
+    (v) => Number.isInteger(v) && v >= 0 && v <= maxBootstrap,
+    `a whole number up to ${maxBootstrap}`,
+  );
 }
 
 /** The values of a repeatable option as given (not split on commas: `--where run=a,b`). */
@@ -150,12 +172,21 @@ export function listOption(values: OptionValues, name: string): string[] {
  */
 export function parseAssignments(items: readonly string[], option: string): Record<string, number> {
   const out = new Map<string, number>();
+  const given = new Map<string, string>();
   for (const item of items.flatMap((i) => i.split(","))) {
     const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.+)$/.exec(item);
     if (!match) throw new UserError(`invalid ${option} ${item} (expected name=value)`);
-    out.set(match[1]!, parseNumber(match[2]!, `${option} ${match[1]}`));
+    const name = match[1]!;
+    if (given.has(name)) throw twice(option, name, given.get(name)!, item.trim());
+    given.set(name, item.trim());
+    out.set(name, parseNumber(match[2]!, `${option} ${name}`));
   }
   return Object.fromEntries(out);
+}
+
+/** The error of a name given twice to one option (`--fix E=1,E=2`): which value was meant is unknowable. */
+function twice(option: string, name: string, first: string, second: string): UserError {
+  return new UserError(`invalid ${option}: ${name} is given twice (${first} and ${second})`);
 }
 
 /** Parameter spec overrides from --bounds, --grid, --init and --log, by name (every name an own key). */
@@ -168,19 +199,31 @@ export function parameterOverrides(values: OptionValues): Record<string, Partial
     if (!out.has(name)) out.set(name, {});
     return out.get(name)!;
   };
+  const bounds = new Map<string, string>();
   for (const item of listOption(values, "bounds")) {
     const match = /^([A-Za-z_][A-Za-z0-9_]*)=([^:]*):([^:]*)$/.exec(item);
     if (!match)
       throw new UserError(`invalid --bounds ${item} (expected name=min:max, e.g. alpha=0:2 or E=0:)`);
     const [, name, lo, hi] = match;
-    if (lo) entry(name!).min = parseNumber(lo, `--bounds ${name}`);
-    if (hi) entry(name!).max = parseNumber(hi, `--bounds ${name}`);
+    if (bounds.has(name!)) throw twice("--bounds", name!, bounds.get(name!)!, item);
+    bounds.set(name!, item);
+    const min = lo ? parseNumber(lo, `--bounds ${name}`) : undefined;
+    const max = hi ? parseNumber(hi, `--bounds ${name}`) : undefined;
+    if (min !== undefined && max !== undefined && !(min < max))
+      throw new UserError(
+        `invalid --bounds ${item} (min ${lo} is ${min === max ? "equal to" : "above"} max ${hi}: write name=min:max with min < max${min === max ? ", or --fix the parameter" : ""})`,
+      );
+    if (min !== undefined) entry(name!).min = min;
+    if (max !== undefined) entry(name!).max = max;
   }
+  const grids = new Map<string, string>();
   for (const item of listOption(values, "grid")) {
     const match = /^([A-Za-z_][A-Za-z0-9_]*)=([^:]+):([^:]+):([^:]+)$/.exec(item);
     if (!match)
       throw new UserError(`invalid --grid ${item} (expected name=from:to:count, e.g. alpha=0.1:1.5:8)`);
     const [, name, a, b, c] = match;
+    if (grids.has(name!)) throw twice("--grid", name!, grids.get(name!)!, item);
+    grids.set(name!, item);
     const from = parseNumber(a!, `--grid ${name}`);
     const to = parseNumber(b!, `--grid ${name}`);
     const count = parseNumber(c!, `--grid ${name}`);

@@ -1,11 +1,23 @@
 import { checkMapTargets, parseMap } from "../data/observations.js";
 import { UserError } from "../errors.js";
+import { ownEntry } from "../names.js";
 import { openStore } from "../store/duckdb.js";
 import { importFiles, importFormats, type ImportFormat } from "../store/importFiles.js";
 import { counted } from "./_format.js";
 import { defineCommand } from "./_command.js";
 import { storePath } from "./_source.js";
 import { listOption, parseNumber, printJson, progressFor, sharedOptions } from "./_shared.js";
+
+/**
+ * The counting conventions an import may record, and their values: parameters total or non-embedding
+ * (Kaplan et al. 2020, §2.1), FLOPs 6ND or the exact count (Hoffmann et al. 2022, appendix F), the loss in
+ * nats or bits per token or byte.
+ */
+const conventionValues: Readonly<Record<string, readonly string[]>> = {
+  params: ["total", "non-embedding"],
+  flops: ["6ND", "exact"],
+  lossUnit: ["nats/token", "bits/token", "nats/byte", "bits/byte"],
+};
 
 export const command = defineCommand({
   name: "import",
@@ -89,15 +101,25 @@ export const command = defineCommand({
     for (const item of listOption(values, "set")) {
       const at = item.indexOf("=");
       if (at <= 0) throw new UserError(`invalid --set ${item} (expected role=value, e.g. N=1.2e8)`);
-      const [role, raw] = [item.slice(0, at), item.slice(at + 1)];
+      const [role, raw] = [item.slice(0, at).trim(), item.slice(at + 1).trim()];
+      if (raw === "") throw new UserError(`invalid --set ${item}: ${role} needs a value (e.g. ${role}=…)`);
+      if (set.has(role)) throw new UserError(`invalid --set: ${role} is given twice`);
       set.set(role, /^[-+]?[\d.]/.test(raw) ? parseNumber(raw, `--set ${role}`) : raw);
     }
-    const conventions: Record<string, string> = {};
+    if (values.run !== undefined && String(values.run).trim() === "")
+      throw new UserError("invalid --run: the run name is empty");
+    const conventions = new Map<string, string>();
     for (const item of listOption(values, "conventions")) {
-      const [key, value] = item.split("=");
-      if (!key || !value || !["params", "flops", "lossUnit"].includes(key))
-        throw new UserError(`invalid --conventions ${item} (keys: params, flops, lossUnit)`);
-      conventions[key] = value;
+      const [key = "", value = "", ...rest] = item.split("=").map((part) => part.trim());
+      const allowed = ownEntry(conventionValues, key);
+      if (!allowed || rest.length)
+        throw new UserError(
+          `invalid --conventions ${item} (expected key=value with key ${Object.keys(conventionValues).join(", ")})`,
+        );
+      if (!allowed.includes(value))
+        throw new UserError(`invalid --conventions ${item}: ${key} is one of ${allowed.join(", ")}`);
+      if (conventions.has(key)) throw new UserError(`invalid --conventions: ${key} is given twice`);
+      conventions.set(key, value);
     }
     // The store's columns are roles only (no law is being fitted).
     const map = parseMap(listOption(values, "map"));
@@ -113,7 +135,7 @@ export const command = defineCommand({
         ...(typeof values.meta === "string" ? { meta: values.meta } : {}),
         ...(typeof values.run === "string" ? { run: values.run } : {}),
         ...(lossKind ? { lossKind } : {}),
-        ...(Object.keys(conventions).length ? { conventions } : {}),
+        ...(conventions.size ? { conventions: Object.fromEntries(conventions) } : {}),
       });
       progress.stop();
       if (values.json === true) return printJson(io, { db, imports: results });

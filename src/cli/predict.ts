@@ -1,5 +1,6 @@
 import { UserError } from "../errors.js";
 import { hasOwnName } from "../names.js";
+import { parseDecimal, sizeSuffixes } from "../parseDecimal.js";
 import { loadFit } from "../fit/artifact.js";
 import { formulaText, num } from "../fit/report.js";
 import type { StepBase } from "../dataTypes.js";
@@ -168,8 +169,8 @@ function curve(
     stepList.length === 0 || stepList.includes("all")
       ? undefined
       : stepList.map((s) => {
-          const v = Number(s);
-          if (!Number.isInteger(v) || v < 0)
+          const v = parseDecimal(s, sizeSuffixes);
+          if (typeof v !== "number" || !Number.isInteger(v) || v < 0)
             throw new UserError(`invalid --steps ${s} (expected whole numbers or all)`);
           return v;
         });

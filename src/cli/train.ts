@@ -12,6 +12,7 @@ import {
 } from "../trainers/config.js";
 import type { SourceSpec } from "../trainers/corpus.js";
 import { scheduleFor, scheduleKinds } from "../trainers/scheduleTemplate.js";
+import { checkTrainerLimits, trainerLimits } from "../trainers/trainerLimits.js";
 import { defineCommand } from "./_command.js";
 import { numberOption, printJson, progressFor, sharedOptions, trainerOptions } from "./_shared.js";
 
@@ -122,13 +123,19 @@ export const command = defineCommand({
     ...sharedOptions,
   },
   async run(values, io) {
-    const int = (name: string) => numberOption(values, name, positiveInteger, "a positive integer");
+    const int = (name: string, limit = Number.MAX_SAFE_INTEGER) =>
+      numberOption(
+        values,
+        name,
+        (v) => positiveInteger(v) && v <= limit,
+        limit < Number.MAX_SAFE_INTEGER ? `a positive integer up to ${limit}` : "a positive integer",
+      );
     const model: Omit<ModelConfig, "vocab"> = {
       ...defaultModelConfig,
-      dModel: int("d-model") ?? defaultModelConfig.dModel,
-      layers: int("layers") ?? defaultModelConfig.layers,
-      heads: int("heads") ?? defaultModelConfig.heads,
-      seqLen: int("seq") ?? defaultModelConfig.seqLen,
+      dModel: int("d-model", trainerLimits.dModel) ?? defaultModelConfig.dModel,
+      layers: int("layers", trainerLimits.layers) ?? defaultModelConfig.layers,
+      heads: int("heads", trainerLimits.heads) ?? defaultModelConfig.heads,
+      seqLen: int("seq", trainerLimits.seqLen) ?? defaultModelConfig.seqLen,
       tied: values.untied !== true,
     };
     if (values.gelu !== undefined) {
@@ -138,8 +145,8 @@ export const command = defineCommand({
     }
     const train: TrainConfig = {
       ...defaultTrainConfig,
-      batch: int("batch") ?? defaultTrainConfig.batch,
-      steps: int("steps") ?? defaultTrainConfig.steps,
+      batch: int("batch", trainerLimits.batch) ?? defaultTrainConfig.batch,
+      steps: int("steps", trainerLimits.steps) ?? defaultTrainConfig.steps,
       seed: numberOption(values, "seed", (v) => Number.isInteger(v) && v >= 0, "a non-negative integer") ?? 0,
       logEvery: int("log-every") ?? defaultTrainConfig.logEvery,
       evalEvery: int("eval-every") ?? 0,
@@ -183,6 +190,12 @@ export const command = defineCommand({
       }
       schedule = scheduleFor({ kind: text as (typeof scheduleKinds)[number], warmup }, lr, train.steps);
     }
+    // The model's size and a step's activations, before the data are read (the vocabulary is the smallest).
+    checkTrainerLimits(
+      model,
+      train,
+      `--d-model ${model.dModel} --layers ${model.layers} --heads ${model.heads} --seq ${model.seqLen} --batch ${train.batch}`,
+    );
     const dataOption = values.data === undefined ? "kjv" : String(values.data);
     const spec: SourceSpec =
       dataOption === "kjv" ? "kjv" : dataOption === "markov" ? { markov: {} } : { file: dataOption };

@@ -1,5 +1,9 @@
 import { UserError } from "../errors.js";
-import type { DecayShape, Schedule } from "./schedule.js";
+import { parseDecimal } from "../parseDecimal.js";
+import { maxScheduleSteps, type DecayShape, type Schedule } from "./schedule.js";
+
+/** The suffixes of schedule numbers: `steps=24k`, `steps=1.2M`. */
+const scheduleSuffixes: Readonly<Record<string, number>> = { k: 1e3, M: 1e6 };
 
 const kinds = ["constant", "cosine", "linear", "wsd", "two-stage", "step", "inverse-sqrt"] as const;
 const shapes: readonly DecayShape[] = ["linear", "exp", "sqrt", "cosine"];
@@ -19,7 +23,8 @@ const keys: Record<(typeof kinds)[number], { required: string[]; optional: strin
  * Parses the compact text form of a schedule: `kind:key=value,…` with kinds constant, cosine, linear, wsd,
  * two-stage, step, inverse-sqrt; every kind takes `steps` and optionally `warmup`. WSD takes `decayStart`
  * (a step) or `decay` (the fraction of steps that decays) and `shape` (linear, exp, sqrt, cosine);
- * `step` takes `milestones` separated by `/` and `factor` (default 0.1). Numbers may use k/M suffixes.
+ * `step` takes `milestones` separated by `/` and `factor` (default 0.1). Numbers are decimal and may use k/M
+ * suffixes; a schedule has at most `maxScheduleSteps` steps.
  * @example parseSchedule("wsd:peak=3e-4,floor=3e-5,steps=24000,decayStart=20000,shape=exp,warmup=2160")
  */
 export function parseSchedule(text: string): Schedule {
@@ -37,6 +42,8 @@ export function parseSchedule(text: string): Schedule {
     .filter(Boolean)) {
     const kv = /^([A-Za-z]+)\s*=\s*(.+)$/.exec(part);
     if (!kv) throw new UserError(`invalid schedule "${text}": ${part} is not key=value`);
+    if (Object.hasOwn(values, kv[1]!))
+      throw new UserError(`invalid schedule "${text}": ${kv[1]} is given twice`);
     values[kv[1]!] = kv[2]!;
   }
   const allowed = ["steps", "warmup", ...keys[kind].required, ...keys[kind].optional];
@@ -49,8 +56,8 @@ export function parseSchedule(text: string): Schedule {
   }
   const num = (key: string, { integer = false, positive = false } = {}): number => {
     const raw = values[key]!;
-    const m = /^([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)([kM])?$/.exec(raw.trim());
-    const v = m ? Number(m[1]) * (m[2] === "k" ? 1e3 : m[2] === "M" ? 1e6 : 1) : NaN;
+    const parsed = parseDecimal(raw, scheduleSuffixes);
+    const v = typeof parsed === "number" ? parsed : NaN;
     if (!Number.isFinite(v) || (integer && !Number.isInteger(v)) || (positive ? v <= 0 : v < 0)) {
       throw new UserError(
         `invalid schedule "${text}": ${key}=${raw} is not a ${integer ? "whole number" : positive ? "positive number" : "non-negative number"}`,
@@ -59,6 +66,18 @@ export function parseSchedule(text: string): Schedule {
     return v;
   };
   const steps = num("steps", { integer: true, positive: true });
+  if (steps > maxScheduleSteps)
+    throw new UserError(
+      `invalid schedule "${text}": steps=${values.steps} is more than ${maxScheduleSteps} steps`,
+    );
+  const step = (key: string): number => {
+    const v = num(key, { integer: true });
+    if (v > steps)
+      throw new UserError(
+        `invalid schedule "${text}": ${key}=${values[key]} is after the last step ${steps}`,
+      );
+    return v;
+  };
   const warmup = values.warmup !== undefined ? num("warmup", { integer: true }) : 0;
   if (warmup > steps)
     throw new UserError(`invalid schedule "${text}": warmup ${warmup} is longer than steps ${steps}`);
@@ -93,12 +112,12 @@ export function parseSchedule(text: string): Schedule {
       return { kind, peak, floor: num("floor"), decayStart, shape, ...common };
     }
     case "two-stage":
-      return { kind, peak, second: num("second"), switch: num("switch", { integer: true }), ...common };
+      return { kind, peak, second: num("second"), switch: step("switch"), ...common };
     case "step": {
       const milestones = values.milestones!.split("/").map((m) => {
-        const v = Number(m);
-        if (!Number.isInteger(v) || v < 0)
-          throw new UserError(`invalid schedule "${text}": milestone ${m} is not a step`);
+        const v = parseDecimal(m, scheduleSuffixes);
+        if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > steps)
+          throw new UserError(`invalid schedule "${text}": milestone ${m} is not a step from 0 to ${steps}`);
         return v;
       });
       return { kind, peak, milestones, factor: values.factor !== undefined ? num("factor") : 0.1, ...common };

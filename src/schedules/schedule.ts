@@ -103,6 +103,14 @@ export function decay(shape: DecayShape, peak: number, floor: number, u: number)
 }
 
 /**
+ * Most steps a schedule may have: the curve laws read the LR at every step (`denseSchedule`, 80 MB of
+ * doubles at this length), and ten million steps are twenty times those of published pretraining runs (Llama 2:
+ * 2T tokens in batches of 4M, 5e5 steps; Touvron et al. 2023, §2.2).
+ * @example maxScheduleSteps // 10000000
+ */
+export const maxScheduleSteps = 10_000_000;
+
+/**
  * The LR at every step 0..T of a schedule, as the curve laws read it.
  * @example denseSchedule({kind: "constant", peak: 1e-3, steps: 3}) // [0.001, 0.001, 0.001, 0.001]
  */

@@ -333,15 +333,17 @@ export async function curvesFromStore(
 
 /**
  * Each filtered run's logged losses against tokens seen (the step where tokens are not logged): the eval loss
- * where one was logged, else the training loss — what a report draws as the runs' curves.
- * @example const curves = await lossCurves(store, ["run~kjv/*"]) // [{run, tokens: [...], loss: [...]}]
+ * where one was logged, else the training loss — or only the training or only the eval losses with `loss`,
+ * which is how a report draws them (as separate series).
+ * @example const curves = await lossCurves(store, ["run~kjv/*"], { loss: "eval" }) // [{run, tokens: [...], loss: [...]}]
  */
 export async function lossCurves(
   store: Store,
   filters: readonly string[] = [],
+  { loss = "eval, else train" }: { loss?: keyof typeof lossSql } = {},
 ): Promise<{ run: string; tokens: number[]; loss: number[] }[]> {
   const points = await loggedLosses(store, filters, {
-    loss: "eval, else train",
+    loss,
     columns: ["p.tokens"],
     at: "coalesce(p.tokens, p.step)",
   });

@@ -1,6 +1,7 @@
 import type { DuckDBValue } from "@duckdb/node-api";
 import { UserError } from "../errors.js";
 import { ownEntry } from "../names.js";
+import { parseDecimal, sizeSuffixes } from "../parseDecimal.js";
 
 /** Fields `--where` can test, and the SQL column each one is (r = runs, p = points). */
 const whereFields: Readonly<Record<string, { column: string; text: boolean }>> = {
@@ -31,7 +32,7 @@ interface WhereClause {
 /**
  * Parses `--where` filters into one parameterised SQL condition: `field op value` with op one of
  * = != < <= > >= and ~ (a glob with `*`, for text fields); `run=a,b` matches any of the names. Several
- * filters are all required.
+ * filters are all required. Numbers are decimal, with the size suffixes of the command line (`N>=70B`).
  * @example whereClause(["kind=lm", "N>=1e8", "run~25M/*"]) // r.kind IN (?) AND r.n >= ? AND r.name LIKE ? with ["lm", 1e8, "25M/%"]
  */
 export function whereClause(filters: readonly string[]): WhereClause {
@@ -64,17 +65,22 @@ export function whereClause(filters: readonly string[]): WhereClause {
       if (op !== "=" && op !== "!=")
         throw new UserError(`invalid --where ${filter}: ${field} is text: use =, != or ~`);
       // run=a,b,c: any of the names
-      const names = raw!
-        .split(",")
-        .map((v) => v.trim())
-        .filter(Boolean);
+      const names = raw!.split(",").map((v) => v.trim());
+      // `run=,` or `run=a,,b`: an empty name matches no run and is surely a slip (an empty IN () is no SQL).
+      if (names.some((name) => name === ""))
+        throw new UserError(
+          `invalid --where ${filter}: empty name in the list (expected ${field}=a or ${field}=a,b)`,
+        );
       parts.push(
         `${op === "=" ? "" : "NOT "}coalesce(${spec.column} IN (${names.map(() => "?").join(", ")}), false)`,
       );
       values.push(...names);
     } else {
-      const value = Number(raw);
-      if (!Number.isFinite(value)) throw new UserError(`invalid --where ${filter}: ${raw} is not a number`);
+      const value = parseDecimal(raw!, sizeSuffixes);
+      if (typeof value !== "number")
+        throw new UserError(
+          `invalid --where ${filter}: ${raw} is not a ${value === "overflow" ? "finite number" : "decimal number (such as 1e8 or 70B)"}`,
+        );
       parts.push(`${spec.column} ${op === "!=" ? "IS DISTINCT FROM" : op} ?`);
       values.push(value);
     }

@@ -21,6 +21,7 @@ import { checkEncDecConfig, encDecCounts, type EncDecConfig } from "./encdecWeig
 import { checkDenoisingTask, type DenoisingTask } from "./seq2seq.js";
 import type { FlopConvention } from "./counting.js";
 import { templateLabel, templateOf, type ScheduleTemplate } from "./scheduleTemplate.js";
+import { checkTrainerLimits, trainerLimits } from "./trainerLimits.js";
 
 /** The axes a sweep varies; each takes a list, the runs are every combination. */
 export interface SweepGrid {
@@ -95,6 +96,9 @@ export interface SweepRun {
   /** Encoder-decoder runs: the shape (without vocab) and the task. */
   encdec?: { model: Omit<EncDecConfig, "vocab">; task: DenoisingTask };
 }
+
+/** Most runs one sweep may expand to (the product of its grid's axis lengths). */
+export const maxSweepRuns = 100_000;
 
 const axisOrder = [
   "dModel",
@@ -200,6 +204,12 @@ export function expandSweep(config: SweepConfig, where: string, vocab?: number):
           });
     axes.push({ key, values });
   }
+  // Counted before expanding: a grid of 1e8 combinations is refused at once, not after filling memory.
+  const combinations = axes.reduce((product, axis) => product * axis.values.length, 1);
+  if (combinations > maxSweepRuns)
+    throw new UserError(
+      `${where}: the grid has ${combinations} combinations (${axes.map((a) => `${a.values.length} ${a.key}`).join(" × ")}); a sweep runs at most ${maxSweepRuns}`,
+    );
   const runs: SweepRun[] = [];
   const combine = (i: number, chosen: Record<string, unknown>) => {
     if (i === axes.length) {
@@ -276,6 +286,19 @@ function makeRun(
     (chosen.tokensPerParam !== undefined ? (chosen.tokensPerParam as number) * N : undefined);
   if (tokens !== undefined) train.steps = Math.max(1, Math.round(tokens / (train.batch * model.seqLen)));
   checkTrainConfig(train, at);
+  if (sides) {
+    for (const [side, shape] of Object.entries({
+      encoder: encdec!.model.encoder,
+      decoder: encdec!.model.decoder,
+    }))
+      for (const key of ["dModel", "layers"] as const)
+        if (shape[key] > trainerLimits[key])
+          throw new UserError(`${at}: the ${side}'s ${key} ${shape[key]} is more than ${trainerLimits[key]}`);
+  }
+  checkTrainerLimits(model, train, at, {
+    vocab,
+    ...(sides ? { parameters: encDecCounts({ ...encdec!.model, vocab: vocab ?? 2 }).total } : {}),
+  });
   const law = config.lrLaw;
   const D = train.steps * train.batch * model.seqLen;
   const base =

@@ -5,6 +5,7 @@ import type { Law, LawDefinition } from "../../types.js";
 import { range } from "../grid.js";
 import { columnProgram, formulaConstants, formulaFunctions } from "./columnProgram.js";
 import type { MathNode } from "./columnProgram.js";
+import { checkFormulaShape, formulaLimits, quoted } from "./formulaLimits.js";
 
 /**
  * Input roles a formula may use without declaring them (the column roles of README.md). `B` (batch size) is
@@ -52,20 +53,30 @@ type Compiled = (values: Float64Array) => number;
  * @example const law = await customLaw("E + A/N^alpha + B/D^beta", {log: ["E", "A", "B"]});
  */
 export async function customLaw(formula: string, options: CustomLawOptions = {}): Promise<Law> {
+  if (formula.length > formulaLimits.length)
+    throw new UserError(
+      `formula "${formula.slice(0, 60)}…" is ${formula.length} characters long; at most ${formulaLimits.length}`,
+    );
   // mathjs as one file: measured 0.2 s to load here against 1.5 s for its ES modules, the same code.
   const math = (await import("mathjs/lib/browser/math.js")).default;
   let tree: MathNode;
   try {
     tree = math.parse(formula) as unknown as MathNode;
   } catch (error) {
-    throw new UserError(`invalid formula "${formula}": ${(error as Error).message}`);
+    // The parser recurses once per level of parentheses: very deep nesting ends its call stack.
+    if (error instanceof RangeError)
+      throw new UserError(
+        `formula ${quoted(formula)} nests too deeply (at most ${formulaLimits.depth} levels)`,
+      );
+    throw new UserError(`invalid formula ${quoted(formula)}: ${(error as Error).message}`);
   }
+  checkFormulaShape(tree, formula);
   const symbols = collectSymbols(tree);
   // A name every JavaScript object inherits (constructor, __proto__, valueOf, …) is never a parameter or input.
   const builtin = symbols.find(isBuiltinName);
   if (builtin !== undefined)
     throw new UserError(
-      `unknown symbol ${builtin} in formula "${formula}" (a JavaScript built-in name: rename the parameter or input)`,
+      `unknown symbol ${builtin} in formula ${quoted(formula)} (a JavaScript built-in name: rename the parameter or input)`,
     );
   // Compiling once up front rejects anything but arithmetic and known functions before any analysis.
   compile(tree, new Map(symbols.map((name, i) => [name, i])));
@@ -74,46 +85,62 @@ export async function customLaw(formula: string, options: CustomLawOptions = {})
     declared ? declared.includes(s) : (inputRoles as readonly string[]).includes(s),
   );
   for (const name of declared ?? []) {
-    if (!symbols.includes(name)) throw new UserError(`input ${name} does not appear in formula "${formula}"`);
+    if (!symbols.includes(name))
+      throw new UserError(`input ${name} does not appear in formula ${quoted(formula)}`);
   }
   const paramNames = symbols.filter((s) => !inputs.includes(s) && !hasOwnName(formulaConstants, s));
   if (inputs.length === 0) {
     throw new UserError(
-      `formula "${formula}" uses no input (known inputs: ${inputRoles.join(", ")}; declare others with --inputs)`,
+      `formula ${quoted(formula)} uses no input (known inputs: ${inputRoles.join(", ")}; declare others with --inputs)`,
     );
   }
-  if (paramNames.length === 0) throw new UserError(`formula "${formula}" has no parameter to fit`);
+  if (paramNames.length === 0) throw new UserError(`formula ${quoted(formula)} has no parameter to fit`);
+  if (paramNames.length > formulaLimits.parameters)
+    throw new UserError(
+      `formula ${quoted(formula)} has ${paramNames.length} parameters; at most ${formulaLimits.parameters}`,
+    );
   for (const name of [...(options.log ?? []), ...Object.keys(options.params ?? {})]) {
     if (!paramNames.includes(name)) {
       throw new UserError(
-        `unknown parameter ${name}: formula "${formula}" has parameters ${paramNames.join(", ")}`,
+        `unknown parameter ${name}: formula ${quoted(formula)} has parameters ${paramNames.join(", ")}`,
       );
     }
   }
   const variables = [...paramNames, ...inputs];
   const index = new Map(variables.map((name, i) => [name, i]));
   const predictCompiled = compile(tree, index);
-  const derivatives = paramNames.map((name) => {
-    try {
-      return math.derivative(tree as never, name) as unknown as MathNode;
-    } catch (error) {
-      throw new UserError(
-        `cannot differentiate formula "${formula}" with respect to ${name}: ${(error as Error).message}`,
-      );
-    }
-  });
-  const gradientCompiled = derivatives.map((d) => compile(d, index));
-  const { evaluate, jacobian } = columnProgram(tree, derivatives, paramNames, inputs);
-  const linear = linearParameters(paramNames, derivatives);
+  // The derivatives (the costly part) are taken when first needed: a fit asks for them only after checking
+  // its options against the data (too few points for the parameters fails at once).
+  let analysis: Analysis | undefined;
+  const analysed = (): Analysis => {
+    if (analysis) return analysis;
+    const derivatives = paramNames.map((name) => {
+      try {
+        return math.derivative(tree as never, name) as unknown as MathNode;
+      } catch (error) {
+        throw new UserError(
+          `cannot differentiate formula ${quoted(formula)} with respect to ${name}: ${(error as Error).message}`,
+        );
+      }
+    });
+    analysis = {
+      gradient: derivatives.map((d) => compile(d, index)),
+      program: columnProgram(tree, derivatives, paramNames, inputs),
+      linear: linearParameters(paramNames, derivatives),
+    };
+    return analysis;
+  };
   const exponents = exponentParameters(tree);
   const logged = new Set(options.log ?? []);
+  const exponentGrid = gridFor(paramNames.filter((name) => exponents.has(name)).length);
   const params: ParamSpec[] = paramNames.map((name) => {
-    const isExponent = !linear.includes(name) && exponents.has(name);
+    // In an exponent, so not linear (a linear parameter's grid and start are unused: it is projected out).
+    const isExponent = exponents.has(name);
     return {
       name,
       value: isExponent ? 0.3 : 1,
       ...(logged.has(name) ? { log: true } : {}),
-      ...(isExponent ? { grid: range(0, 2, 0.2) } : {}),
+      ...(isExponent && exponentGrid.length ? { grid: exponentGrid } : {}),
       ...(ownEntry(options.params, name) ?? {}),
     };
   });
@@ -132,16 +159,42 @@ export async function customLaw(formula: string, options: CustomLawOptions = {})
     reference: "user formula, differentiated symbolically (mathjs derivative)",
     inputs,
     params,
-    linear,
+    get linear() {
+      return analysed().linear;
+    },
     predict: (p, x) => predictCompiled(load(p, x)),
     gradient(p, x) {
       const v = load(p, x);
-      return gradientCompiled.map((g) => g(v));
+      return analysed().gradient.map((g) => g(v));
     },
-    evaluate,
-    jacobian,
+    evaluate(p, data, out) {
+      analysed().program.evaluate(p, data, out);
+    },
+    jacobian(p, data, out) {
+      analysed().program.jacobian(p, data, out);
+    },
     spec: { formula, inputs: [...inputs], log: [...logged] },
   };
+}
+
+/**
+ * The default grid of each of `count` exponents: 0 to 2 by 0.2, or fewer values evenly spread over [0, 2]
+ * so that the grid has at most `formulaLimits.gridCells` cells; none (the start only) past 17 exponents.
+ * @example gridFor(6) // [0, 0.333333333333, 0.666666666667, 1, 1.33333333333, 1.66666666667, 2]
+ */
+function gridFor(count: number): number[] {
+  const full = range(0, 2, 0.2);
+  const values = Math.floor(formulaLimits.gridCells ** (1 / Math.max(count, 1)) + 1e-9);
+  if (values >= full.length) return full;
+  if (values < 2) return [];
+  return Array.from({ length: values }, (_, i) => Number(((2 * i) / (values - 1)).toPrecision(12)));
+}
+
+/** What differentiating a formula gives: the gradient per point, the column programs, the linear parameters. */
+interface Analysis {
+  readonly gradient: readonly Compiled[];
+  readonly program: ReturnType<typeof columnProgram>;
+  readonly linear: readonly string[];
 }
 
 function collectSymbols(node: MathNode): string[] {
