@@ -66,7 +66,9 @@ export async function reportFromStore(
   const curves: RunCurve[] = [];
   try {
     runs = await listRuns(store, where);
-    curves.push(...(await lossCurves(store, where)));
+    // Training and held-out losses as separate series: joined into one line they zigzag.
+    for (const split of ["eval", "train"] as const)
+      for (const curve of await lossCurves(store, where, { loss: split })) curves.push({ ...curve, split });
   } finally {
     store.close();
   }

@@ -11,6 +11,7 @@ import { ownEntry } from "../names.js";
 import { formatFitReport, num } from "../fit/report.js";
 import type { SensitivityReport } from "../fit/sensitivity.js";
 import { formatSensitivity, readSensitivity } from "../fit/sensitivityReport.js";
+import { movesWithAny } from "../fit/identifiability.js";
 import { computeOptimal, isComputeLaw } from "../predict/computeOptimal.js";
 import { predictCurve } from "../predict/predictCurve.js";
 import type { FitArtifact } from "../types.js";
@@ -19,15 +20,17 @@ import type { HoldoutReport } from "../predict/backtest.js";
 import type { Observations } from "../dataTypes.js";
 import type { FitResult } from "../types.js";
 import { version } from "../version.js";
+import { withFooter } from "./charts/_annotate.js";
 import { bootstrapCharts } from "./charts/bootstrap.js";
 import { curvePredictionChart } from "./charts/curvePrediction.js";
 import { frontierCharts } from "./charts/frontier.js";
-import { isoFlopChart } from "./charts/isoFlop.js";
+import { budgetWords, isoFlopChart } from "./charts/isoFlop.js";
 import { lawFitChart } from "./charts/lawFit.js";
 import { lossCurvesChart, type RunCurve } from "./charts/lossCurves.js";
 import { residualsChart } from "./charts/residuals.js";
 import { logGrid, type Chart } from "./charts/shared.js";
 import { lawCharts } from "./lawCharts.js";
+import { chartNotes, fitIssues } from "./_notes.js";
 import { renderPng, renderSvg } from "./render.js";
 
 /** A fit to show: a fit made now with the data it was fitted to, or a saved artifact (no data at hand). */
@@ -64,8 +67,8 @@ export interface ReportData {
   curves: readonly RunCurve[];
   fits: readonly ReportFit[];
   /**
-   * Compute budgets for allocations and isoFLOP curves; default: five powers of ten from the one above the
-   * data's largest C.
+   * Compute budgets for allocations and isoFLOP curves; default: the largest run's C (to two digits) and one
+   * and two decades beyond it.
    */
   budgets?: readonly number[];
 }
@@ -101,6 +104,10 @@ const fmt = (v: unknown, digits = 4): string => {
  */
 export function fitCharts(item: ReportFit, budgets: readonly number[]): Chart[] {
   const fit = "fit" in item ? item.fit : withArtifact(item.artifact);
+  const issues = fitIssues(fit);
+  // A chart of the law's predictions depends on every parameter; each chart below says which it reads.
+  const noted = (chart: Chart, dependsOn: (name: string) => boolean = () => true) =>
+    withFooter(chart, { notes: chartNotes(issues, dependsOn) });
   const observations = item.observations;
   const charts: Chart[] = [];
   const inputs = fit.law.inputs;
@@ -127,7 +134,7 @@ export function fitCharts(item: ReportFit, budgets: readonly number[]): Chart[] 
         run,
         fit.level,
       );
-      charts.push({ ...chart, id: `${slug}-${chart.id}` });
+      charts.push(noted({ ...chart, id: `${slug}-${chart.id}` }));
     }
     return charts;
   }
@@ -135,7 +142,7 @@ export function fitCharts(item: ReportFit, budgets: readonly number[]): Chart[] 
   const input = { fit, observations, result: "fit" in item ? item.fit : undefined };
   for (const name of fit.law.charts ?? [])
     for (const chart of lawCharts.get(name)?.(input) ?? [])
-      charts.push({ ...chart, id: `${slug}-${chart.id}` });
+      charts.push(noted({ ...chart, id: `${slug}-${chart.id}` }));
   // A batch-size sweep's points are steps to targets: its own charts describe it, the generic ones would not.
   if (fit.law.sweepTargets && observations && "fit" in item) return charts;
   const chinchillaLike = isComputeLaw(fit.law);
@@ -158,7 +165,7 @@ export function fitCharts(item: ReportFit, budgets: readonly number[]): Chart[] 
     const fitted = heldRows ? pick((i) => !heldRows.has(i)) : observations;
     if (chinchillaLike || inputs.length === 1) {
       const options = held && held.loss.length ? { heldOut: held } : {};
-      charts.push({ ...lawFitChart(fit, fitted, options), id: `${slug}-fit` });
+      charts.push(noted({ ...lawFitChart(fit, fitted, options), id: `${slug}-fit` }));
     }
     for (const x of inputs) {
       if (observations.inputs[x])
@@ -166,13 +173,28 @@ export function fitCharts(item: ReportFit, budgets: readonly number[]): Chart[] 
     }
   }
   if (chinchillaLike) {
-    charts.push({ ...isoFlopChart(fit, budgets.slice(0, 5)), id: `${slug}-isoflop` });
-    const [sizes, ratio] = frontierCharts(fit, logGrid(budgets[0]!, budgets[budgets.length - 1]!, 30));
-    charts.push({ ...sizes, id: `${slug}-frontier` }, { ...ratio, id: `${slug}-tokens-per-parameter` });
+    const range = computeRange(item);
+    const largestC = range?.[1];
+    charts.push(noted({ ...isoFlopChart(fit, budgets.slice(0, 5), { largestC }), id: `${slug}-isoflop` }));
+    // The frontier from the smallest run to the largest budget: the data's part solid, the rest extrapolated.
+    const from = Math.min(range?.[0] ?? Infinity, ...budgets);
+    const to = Math.max(...budgets);
+    const [sizes, ratio] = frontierCharts(fit, logGrid(from, to, 30), { largestC });
+    // N* and D* do not move with every parameter (not with Chinchilla's E): only those they move with are noted.
+    const at = largestC ?? to;
+    const moves = (name: string) =>
+      movesWithAny((p) => computeOptimal({ ...fit, params: p, draws: null }, at).N, fit.params, [name]);
+    charts.push(
+      noted({ ...sizes, id: `${slug}-frontier` }, moves),
+      noted({ ...ratio, id: `${slug}-tokens-per-parameter` }, moves),
+    );
   }
   // A law of coefficients per budget or per cell is described by its own charts, not one histogram each.
   if (!fit.law.groupCoefficients)
-    for (const chart of bootstrapCharts(fit)) charts.push({ ...chart, id: `${slug}-${chart.id}` });
+    for (const chart of bootstrapCharts(fit)) {
+      const name = chart.id.slice(`draws-${fit.law.name}-`.length);
+      charts.push(noted({ ...chart, id: `${slug}-${chart.id}` }, (p) => p === name));
+    }
   return charts;
 }
 
@@ -183,34 +205,44 @@ function withArtifact(saved: FittedLaw & { artifact: FitArtifact }) {
     intervals: saved.artifact.intervals ?? {},
     intervalMethod: saved.artifact.intervalMethod,
     warnings: saved.artifact.warnings ?? [],
+    variables: saved.artifact.variables ?? [],
   };
 }
 
+/**
+ * The smallest and largest training compute of a fit's runs: C = 6ND of its fitted points when at hand (or
+ * their C; a backtest's held-out points aside), else the fit's data range (C, or 6·N·D of the range's ends,
+ * the most it can be).
+ */
+function computeRange(item: ReportFit): [number, number] | undefined {
+  const o = item.observations;
+  const held = new Set("held" in item ? (item.held ?? []) : []);
+  const all =
+    o?.inputs.C ??
+    (o?.inputs.N && o.inputs.D ? o.inputs.N.map((n, i) => 6 * n * o.inputs.D![i]!) : undefined);
+  const C = all?.filter((_, i) => !held.has(i));
+  if (C && C.length) return [Math.min(...C), Math.max(...C)];
+  const range = "fit" in item ? item.fit.dataRange : item.artifact.dataRange;
+  if (range.C) return [range.C[0], range.C[1]];
+  if (range.N && range.D) return [6 * range.N[0] * range.D[0], 6 * range.N[1] * range.D[1]];
+  return undefined;
+}
+
 function defaultBudgets(fits: readonly ReportFit[]): number[] {
-  let largest = 0;
-  for (const item of fits) {
-    const o = item.observations;
-    if (!o) {
-      const range = "artifact" in item ? item.artifact.dataRange : {};
-      if (range.N && range.D) largest = Math.max(largest, 6 * range.N[1] * range.D[1]);
-      continue;
-    }
-    const C =
-      o.inputs.C ??
-      (o.inputs.N && o.inputs.D ? o.inputs.N.map((n, i) => 6 * n * o.inputs.D![i]!) : undefined);
-    if (C) largest = Math.max(largest, ...C);
-  }
-  if (!(largest > 0)) return [1e18, 1e19, 1e20, 1e21, 1e22];
-  const start = 10 ** Math.ceil(Math.log10(largest));
-  return [0, 1, 2, 3, 4].map((k) => start * 10 ** k);
+  const largest = Math.max(0, ...fits.map((item) => computeRange(item)?.[1] ?? 0));
+  if (!(largest > 0)) return [1e18, 1e19, 1e20];
+  const C = Number(largest.toPrecision(2));
+  return [C, 10 * C, 100 * C];
 }
 
 const style = `
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 60rem; padding: 0 1rem; color: #222; }
 h1 { font-size: 1.6rem; } h2 { font-size: 1.3rem; margin-top: 2.5rem; border-bottom: 1px solid #ddd; } h3 { font-size: 1.1rem; }
-table { border-collapse: collapse; font-size: 12px; } th, td { padding: 2px 8px; text-align: right; border-bottom: 1px solid #eee; }
-th:first-child, td:first-child { text-align: left; } pre { background: #f6f6f6; padding: 0.8rem; overflow-x: auto; font-size: 12px; }
+table { border-collapse: collapse; font-size: 12px; max-width: 100%; } th, td { padding: 2px 8px; text-align: right; border-bottom: 1px solid #eee; vertical-align: top; }
+th:first-child, td:first-child { text-align: left; } td.name, code, p, li { overflow-wrap: anywhere; }
+pre { background: #f6f6f6; padding: 0.8rem; font-size: 12px; white-space: pre-wrap; overflow-wrap: anywhere; }
 figure { margin: 1.5rem 0; } figcaption { color: #555; font-size: 12px; max-width: 45rem; } .warning { color: #a40; }
+ul.warnings { background: #fff6e8; border-left: 4px solid #d80; margin: 0.8rem 0; padding: 0.5rem 0.8rem 0.5rem 2rem; }
 svg { max-width: 100%; height: auto; }`;
 
 /**
@@ -245,7 +277,11 @@ export async function buildReport(data: ReportData): Promise<{ html: string; cha
   ];
   parts.push(
     `<table><thead><tr>${columns.map(([, h]) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>${data.runs
-      .map((r) => `<tr>${columns.map(([c]) => `<td>${fmt(r[c])}</td>`).join("")}</tr>`)
+      // Run names may break after "/" and "_" (between a sweep's fields), numbers never.
+      .map(
+        (r) =>
+          `<tr>${columns.map(([c]) => (c === "name" ? `<td class="name">${fmt(r[c]).replace(/[/_]/g, "$&<wbr>")}</td>` : `<td>${fmt(r[c])}</td>`)).join("")}</tr>`,
+      )
       .join("")}</tbody></table>`,
   );
   if (data.curves.some((c) => c.tokens.length > 1)) parts.push(await figure(lossCurvesChart(data.curves)));
@@ -253,12 +289,13 @@ export async function buildReport(data: ReportData): Promise<{ html: string; cha
   for (const item of data.fits) {
     const fit = "fit" in item ? item.fit : withArtifact(item.artifact);
     parts.push(`<h2>Fit: ${escapeHtml(item.label)}</h2>`);
-    parts.push(`<p>${escapeHtml(fit.law.formula)} — data: ${escapeHtml(item.description)}</p>`);
+    // The warnings first: what a reader must know before reading anything else of the fit.
     if (fit.warnings.length) {
       parts.push(
-        `<ul>${fit.warnings.map((w) => `<li class="warning">${escapeHtml(`${w.code}: ${w.message}`)}</li>`).join("")}</ul>`,
+        `<ul class="warnings">${fit.warnings.map((w) => `<li class="warning">${escapeHtml(`${w.code}: ${w.message}`)}</li>`).join("")}</ul>`,
       );
     } else parts.push(`<p>No warnings.</p>`);
+    parts.push(`<p>${escapeHtml(fit.law.formula)} — data: ${escapeHtml(item.description)}</p>`);
     if ("fit" in item && item.holdout) {
       const h = item.holdout;
       const c = h.calibration;
@@ -302,14 +339,15 @@ export async function buildReport(data: ReportData): Promise<{ html: string; cha
       );
     if (isComputeLaw(fit.law) && !fit.law.curve) {
       const rows = budgets.map((C) => computeOptimal(fit, C));
+      const largestC = computeRange(item)?.[1];
       const interval = (v: readonly [number, number] | undefined) =>
         v ? `[${fmt(v[0])}, ${fmt(v[1])}]` : "";
       parts.push(`<h3>Compute-optimal allocations (${Math.round(fit.level * 100)}% intervals)</h3>`);
       parts.push(
-        `<table><thead><tr><th>C (FLOPs)</th><th>N*</th><th>interval</th><th>D*</th><th>interval</th><th>D*/N*</th><th>loss</th><th>interval</th></tr></thead><tbody>${rows
+        `<table><thead><tr><th>C (FLOPs)</th><th>vs the data</th><th>N*</th><th>interval</th><th>D*</th><th>interval</th><th>D*/N*</th><th>loss</th><th>interval</th></tr></thead><tbody>${rows
           .map(
             (a) =>
-              `<tr><td>${fmt(a.C)}</td><td>${fmt(a.N)}</td><td>${interval(a.intervals?.N)}</td><td>${fmt(a.D)}</td><td>${interval(a.intervals?.D)}</td><td>${fmt(a.tokensPerParameter)}</td><td>${fmt(a.loss)}</td><td>${interval(a.intervals?.loss)}</td></tr>`,
+              `<tr><td>${fmt(a.C)}</td><td>${escapeHtml(budgetWords(a.C, largestC))}</td><td>${fmt(a.N)}</td><td>${interval(a.intervals?.N)}</td><td>${fmt(a.D)}</td><td>${interval(a.intervals?.D)}</td><td>${fmt(a.tokensPerParameter)}</td><td>${fmt(a.loss)}</td><td>${interval(a.intervals?.loss)}</td></tr>`,
           )
           .join("")}</tbody></table>`,
       );

@@ -23,7 +23,7 @@ import { qatChart } from "../../src/report/charts/qat.js";
 import { residualsChart } from "../../src/report/charts/residuals.js";
 import { logGrid, type Chart } from "../../src/report/charts/shared.js";
 import { renderPng, renderSvg } from "../../src/report/render.js";
-import { buildReport, escapeHtml } from "../../src/report/report.js";
+import { buildReport, escapeHtml, fitCharts } from "../../src/report/report.js";
 import { randomSource } from "../../src/random.js";
 import type { Observations } from "../../src/dataTypes.js";
 import { assertSnapshot } from "../_snapshot.js";
@@ -71,7 +71,7 @@ test("the law-fit chart: data dots, the compute-optimal curve with its band, lab
   const chart = lawFitChart(fit, data);
   const svg = await renderSvg(chart);
   assert.equal(markCount(svg, "dot", "circle"), 20);
-  assert.match(svg, /Training compute C \(FLOPs\) \(log scale\)/);
+  assert.match(svg, /Training compute C \(FLOPs, log scale\)/);
   assert.match(svg, /Loss \(nats\/token, log scale\)/);
   assert.match(
     chart.caption,
@@ -119,7 +119,7 @@ test("a one-input law is drawn against its input; PNGs render", async () => {
   const powerFit = fitLaw(powerLaw("N"), observations, { intervals: "covariance" });
   const chart = lawFitChart(powerFit, observations);
   const svg = await renderSvg(chart);
-  assert.match(svg, /Parameters N \(log scale\)/);
+  assert.match(svg, /Model size N \(parameters, log scale\)/);
   assert.match(chart.caption, /draws from the fit's covariance/);
   const png = await renderPng(svg);
   assert.deepEqual(Array.from(png.subarray(1, 4)), [0x50, 0x4e, 0x47]); // "PNG"
@@ -140,7 +140,7 @@ test("user strings are escaped: a run named <img src=x onerror=alert(1)> is text
   assert.equal(charts.length, 1);
   assert.ok(charts[0]!.svg.includes("&lt;img src=x onerror=alert(1)&gt;"));
   assert.match(html, /Content-Security-Policy" content="default-src 'none'/);
-  assert.match(lossCurvesChart([{ run: "a", tokens: [1], loss: [2] }]).caption, /1 runs/);
+  assert.match(lossCurvesChart([{ run: "a", tokens: [1], loss: [2] }]).caption, /^1 run: /);
 });
 
 test("a saved fit with a sensitivity section (fit --sensitivity --out) shows its table in the report", async () => {
@@ -182,13 +182,13 @@ test("allocation charts: the enc/dec split, the QAT fraction, batch-size hyperbo
   const split = encdecChart(encdecFit, [1e8, 1e9]);
   const splitSvg = await renderSvg(split);
   assert.equal(markCount(splitSvg, "dot", "circle"), 2);
-  assert.match(splitSvg, /Encoder share Ne\/\(Ne\+Nd\) \(linear scale\)/);
+  assert.match(splitSvg, /Encoder share Ne\/\(Ne\+Nd\) \(fraction of parameters, linear scale\)/);
   snapshot("charts/encdec.svg", splitSvg);
   const surface = encdecSurfaceChart(encdecFit, encdecData);
   const surfaceSvg = await renderSvg(surface);
   assert.equal(markCount(surfaceSvg, "rect", "rect"), 40 * 40);
   assert.equal(markCount(surfaceSvg, "dot", "circle"), 18);
-  assert.match(surfaceSvg, /Encoder parameters Ne \(log scale\)/);
+  assert.match(surfaceSvg, /Encoder parameters Ne \(parameters, log scale\)/);
   snapshot("charts/encdec-surface.svg", surfaceSvg);
   writeFileSync(join(tmpdir(), "encdec-surface.png"), await renderPng(surfaceSvg));
   // QAT: the published one-parameter law (no fit), f = exp(−6.7297/ln S).
@@ -224,4 +224,121 @@ test("allocation charts: the enc/dec split, the QAT fraction, batch-size hyperbo
   assert.equal(markCount(bcritSvg, "dot", "circle"), 3);
   assert.match(bcritSvg, /Critical batch size B_crit \(tokens, log scale\)/);
   snapshot("charts/bcrit.svg", bcritSvg);
+});
+
+/** The texts inside a rendered chart's group with a given aria-label (nested groups included). */
+function texts(svg: string, group: string): string[] {
+  const start = svg.indexOf(`aria-label="${group}"`);
+  if (start < 0) return [];
+  let depth = 0;
+  let end = start;
+  for (const tag of svg.slice(start).matchAll(/<(\/?)g\b/g)) {
+    depth += tag[1] ? -1 : 1;
+    if (depth < 0) {
+      end = start + tag.index;
+      break;
+    }
+  }
+  return [...svg.slice(start, end).matchAll(/<text\b[^>]*>([^<]*)/g)].map((m) => m[1]!);
+}
+
+test("bootstrapCharts(fit): parameters fitted as logarithms (E, A, B) get log bins on a log axis, the exponents a linear one", () => {
+  const charts = bootstrapCharts(fit);
+  const scale = (name: string) =>
+    (charts.find((c) => c.id.endsWith(`-${name}`))!.options.x as { type?: string }).type;
+  assert.deepEqual(
+    ["E", "A", "B", "alpha", "beta"].map(scale),
+    ["log", "log", "log", undefined, undefined], // chinchilla's params: log: true for E, A and B
+  );
+  const A = charts.find((c) => c.id.endsWith("-A"))!;
+  assert.match(String((A.options.x as { label: string }).label), /\(law parameter, log scale\)/);
+  assert.match(A.caption, /fitted as its logarithm: log-spaced bins/);
+});
+
+test("tick formats: losses as plain decimals (never SI milli), FLOPs as powers of ten, counts in k/M/B", async () => {
+  const { formatCount, formatLoss, formatPower, formatValue } =
+    await import("../../src/report/charts/_format.js");
+  assert.deepEqual(
+    [formatLoss(0.9), formatLoss(2.3149), formatLoss(-0.05)],
+    ["0.9", "2.31", "−0.05"], // three significant digits, a true minus sign
+  );
+  assert.deepEqual(
+    [formatPower(2.6e12), formatPower(1e13), formatPower(3e-4)],
+    ["2.6×10¹²", "10¹³", "3×10⁻⁴"],
+  );
+  assert.deepEqual([formatCount(4.13056e5), formatCount(7e10), formatCount(1.4e12)], ["413k", "70B", "1.4T"]);
+  assert.deepEqual([formatValue(439.2), formatValue(2.595e5)], ["439", "2.6×10⁵"]);
+  // An isoFLOP chart reaching losses below 1: its loss ticks read 0.9, 0.8, … (no "900m").
+  const svg = await renderSvg(isoFlopChart(fit, [1e20, 1e24]));
+  const ticks = texts(svg, "y-axis tick label").filter(Boolean);
+  assert.ok(ticks.length > 3, ticks.join(" "));
+  assert.ok(
+    ticks.every((t) => /^−?\d+(\.\d+)?$/.test(t)),
+    ticks.join(" "),
+  );
+});
+
+test("lossCurvesChart(curves): training and held-out losses as separate lines, a legend keyed by what varies, full names in tooltips", async () => {
+  // kjv-schedules' names: the cosine and WSD runs share their first 52 characters.
+  const names = [
+    "kjv-schedules/dModel=64_steps=4000_lr=0.002_schedule=cosine-warmup0.02-floor0.1_seed=0",
+    "kjv-schedules/dModel=64_steps=4000_lr=0.002_schedule=wsd-warmup0.02-floor0.1-decay0.1_seed=0",
+  ];
+  const curves = names.flatMap((run, k) => [
+    { run, split: "train" as const, tokens: [1e5, 2e5, 3e5, 4e5], loss: [3, 2.6 + k / 10, 2.5, 2.4] },
+    { run, split: "eval" as const, tokens: [2e5, 4e5], loss: [2.7, 2.45 + k / 10] },
+  ]);
+  const chart = lossCurvesChart(curves);
+  const svg = await renderSvg(chart);
+  // Two line marks (faint training, solid held-out), one path per run in each.
+  const lines = [...svg.matchAll(/<g[^>]*aria-label="line"[^>]*>([\s\S]*?)<\/g>/g)].map(
+    (m) => (m[1]!.match(/<path\b/g) ?? []).length,
+  );
+  assert.deepEqual(lines, [2, 2]);
+  assert.deepEqual(texts(svg, "footer"), [
+    "held-out (eval) loss",
+    "training loss",
+    "schedule=cosine-warmup0.02-floor0.1",
+    "schedule=wsd-warmup0.02-floor0.1-decay0.1",
+  ]);
+  for (const name of names) assert.ok(svg.includes(`<title>${name}`), `tooltip of ${name}`);
+  assert.match(chart.caption, /all are kjv-schedules\/dModel=64_steps=4000_lr=0\.002_…_seed=0/);
+});
+
+test("isoFlopChart(fit, budgets, {largestC}): budgets beyond the data dashed and labelled with their distance in decades", async () => {
+  const largestC = 6 * 1e9 * 4e10; // the synthetic grid's largest run
+  const svg = await renderSvg(isoFlopChart(fit, [largestC, 10 * largestC, 100 * largestC], { largestC }));
+  const labels = texts(svg, "labels");
+  assert.deepEqual(labels, [
+    "N* at C = 2.4×10²⁰ (largest run)",
+    "N* at C = 2.4×10²¹ (+1 decade)",
+    "N* at C = 2.4×10²² (+2 decades)",
+  ]);
+  assert.match(svg, /stroke-dasharray="5,4"/); // the extrapolated parts
+  assert.ok(texts(svg, "extrapolation labels").includes("extrapolation →"));
+});
+
+test("fitCharts(item): a parameter the data do not identify is named on each chart that depends on it, and the budgets start at the largest run", async () => {
+  const unidentified = {
+    ...fit,
+    warnings: [
+      {
+        code: "not-identified",
+        message: "the data cannot identify all parameters of chinchilla: … (undetermined: E)",
+      },
+    ],
+  };
+  const item = { label: "c", fit: unidentified, observations: data, description: "synthetic" };
+  const charts = fitCharts(item, [2.4e20, 2.4e21, 2.4e22]);
+  const noted = charts
+    .filter((c) => c.footer?.notes.some((n) => n.startsWith("E is not identified")))
+    .map((c) => c.id);
+  // N* and D* do not move with E (Hoffmann et al.'s eq. 4 has no E), so the frontier charts carry no note.
+  assert.deepEqual(noted, ["c-fit", "c-isoflop", "c-draws-chinchilla-E"]);
+  const { html } = await buildReport({ title: "t", source: "s", runs: [], curves: [], fits: [item] });
+  // Default budgets: the largest run's C = 6·1e9·4e10 and one and two decades beyond.
+  assert.match(html, /<td>2\.400e\+20<\/td><td>largest run<\/td>/);
+  assert.match(html, /<td>2\.400e\+22<\/td><td>\+2 decades<\/td>/);
+  assert.match(html, /<h2>Fit: c<\/h2>\n<ul class="warnings"><li class="warning">not-identified: /);
+  assert.match(html, /pre \{[^}]*white-space: pre-wrap/);
 });

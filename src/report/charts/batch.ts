@@ -3,7 +3,8 @@ import * as Plot from "@observablehq/plot";
 import { bcritSummary } from "../../fit/laws/bcrit.js";
 import type { Observations } from "../../dataTypes.js";
 import type { FitResult } from "../../types.js";
-import { band, label, logGrid, lossLabel, percent, type Chart } from "./shared.js";
+import { formatCount } from "./_format.js";
+import { band, inputAxis, logGrid, lossAxis, percent, type Chart } from "./shared.js";
 
 /**
  * Batch-size sweeps: for each target loss the fitted hyperbola (S/S_min − 1)(E/E_min − 1) = 1 in steps S
@@ -55,8 +56,13 @@ export function batchCharts(
         height: 420,
         marginLeft: 60,
         marginRight: 60,
-        x: { type: "log", label: label("S", true) },
-        y: { type: "log", label: "Examples processed E = B·S (tokens, log scale)", grid: true },
+        x: inputAxis("S"),
+        y: {
+          type: "log",
+          label: "Examples processed E = B·S (tokens, log scale)",
+          grid: true,
+          tickFormat: formatCount,
+        },
         color: { type: "ordinal", scheme: "tableau10" },
         marks: [
           Plot.line(curves, { x: "S", y: "E", stroke: "target", z: "target" }),
@@ -80,8 +86,13 @@ export function batchCharts(
         width: 720,
         height: 340,
         marginLeft: 60,
-        x: { type: "log", label: lossLabel(true) },
-        y: { type: "log", label: "Critical batch size B_crit (tokens, log scale)", grid: true },
+        x: { ...lossAxis(true), grid: false },
+        y: {
+          type: "log",
+          label: "Critical batch size B_crit (tokens, log scale)",
+          grid: true,
+          tickFormat: formatCount,
+        },
         marks: [
           Plot.line(trend, { x: "loss", y: "B", stroke: "steelblue" }),
           Plot.ruleX(bcrit, { x: "loss", y1: "lo", y2: "hi", stroke: "#333" }),

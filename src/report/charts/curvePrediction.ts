@@ -1,7 +1,7 @@
 /** A curve law's predicted loss curve for one schedule against the observed points. */
 import * as Plot from "@observablehq/plot";
 import type { CurvePrediction } from "../../predict/predictCurve.js";
-import { band, label, lossLabel, percent, type Chart } from "./shared.js";
+import { band, label, lossAxis, percent, type Chart } from "./shared.js";
 
 /**
  * A curve law's predicted loss curve for one schedule against the observed points, with its interval band.
@@ -27,7 +27,7 @@ export function curvePredictionChart(
       height: 380,
       marginLeft: 60,
       x: { label: label("step", false) },
-      y: { label: lossLabel(false), grid: true },
+      y: lossAxis(false),
       marks: [
         Plot.areaY(shown, { x: "step", y1: "lo", y2: "hi", fill: "steelblue", fillOpacity: 0.25 }),
         Plot.line(shown, { x: "step", y: "loss", stroke: "steelblue", strokeWidth: 2 }),

@@ -2,7 +2,9 @@
 import * as Plot from "@observablehq/plot";
 import { encdecSplit } from "../../fit/laws/encdec.js";
 import type { FittedLaw } from "../../types.js";
-import { band, lossLabel, percent, type Chart } from "./shared.js";
+import { directLabels, palette } from "./_annotate.js";
+import { decadesWords, formatCount } from "./_format.js";
+import { band, lossAxis, percent, type Chart } from "./shared.js";
 
 /**
  * The encoder/decoder law's loss over the share of a parameter budget P given to the encoder, for a few
@@ -11,39 +13,60 @@ import { band, lossLabel, percent, type Chart } from "./shared.js";
  */
 export function encdecChart(fit: FittedLaw, budgets: readonly number[]): Chart {
   const shares = Array.from({ length: 99 }, (_, i) => 0.01 * (i + 1));
-  const rows = budgets.flatMap((P) =>
+  const { Ne, Nd } = fit.dataRange;
+  // The data's largest model: budgets beyond it are extrapolations, drawn dashed and labelled in decades.
+  const largest = Ne && Nd ? Ne[1] + Nd[1] : undefined;
+  const colors = palette(budgets.length);
+  const name = (P: number) => {
+    const where = largest !== undefined && P > largest * 1.02 ? ` (${decadesWords(P, largest)})` : "";
+    return `P = ${formatCount(P)}${where}`;
+  };
+  const rows = budgets.flatMap((P, k) =>
     shares.map((share) => ({
       share,
       loss: fit.law.predict(fit.params, { Ne: share * P, Nd: (1 - share) * P }),
-      budget: `P = ${P.toExponential(0)}`,
+      budget: name(P),
+      color: colors[k]!,
+      beyond: largest !== undefined && P > largest * 1.02,
     })),
   );
-  const optima = budgets.map((P) => {
+  const optima = budgets.map((P, k) => {
     const split = encdecSplit(fit, P);
     return {
       share: split.encoderShare,
       loss: split.loss,
       ...band(split.encoderShare, split.intervals?.encoderShare),
-      budget: `P = ${P.toExponential(0)}`,
+      budget: name(P),
+      color: colors[k]!,
     };
   });
   return {
     id: `encdec-${fit.law.name}`,
     title: `${fit.law.name}: loss over the encoder's share of the parameters`,
-    caption: `Each line: the fitted loss of a model with P parameters split Ne = share·P, Nd = (1 − share)·P; dots: the optimal split; whiskers: its ${percent(fit.level)} interval from the fit's draws.`,
+    caption: `Each line: the fitted loss of a model with P parameters split Ne = share·P, Nd = (1 − share)·P; dots: the optimal split; whiskers: its ${percent(fit.level)} interval from the fit's draws.${
+      largest !== undefined
+        ? ` Budgets beyond the largest fitted model (${formatCount(largest)} parameters) are dashed and labelled with their distance in decades.`
+        : ""
+    }`,
     options: {
       width: 720,
       height: 400,
       marginLeft: 60,
-      marginRight: 70,
-      x: { label: "Encoder share Ne/(Ne+Nd) (linear scale)", domain: [0, 1] },
-      y: { type: "log", label: lossLabel(true), grid: true },
-      color: { type: "ordinal", scheme: "viridis" },
+      marginRight: 30,
+      x: { label: "Encoder share Ne/(Ne+Nd) (fraction of parameters, linear scale)", domain: [0, 1] },
+      y: lossAxis(true),
       marks: [
-        Plot.line(rows, { x: "share", y: "loss", stroke: "budget", z: "budget" }),
-        Plot.ruleY(optima, { x1: "lo", x2: "hi", y: "loss", stroke: "budget", strokeWidth: 3 }),
-        Plot.dot(optima, { x: "share", y: "loss", fill: "budget", r: 4, stroke: "white" }),
-        Plot.text(optima, { x: "share", y: "loss", text: "budget", dy: -10, fontSize: 10 }),
+        Plot.line(
+          rows.filter((r) => !r.beyond),
+          { x: "share", y: "loss", stroke: "color", z: "budget", title: "budget" },
+        ),
+        Plot.line(
+          rows.filter((r) => r.beyond),
+          { x: "share", y: "loss", stroke: "color", z: "budget", strokeDasharray: "5,4", title: "budget" },
+        ),
+        Plot.ruleY(optima, { x1: "lo", x2: "hi", y: "loss", stroke: "color", strokeWidth: 3 }),
+        Plot.dot(optima, { x: "share", y: "loss", fill: "color", r: 4, stroke: "white" }),
+        directLabels(optima.map((o) => ({ x: o.share, y: o.loss, text: o.budget, fill: o.color }))),
       ],
     },
   };

@@ -3,7 +3,7 @@ import * as Plot from "@observablehq/plot";
 import { encdecSplit } from "../../fit/laws/encdec.js";
 import type { Observations } from "../../dataTypes.js";
 import type { FittedLaw } from "../../types.js";
-import { label, logGrid, type Chart } from "./shared.js";
+import { inputAxis, logGrid, type Chart } from "./shared.js";
 
 /**
  * The encoder/decoder law's loss surface over (Ne, Nd) on log axes as filled contours, the fitted runs as
@@ -64,8 +64,8 @@ export function encdecSurfaceChart(fit: FittedLaw, observations?: Observations):
       width: 720,
       height: 520,
       marginLeft: 60,
-      x: { type: "log", label: label("Ne", true) },
-      y: { type: "log", label: label("Nd", true) },
+      x: inputAxis("Ne"),
+      y: inputAxis("Nd"),
       color: { type: "linear", scheme: "viridis", reverse: true, label: "Loss (nats/token)" },
       marks: [
         Plot.rect(cells, {

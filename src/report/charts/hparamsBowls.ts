@@ -71,7 +71,7 @@ export function hparamsCharts(fit: FittedLaw, observations: Observations | undef
         width: 720,
         height: 420,
         marginLeft: 60,
-        x: { type: "log", label: `${what} / fitted optimum (log scale)`, tickFormat: "~g" },
+        x: { type: "log", label: `${what} / fitted optimum (ratio, log scale)`, tickFormat: "~g" },
         y: { label: "Loss above the cell's best run (%)", grid: true, domain: [0, cap] },
         color: { type: "log", scheme: "viridis" },
         clip: true,

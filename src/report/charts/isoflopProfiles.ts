@@ -3,7 +3,8 @@ import * as Plot from "@observablehq/plot";
 import type { Observations } from "../../dataTypes.js";
 import { withDraws } from "../../fit/draws.js";
 import type { FittedLaw } from "../../types.js";
-import { label, logGrid, lossLabel, percent, type Chart } from "./shared.js";
+import { formatCount } from "./_format.js";
+import { inputAxis, logGrid, lossAxis, percent, type Chart } from "./shared.js";
 
 interface Budgets {
   readonly budgets: readonly number[];
@@ -63,8 +64,8 @@ export function isoflopCharts(fit: FittedLaw, observations: Observations | undef
       height: 440,
       marginLeft: 60,
       marginRight: 20,
-      x: { type: "log", label: label("N", true) },
-      y: { label: lossLabel(false), grid: true },
+      x: inputAxis("N"),
+      y: lossAxis(false),
       color: { type: "ordinal", scheme: "viridis", domain: spec.budgets.map(name) },
       marks: [
         Plot.line(curves, { x: "N", y: "loss", stroke: "budget", z: "budget" }),
@@ -96,8 +97,13 @@ export function isoflopCharts(fit: FittedLaw, observations: Observations | undef
       width: 720,
       height: 420,
       marginLeft: 70,
-      x: { type: "log", label: label("C", true) },
-      y: { type: "log", label: `Compute-optimal N* (log scale)`, grid: true },
+      x: inputAxis("C"),
+      y: {
+        type: "log",
+        label: "Compute-optimal N* (parameters, log scale)",
+        grid: true,
+        tickFormat: formatCount,
+      },
       marks: [
         Plot.line(line(first, last, "fit"), { x: "C", y: "N", stroke: "black" }),
         Plot.line(line(last, 10 * last, "beyond"), {

@@ -4,7 +4,9 @@ import { computeOptimal, isComputeLaw } from "../../predict/computeOptimal.js";
 import { predictLoss } from "../../predict/predictLoss.js";
 import type { Observations } from "../../dataTypes.js";
 import type { FitResult, FittedLaw } from "../../types.js";
-import { band, intervalWords, label, logGrid, lossLabel, type Chart } from "./shared.js";
+import { beyondData } from "./_annotate.js";
+import { decadesWords, formatPower } from "./_format.js";
+import { band, inputAxis, intervalWords, logGrid, lossAxis, lossLabel, type Chart } from "./shared.js";
 
 interface PointRow {
   x: number;
@@ -43,7 +45,9 @@ export function lawFitChart(
   const xs = points.map((p) => p.x);
   const lo = Math.min(...xs) / 2;
   const hi = Math.max(...xs) * 10;
-  const grid = logGrid(lo, hi, 60);
+  const dataMax = Math.max(...pointRows(observations, x, false).map((p) => p.x));
+  // The largest fitted run is on the grid: the solid line ends there and the dashed one starts there.
+  const grid = [...logGrid(lo, hi, 60), dataMax].sort((a, b) => a - b);
   let curve: Array<{ x: number; loss: number; lo: number; hi: number }>;
   if (chinchillaLike) {
     curve = grid.map((C) => {
@@ -61,30 +65,33 @@ export function lawFitChart(
       `lawFitChart draws laws of one input or of N and D; ${fit.law.name} has ${inputs.join(", ")}`,
     );
   }
-  const dataMax = Math.max(...pointRows(observations, x, false).map((p) => p.x));
+  const solid = curve.filter((p) => p.x <= dataMax);
+  const dashed = curve.filter((p) => p.x >= dataMax);
   return {
     id,
     title: `${fit.law.name}: ${fit.law.formula}`,
     caption: `Dots: ${observations.loss.length} fitted runs${heldOut ? `; hollow red dots: ${heldOut.loss.length} held-out runs` : ""}. Line: ${
       chinchillaLike ? "the loss at the compute-optimal N and D for each budget" : "the fitted law"
-    }; band: ${intervalWords(fit)}. Right of the dashed rule the law extrapolates beyond the data.`,
+    }; band: ${intervalWords(fit)}. Right of the dashed rule (the largest fitted run, ${x} = ${formatPower(dataMax)}) the law extrapolates: shaded, the line dashed, to ${decadesWords(hi, dataMax)} beyond.`,
     options: {
       width: 720,
       height: 420,
       marginLeft: 60,
-      x: { type: "log", label: label(x, true), ...(x === "C" ? { tickFormat: "~e" } : {}) },
-      y: { type: "log", label: lossLabel(true), grid: true },
+      marginRight: 30,
+      x: inputAxis(x),
+      y: lossAxis(true),
       marks: [
+        ...beyondData(dataMax, hi, lossLabel(true)),
         Plot.areaY(curve, { x: "x", y1: "lo", y2: "hi", fill: "steelblue", fillOpacity: 0.25 }),
-        Plot.line(curve, { x: "x", y: "loss", stroke: "steelblue", strokeWidth: 2 }),
-        Plot.ruleX([dataMax], { stroke: "#888", strokeDasharray: "4,3" }),
+        Plot.line(solid, { x: "x", y: "loss", stroke: "steelblue", strokeWidth: 2 }),
+        Plot.line(dashed, { x: "x", y: "loss", stroke: "steelblue", strokeWidth: 2, strokeDasharray: "6,4" }),
         Plot.dot(
           points.filter((p) => !p.held),
-          { x: "x", y: "loss", r: 2.5, fill: "#333", fillOpacity: 0.7 },
+          { x: "x", y: "loss", r: 2.5, fill: "#333", fillOpacity: 0.7, title: "run" },
         ),
         Plot.dot(
           points.filter((p) => p.held),
-          { x: "x", y: "loss", r: 4, stroke: "crimson", strokeWidth: 1.5 },
+          { x: "x", y: "loss", r: 4, stroke: "crimson", strokeWidth: 1.5, title: "run" },
         ),
       ],
     },

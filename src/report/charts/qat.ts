@@ -2,6 +2,7 @@
 import * as Plot from "@observablehq/plot";
 import { qatFraction } from "../../fit/laws/qatAnswers.js";
 import type { FittedLaw } from "../../types.js";
+import { formatCount } from "./_format.js";
 import { band, logGrid, percent, type Chart } from "./shared.js";
 
 /**
@@ -26,8 +27,12 @@ export function qatChart(fit: FittedLaw | undefined, { N, bits }: { N: number; b
       width: 720,
       height: 340,
       marginLeft: 60,
-      x: { type: "log", label: "Tokens per parameter-byte S = D/(N·bits/8) (log scale)" },
-      y: { label: "Optimal QAT fraction f* (linear scale)", domain: [0, 1], grid: true },
+      x: {
+        type: "log",
+        label: "Tokens per parameter-byte S = D/(N·bits/8) (tokens/byte, log scale)",
+        tickFormat: formatCount,
+      },
+      y: { label: "Optimal QAT fraction f* (fraction of steps, linear scale)", domain: [0, 1], grid: true },
       marks: [
         Plot.areaY(rows, { x: "S", y1: "lo", y2: "hi", fill: "purple", fillOpacity: 0.2 }),
         Plot.line(rows, { x: "S", y: "f", stroke: "purple", strokeWidth: 2 }),

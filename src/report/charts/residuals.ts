@@ -2,7 +2,7 @@
 import * as Plot from "@observablehq/plot";
 import type { Observations } from "../../dataTypes.js";
 import type { FitResult } from "../../types.js";
-import { label, type Chart } from "./shared.js";
+import { inputAxis, type Chart } from "./shared.js";
 
 /**
  * Residuals of the fit (log L̂ − log L, or L̂ − L in linear space) against an input.
@@ -25,7 +25,7 @@ export function residualsChart(
       width: 720,
       height: 260,
       marginLeft: 60,
-      x: { type: "log", label: label(x, true) },
+      x: inputAxis(x),
       y: { label: log ? "Residual (log loss)" : "Residual (nats/token)", grid: true },
       marks: [Plot.ruleY([0], { stroke: "#888" }), Plot.dot(rows, { x: "x", y: "r", r: 2.5, fill: "#333" })],
     },

@@ -1,9 +1,10 @@
 /**
- * What every chart shares: the `Chart` type, the log-spaced grid, axis labels, the words of a caption's
- * interval, and the `lo`/`hi` of an interval band.
+ * What every chart shares: the `Chart` type, the log-spaced grid, axis labels with units and tick formats,
+ * the words of a caption's interval, and the `lo`/`hi` of an interval band.
  */
 import type * as Plot from "@observablehq/plot";
 import type { FitResult } from "../../types.js";
+import { formatCount, formatLoss, formatPower } from "./_format.js";
 
 /**
  * One chart: Plot options plus the words around it.
@@ -16,26 +17,65 @@ export interface Chart {
   /** What the marks are, the scales and the interval's level. */
   caption: string;
   options: Plot.PlotOptions;
+  /** The legend and notes drawn under the plot (`withFooter`), kept so that more can be added. */
+  footer?: Footer;
 }
 
-const inputLabels: Record<string, string> = {
-  N: "Parameters N",
-  D: "Training tokens D",
-  C: "Training compute C (FLOPs)",
-  S: "Optimiser steps S",
-  step: "Step",
-  U: "Unique tokens U",
-  Ne: "Encoder parameters Ne",
-  Nd: "Decoder parameters Nd",
-  B: "Batch size B (tokens)",
+/** One legend entry: a line swatch in the series' stroke and its label (the full name as its tooltip). */
+export interface LegendEntry {
+  readonly label: string;
+  readonly color: string;
+  /** The series' dash pattern, if dashed. */
+  readonly dash?: string;
+  readonly opacity?: number;
+  readonly strokeWidth?: number;
+  /** Shown on hover: the series' full name. */
+  readonly title?: string;
+}
+
+/** What `withFooter` draws under a plot. */
+export interface Footer {
+  readonly legend: readonly LegendEntry[];
+  /** Warnings a reader of this chart must see (a parameter at a bound, one the data do not identify). */
+  readonly notes: readonly string[];
+  /** The chart's own bottom margin, height and marks, before the footer. */
+  readonly base: {
+    readonly marginBottom: number;
+    readonly height: number;
+    readonly marks: readonly Plot.Markish[];
+  };
+}
+
+/** Each input's name and unit, as the axes print them. */
+const inputLabels: Record<string, readonly [string, string]> = {
+  N: ["Model size N", "parameters"],
+  D: ["Training data D", "tokens"],
+  C: ["Training compute C", "FLOPs"],
+  S: ["Optimiser steps S", "steps"],
+  step: ["Step", "optimiser steps"],
+  U: ["Unique tokens U", "tokens"],
+  Ne: ["Encoder parameters Ne", "parameters"],
+  Nd: ["Decoder parameters Nd", "parameters"],
+  B: ["Batch size B", "tokens"],
 };
 
 /**
- * Axis label of an input, marked when the scale is logarithmic.
- * @example label("N", true) // "Parameters N (log scale)"
+ * Axis label of an input with its unit, marked when the scale is logarithmic.
+ * @example label("N", true) // "Model size N (parameters, log scale)"
  */
 export function label(input: string, log: boolean): string {
-  return `${inputLabels[input] ?? input}${log ? " (log scale)" : ""}`;
+  const [name, unit] = inputLabels[input] ?? [input, undefined];
+  const notes = [unit, log ? "log scale" : undefined].filter(Boolean);
+  return notes.length ? `${name} (${notes.join(", ")})` : name;
+}
+
+/**
+ * A log axis of an input: its label with the unit and the tick format of its quantity (FLOPs in powers of
+ * ten, counts of parameters, tokens and steps in k/M/B).
+ * @example x: inputAxis("C") // {type: "log", label: "Training compute C (FLOPs, log scale)", tickFormat}
+ */
+export function inputAxis(input: string): Plot.ScaleOptions {
+  return { type: "log", label: label(input, true), tickFormat: input === "C" ? formatPower : formatCount };
 }
 
 /**
@@ -43,6 +83,19 @@ export function label(input: string, log: boolean): string {
  * @example lossLabel(true) // "Loss (nats/token, log scale)"
  */
 export const lossLabel = (log: boolean) => `Loss (nats/token${log ? ", log scale" : ""})`;
+
+/**
+ * A loss axis: plain decimal ticks (2.31, never SI milli), grid lines, log or linear.
+ * @example y: lossAxis(true)
+ */
+export function lossAxis(log: boolean): Plot.ScaleOptions {
+  return {
+    ...(log ? { type: "log" as const } : {}),
+    label: lossLabel(log),
+    tickFormat: formatLoss,
+    grid: true,
+  };
+}
 
 /**
  * An interval's level as a percentage, to one decimal where it has one.
