@@ -98,7 +98,7 @@ export interface SweepRun {
 }
 
 /** Most runs one sweep may expand to (the product of its grid's axis lengths). */
-export const maxSweepRuns = 100_000;
+const maxSweepRuns = 100_000;
 
 const axisOrder = [
   "dModel",

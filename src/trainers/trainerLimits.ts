@@ -37,7 +37,7 @@ export const trainerLimits = {
  * · dModel).
  * @example activationFloats({...defaultModelConfig}, 16) // 3670016
  */
-export function activationFloats(model: Omit<ModelConfig, "vocab">, batch: number): number {
+function activationFloats(model: Omit<ModelConfig, "vocab">, batch: number): number {
   const { layers, heads, seqLen, dModel, mlpRatio } = model;
   return layers * batch * seqLen * (2 * heads * seqLen + (8 + 3 * mlpRatio) * dModel);
 }
