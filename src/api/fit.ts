@@ -43,6 +43,8 @@ export interface FitRun {
   readonly holdout?: HoldoutReport;
   /** The refits under other conventions, when asked for. */
   readonly sensitivity?: SensitivityReport;
+  /** The id of the fit in the database's fits table, when saved (`--save`). */
+  readonly saved?: number;
 }
 
 /**
@@ -83,17 +85,25 @@ export async function fitFromSource(request: FitRequest): Promise<FitRun> {
       );
     }
   }
+  let saved: number | undefined;
   if (request.save) {
     const { openStore } = await import("../store/duckdb.js");
     const { saveFit } = await import("../store/fits.js");
     const store = await openStore(request.source.db!);
     try {
-      await saveFit(store, artifact);
+      saved = await saveFit(store, artifact);
     } finally {
       store.close();
     }
   }
-  return { fit, data, artifact, ...(holdout ? { holdout } : {}), ...(sensitivity ? { sensitivity } : {}) };
+  return {
+    fit,
+    data,
+    artifact,
+    ...(holdout ? { holdout } : {}),
+    ...(sensitivity ? { sensitivity } : {}),
+    ...(saved !== undefined ? { saved } : {}),
+  };
 }
 
 /** The refits of a request's law under each convention, with N non-embedding where the source has it. */

@@ -92,5 +92,6 @@ export const command = defineCommand({
     if (json) return printJson(io, run.artifact);
     io.stdout(formatFitRun(run));
     if (typeof values.out === "string") io.stdout(`fit written to ${values.out}\n`);
+    if (run.saved !== undefined) io.stdout(`fit saved in ${String(values.db)} as fit ${run.saved}\n`);
   },
 });

@@ -64,12 +64,14 @@ test("fit --db uses the stored final losses and gives the fit of the same file; 
   for (const name of Object.keys(b.params))
     assert.ok(Math.abs(a.params[name]! / b.params[name]! - 1) < 1e-9, name);
   // The report says which loss it used: Epoch's table has train losses only.
-  const report = await chinchillaFit("--db", db(), "--where", "run~epoch-*");
+  const report = await chinchillaFit("--db", db(), "--where", "run~epoch-*", "--save");
   assert.match(report.stdout, /245 runs: last eval loss of 0, train loss of 245; where run~epoch-\*/);
+  // --save says where the fit went (the first save was fit 1, with --json).
+  assert.match(report.stdout, /fit saved in .*runs\.duckdb as fit 2\n$/);
   const fits = join(dir, "fits.csv");
   const exported = await runCli("export", "--db", db(), "--table", "fits", fits);
   assert.equal(exported.code, 0, exported.stderr);
-  assert.match(exported.stdout, /^1 row of fits written to /);
+  assert.match(exported.stdout, /^2 rows of fits written to /);
   assert.match(readFileSync(fits, "utf8"), /chinchilla/);
 });
 
