@@ -53,11 +53,17 @@ export function formatFitReport(fit: FitResult, context: ReportContext = {}): st
       lines.push(`    ${name} ${num(v.value).padStart(12)} (fixed)`);
       continue;
     }
-    const error = Number.isFinite(v.stderr)
-      ? `± ${num(v.stderr)} (${num((100 * v.stderr) / Math.abs(v.value), 3)}%)`
-      : "± (not estimable)";
+    // A relative error means nothing for a value at its bound or far inside its own error (E = 7e-23 ± 5).
+    const relative = v.stderr / Math.abs(v.value);
+    const error = !Number.isFinite(v.stderr)
+      ? "± (not estimable)"
+      : v.atBound || !(relative <= 100)
+        ? `± ${num(v.stderr)}`
+        : `± ${num(v.stderr)} (${num(100 * relative, 3)}%)`;
     const interval = v.interval
-      ? `[${num(v.interval[0])}, ${num(v.interval[1])}]`
+      ? v.interval.some(Number.isNaN)
+        ? "[cannot be estimated]"
+        : `[${num(v.interval[0])}, ${num(v.interval[1])}]`
       : v.identified === false
         ? "[not identified]"
         : "";
