@@ -1,5 +1,6 @@
 import type { Observations, Params } from "../../dataTypes.js";
 import type { Law } from "../../types.js";
+import { logOf } from "../columns.js";
 import { exponentPairStarts } from "../exponentPairStarts.js";
 import { range } from "../grid.js";
 
@@ -25,53 +26,60 @@ export const kaplan: Law = {
     { name: "alphaN", min: 0, value: 0.076, grid: exponents, description: "parameter exponent" },
     { name: "alphaD", min: 0, value: 0.103, grid: exponents, description: "data exponent" },
   ],
+  // exp/log forms rather than Math.pow (a third of its cost), the same operations point by point and by column.
   predict(p, x) {
-    return ((p.Nc! / x.N!) ** (p.alphaN! / p.alphaD!) + p.Dc! / x.D!) ** p.alphaD!;
+    const logNc = Math.log(p.Nc!) - Math.log(x.N!);
+    return Math.exp(p.alphaD! * Math.log(Math.exp((p.alphaN! / p.alphaD!) * logNc) + p.Dc! / x.D!));
   },
   gradient(p, x) {
-    const ratio = p.alphaN! / p.alphaD!;
-    const logNc = Math.log(p.Nc! / x.N!);
-    const u = Math.exp(ratio * logNc);
-    const s = u + p.Dc! / x.D!;
-    const L = s ** p.alphaD!;
-    const outer = L / s; // s^(alphaD − 1)
-    return [
-      (outer * u * p.alphaN!) / p.Nc!,
-      (outer * p.alphaD!) / x.D!,
-      outer * u * logNc,
-      L * Math.log(s) - outer * u * logNc * ratio,
-    ];
+    const columns = [0, 1, 2, 3].map(() => new Float64Array(1));
+    kaplanGradient(p.Nc!, p.Dc!, p.alphaN!, p.alphaD!, Math.log(p.Nc!) - Math.log(x.N!), x.D!, columns, 0);
+    return columns.map((c) => c[0]!);
   },
-  // The same operations as predict and gradient, column by column (no point objects, no arrays per point).
   evaluate(p, data, out) {
-    const N = data.inputs.N!;
+    const logN = logOf(data.inputs.N!);
     const D = data.inputs.D!;
     const { Nc, Dc, alphaN, alphaD } = p as Record<"Nc" | "Dc" | "alphaN" | "alphaD", number>;
     const ratio = alphaN / alphaD;
-    for (let i = 0; i < out.length; i++) out[i] = ((Nc / N[i]!) ** ratio + Dc / D[i]!) ** alphaD;
+    const logScale = Math.log(Nc);
+    for (let i = 0; i < out.length; i++)
+      out[i] = Math.exp(alphaD * Math.log(Math.exp(ratio * (logScale - logN[i]!)) + Dc / D[i]!));
   },
   jacobian(p, data, out) {
-    const N = data.inputs.N!;
+    const logN = logOf(data.inputs.N!);
     const D = data.inputs.D!;
     const { Nc, Dc, alphaN, alphaD } = p as Record<"Nc" | "Dc" | "alphaN" | "alphaD", number>;
-    const ratio = alphaN / alphaD;
-    const [dNc, dDc, dAlphaN, dAlphaD] = out as [Float64Array, Float64Array, Float64Array, Float64Array];
-    for (let i = 0; i < dNc.length; i++) {
-      const logNc = Math.log(Nc / N[i]!);
-      const u = Math.exp(ratio * logNc);
-      const s = u + Dc / D[i]!;
-      const L = s ** alphaD;
-      const outer = L / s;
-      dNc[i] = (outer * u * alphaN) / Nc;
-      dDc[i] = (outer * alphaD) / D[i]!;
-      dAlphaN[i] = outer * u * logNc;
-      dAlphaD[i] = L * Math.log(s) - outer * u * logNc * ratio;
-    }
+    const logScale = Math.log(Nc);
+    for (let i = 0; i < D.length; i++)
+      kaplanGradient(Nc, Dc, alphaN, alphaD, logScale - logN[i]!, D[i]!, out, i);
   },
   starts(data, fixed, options) {
     return kaplanStarts(data, fixed, options.space === "log");
   },
 };
+
+/** d L / d (Nc, Dc, alphaN, alphaD) at point i, from log(Nc/N) and D, into `out[j][i]`. */
+function kaplanGradient(
+  Nc: number,
+  Dc: number,
+  alphaN: number,
+  alphaD: number,
+  logNc: number,
+  D: number,
+  out: Float64Array[],
+  i: number,
+): void {
+  const ratio = alphaN / alphaD;
+  const u = Math.exp(ratio * logNc);
+  const s = u + Dc / D;
+  const logS = Math.log(s);
+  const L = Math.exp(alphaD * logS);
+  const outer = L / s; // s^(alphaD − 1)
+  out[0]![i] = (outer * u * alphaN) / Nc;
+  out[1]![i] = (outer * alphaD) / D;
+  out[2]![i] = outer * u * logNc;
+  out[3]![i] = L * logS - outer * u * logNc * ratio;
+}
 
 function kaplanStarts(data: Observations, fixed: Params, relative: boolean): Params[] {
   const N = data.inputs.N!;
