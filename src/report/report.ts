@@ -255,7 +255,7 @@ export async function buildReport(data: ReportData): Promise<{ html: string; cha
   const figure = async (chart: Chart) => {
     const svg = await renderSvg(chart);
     rendered.push({ chart, svg });
-    return `<figure id="${escapeHtml(chart.id)}"><h3>${escapeHtml(chart.title)}</h3>${svg}<figcaption>${escapeHtml(chart.caption)} <a href="${escapeHtml(chart.id)}.png">PNG</a></figcaption></figure>`;
+    return `<figure id="${escapeHtml(chart.id)}"><h3>${escapeHtml(chart.title)}</h3>${svg}<figcaption>${escapeHtml(chart.caption)} <a href="${escapeHtml(chartFile(chart.id))}">PNG</a></figcaption></figure>`;
   };
   const parts: string[] = [];
   parts.push(`<h1>${escapeHtml(data.title)}</h1>`);
@@ -380,9 +380,19 @@ export async function writeReport(
   writeFileSync(index, html);
   files.push(index);
   for (const { chart, svg } of charts) {
-    const png = join(dir, `${chart.id}.png`);
+    const png = join(dir, chartFile(chart.id));
     writeFileSync(png, await renderPng(svg));
     files.push(png);
   }
   return { html: index, files, charts: charts.length };
+}
+
+/**
+ * The file name of a chart's PNG inside the report's folder: its id (which carries names from the data: run
+ * labels, parameter names of an artifact's draws) reduced to letters, digits, dots, dashes and underscores,
+ * never starting with a dot, so no name reaches outside `--out` (`/../../x/PWNED` → `_.._.._x_PWNED.png`).
+ * @example chartFile("draws-chinchilla-alpha") // "draws-chinchilla-alpha.png"
+ */
+export function chartFile(id: string): string {
+  return `${id.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^\.+/, "_") || "chart"}.png`;
 }
