@@ -8,7 +8,7 @@ import type { Observations, StepBase, Warning } from "../dataTypes.js";
 import { checkTrained, missingLearningRate } from "./_curveChecks.js";
 import { chooseStepBase, scheduleMismatch, type RunSteps } from "./_stepBase.js";
 import { mapColumns } from "./observations.js";
-import { readTable, type Table } from "./readTable.js";
+import { cellNumber, readTable, type Table } from "./readTable.js";
 
 /** Options of `loadCurves`. */
 export interface CurveLoadOptions {
@@ -78,7 +78,7 @@ export function loadCurves(file: string, options: CurveLoadOptions = {}): Loaded
   const number = (row: number, column: string): number | undefined => {
     const cell = table.cells[column]?.[row];
     if (cell === undefined) return undefined;
-    const value = typeof cell === "number" ? cell : Number(cell);
+    const value = cellNumber(cell);
     if (!Number.isFinite(value)) throw new UserError(`${where(row, column)}: ${JSON.stringify(cell)} is not a finite number`);
     return value;
   };
@@ -252,12 +252,12 @@ export function loadScheduleFile(file: string, { stepBase }: { stepBase?: StepBa
   for (const name of ["step", "lr"]) {
     if (!table.columns.includes(name)) throw new UserError(`${file} has no column ${name}: a schedule file needs step and lr (columns: ${table.columns.join(", ")})`);
   }
-  const first = Number(table.cells.step![0]);
+  const first = cellNumber(table.cells.step![0] ?? "");
   const base: StepBase = stepBase ?? (first === 1 ? 1 : 0);
   const lr = new Float64Array(table.lines.length);
   for (let row = 0; row < table.lines.length; row++) {
     const where = (column: string) => `${file} line ${table.lines[row]}, column ${column}`;
-    const step = Number(table.cells.step![row]);
+    const step = cellNumber(table.cells.step![row] ?? "");
     if (!Number.isInteger(step)) throw new UserError(`${where("step")}: ${JSON.stringify(table.cells.step![row] ?? "")} is not a whole number of steps`);
     if (row === 0 && stepBase !== undefined && step === 1 - stepBase) {
       throw new UserError(
@@ -270,7 +270,7 @@ export function loadScheduleFile(file: string, { stepBase }: { stepBase?: StepBa
         `${where("step")}: expected step ${row + base}, found ${step} (a schedule gives the LR at every step ${from} in order${step > row + base ? "; the LR is missing at step " + (row + base) : ""})`,
       );
     }
-    const value = Number(table.cells.lr![row]);
+    const value = cellNumber(table.cells.lr![row] ?? "");
     if (!Number.isFinite(value)) throw new UserError(`${where("lr")}: ${JSON.stringify(table.cells.lr![row] ?? "")} is not a finite number`);
     if (value < 0) throw new UserError(`${where("lr")}: learning rate ${value} is negative`);
     lr[row] = value;

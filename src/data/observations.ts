@@ -1,7 +1,7 @@
 import { UserError } from "../errors.js";
 import { ownEntry } from "../names.js";
 import type { Observations } from "../dataTypes.js";
-import type { Table } from "./readTable.js";
+import { cellNumber, type Table } from "./readTable.js";
 
 /**
  * Column roles (README.md's command-line tour): the names a data file's columns take (directly or through `--map`).
@@ -158,7 +158,7 @@ export function numericColumn(table: Table, name: string, { allowZero = false } 
   cells.forEach((cell, i) => {
     const where = `${table.file} ${table.rowWord ?? "line"} ${table.lines[i]}, column ${name}`;
     if (cell === undefined) throw new UserError(`${where}: empty value`);
-    const value = typeof cell === "number" ? cell : Number(cell);
+    const value = cellNumber(cell);
     if (typeof cell === "string" && (cell.trim() === "" || Number.isNaN(value)) && !/^nan$/i.test(cell.trim())) {
       throw new UserError(`${where}: ${JSON.stringify(cell)} is not a number`);
     }

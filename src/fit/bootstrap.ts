@@ -4,7 +4,7 @@ import { randomSource } from "../random.js";
 import { boundedLinearLeastSquares } from "./boundedLinear.js";
 import { quantileSorted } from "./distributions.js";
 import { lawJacobian } from "./evaluate.js";
-import { createProblem, type FitProblem } from "./problem.js";
+import { createProblem, refitSettings, type FitProblem } from "./problem.js";
 import { projectedGridStarts } from "./projectedGridStarts.js";
 
 /** Options of `bootstrapDraws`. */
@@ -141,13 +141,7 @@ export function bootstrapDraws(problem: FitProblem, options: BootstrapOptions): 
   for (const s of problem.free) draws[s.name] = new Float64Array(options.samples);
   const multiplicity = new Float64Array(count);
   const weights = new Float64Array(n);
-  // Bootstrap refits need less polish than the reported fit.
-  const refitSettings = {
-    ...settings,
-    fTol: Math.max(settings.fTol, 1e-9),
-    xTol: Math.max(settings.xTol, 1e-7),
-    gTol: Math.max(settings.gTol, 1e-7),
-  };
+  const settingsOfRefits = refitSettings(settings);
   let failures = 0;
   let escapes = 0;
   const linear = linearDesign(problem, options.starts[0]);
@@ -168,7 +162,7 @@ export function bootstrapDraws(problem: FitProblem, options: BootstrapOptions): 
       options.onProgress?.(b + 1, options.samples, "bootstrap");
       continue;
     }
-    const refit = createProblem(law, data, specs, refitSettings, weights);
+    const refit = createProblem(law, data, specs, settingsOfRefits, weights);
     let bestCost = Infinity;
     let best: Params | undefined;
     const tryStart = (start: Params) => {

@@ -1,6 +1,6 @@
 import type { CurveMisfit, Params } from "../dataTypes.js";
 import { evaluateLaw } from "./evaluate.js";
-import { createProblem, type FitProblem } from "./problem.js";
+import { createProblem, refitSettings, type FitProblem } from "./problem.js";
 
 /** Where the horizon test cuts the training curves: it fits their first third and predicts the rest. */
 const horizonFraction = 1 / 3;
@@ -24,16 +24,10 @@ export function curveMisfit(problem: FitProblem, params: Params): CurveMisfit | 
   const labels = [...new Set(runs.filter((_, i) => problem.weights[i]! > 0))];
   if (labels.length < 2) return undefined;
   const n = data.loss.length;
-  // Refits need less polish than the reported fit, as the bootstrap's.
-  const refitSettings = {
-    ...settings,
-    fTol: Math.max(settings.fTol, 1e-9),
-    xTol: Math.max(settings.xTol, 1e-7),
-    gTol: Math.max(settings.gTol, 1e-7),
-  };
+  const settingsOfRefits = refitSettings(settings);
   /** log L̂ − log L at the points `keep` selects, after a refit with `weights`. */
   const residualsOf = (weights: Float64Array, keep: (i: number) => boolean) => {
-    const refit = createProblem(law, data, specs, refitSettings, weights);
+    const refit = createProblem(law, data, specs, settingsOfRefits, weights);
     const result = refit.refine(params);
     const points: { i: number; e: number }[] = [];
     if (!Number.isFinite(result.cost)) return points;

@@ -16,6 +16,20 @@ export interface ObjectiveSettings {
 }
 
 /**
+ * The settings of a refit that starts next to the full-data optimum (bootstrap refits, held-out refits): the
+ * same objective with looser stopping tolerances, since it needs less polish than the reported fit.
+ * @example createProblem(law, data, specs, refitSettings(problem.settings), weights)
+ */
+export function refitSettings(settings: ObjectiveSettings): ObjectiveSettings {
+  return {
+    ...settings,
+    fTol: Math.max(settings.fTol, 1e-9),
+    xTol: Math.max(settings.xTol, 1e-7),
+    gTol: Math.max(settings.gTol, 1e-7),
+  };
+}
+
+/**
  * A law bound to data and settings: residuals and Jacobian in the solver's internal coordinates.
  * Residuals are √w_i (log L̂_i − log L_i) in log space, √w_i (L̂_i − L_i) in linear space.
  */

@@ -64,6 +64,10 @@ test("cells are checked one by one: the message names file, line, column and val
     ["N,D,loss\n-1e8,2e9,3\n", /line 2, column N: -1e8 is not positive/],
     ["N,D,loss\n1e8,,3\n", /line 2, column D: empty value/],
     ["N,D,loss\n1e8,abc,3\n", /line 2, column D: "abc" is not a number/],
+    // Decimal and exponent forms only (issue 16): Number() would read 0x10 as 16 and 0b11 as 3.
+    ["N,D,loss\n0x10,2e9,3\n", /line 2, column N: "0x10" is not a number/],
+    ["N,D,loss\n1e8,0b11,3\n", /line 2, column D: "0b11" is not a number/],
+    ["N,D,loss\n1e8,2e9,1e400\n", /line 2, column loss: 1e400 is not a finite number/],
     ["N,loss\n1e8,3\n", /has no column D: law chinchilla needs N, D, loss \(columns: N, loss; --map D=<column> renames one\)/],
   ];
   for (const [text, message] of cases) {

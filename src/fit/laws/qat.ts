@@ -35,8 +35,8 @@ export const qat: Law = {
   // Bit widths are levels (16: full precision), not a scale whose span identifies an exponent.
   scaleInputs: ["N", "Dfp", "Dqat"],
   zeroInputs: ["Dfp", "Dqat"],
-  // A bootstrap refit of 16 parameters on 504 runs takes 0.35 s on average and up to 1 s (Levenberg–Marquardt
-  // crawls along the weakly identified interaction term): 1000 refits would take minutes. Covariance
+  // A bootstrap refit of 16 parameters on 504 runs takes 0.04–0.9 s (Levenberg–Marquardt crawls along the weakly
+  // identified interaction term; 100 refits: 76 s in bench/fits.ts): 1000 refits would take minutes. Covariance
   // intervals by default, as for `precision`; the bootstrap when asked (--intervals bootstrap).
   fitDefaults: { intervals: "covariance" },
   params: [

@@ -1,6 +1,6 @@
 import { basename, extname } from "node:path";
 import { UserError } from "../../errors.js";
-import type { Table } from "../../data/readTable.js";
+import { cellNumber, type Table } from "../../data/readTable.js";
 import { runColumns } from "../schema.js";
 import type { StagedRows } from "../staging.js";
 
@@ -46,7 +46,7 @@ export function tableToStaged(
     for (let i = 0; i < n; i++) {
       const cell = cells[i];
       if (cell === undefined) continue;
-      const value = typeof cell === "number" ? cell : Number(cell);
+      const value = cellNumber(cell);
       if (typeof cell === "string" && Number.isNaN(value) && !/^nan$/i.test(cell.trim())) {
         throw new UserError(`${where(i, column)}: ${JSON.stringify(cell)} is not a number`);
       }
