@@ -8,7 +8,8 @@ import type { Observations, StepBase, Warning } from "../dataTypes.js";
 import { checkTrained, missingLearningRate } from "./_curveChecks.js";
 import { chooseStepBase, scheduleMismatch, type RunSteps } from "./_stepBase.js";
 import { mapColumns } from "./observations.js";
-import { cellNumber, readTable, type Table } from "./readTable.js";
+import { cellNumber } from "./cellNumber.js";
+import { readTable, type Table } from "./readTable.js";
 
 /** Options of `loadCurves`. */
 export interface CurveLoadOptions {

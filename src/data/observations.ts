@@ -1,7 +1,8 @@
 import { UserError } from "../errors.js";
 import { ownEntry } from "../names.js";
 import type { Observations } from "../dataTypes.js";
-import { cellNumber, type Table } from "./readTable.js";
+import { cellNumber } from "./cellNumber.js";
+import type { Table } from "./readTable.js";
 
 /**
  * Column roles (README.md's command-line tour): the names a data file's columns take (directly or through `--map`).

@@ -4,7 +4,6 @@ import { extname } from "node:path";
 import { parse } from "csv-parse/sync";
 import { UserError } from "../errors.js";
 import { ownEntry } from "../names.js";
-import { parseDecimal } from "../parseDecimal.js";
 
 /** A data file as read: raw cell text by column, with the file line of each row for messages. */
 export interface Table {
@@ -208,20 +207,4 @@ export function readBytes(file: string): Buffer {
 /** A content digest as the store and fit artifacts record it: `sha256:<hex>`. */
 export function sha256Digest(bytes: Uint8Array): string {
   return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
-}
-
-/**
- * A table cell as a number: numbers as they are; text in decimal or exponent form only (`parseDecimal`), so
- * `0x10`, `0b11` and `1,5` are NaN (not a number) as a typo should be; a written `Infinity` or an overflowing
- * `1e400` is ±Infinity, which the callers refuse as not finite.
- * @example cellNumber("2.5e-3") // 0.0025
- * @example cellNumber("0x10") // NaN
- */
-export function cellNumber(cell: string | number): number {
-  if (typeof cell === "number") return cell;
-  const value = parseDecimal(cell);
-  if (typeof value === "number") return value;
-  const text = cell.trim();
-  if (value === "overflow" || /^[-+]?infinity$/i.test(text)) return text.startsWith("-") ? -Infinity : Infinity;
-  return NaN;
 }

@@ -1,6 +1,7 @@
 import { basename, extname } from "node:path";
 import { UserError } from "../../errors.js";
-import { cellNumber, type Table } from "../../data/readTable.js";
+import { cellNumber } from "../../data/cellNumber.js";
+import type { Table } from "../../data/readTable.js";
 import { runColumns } from "../schema.js";
 import type { StagedRows } from "../staging.js";
 
