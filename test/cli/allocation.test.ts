@@ -164,6 +164,36 @@ test("fit --law bcrit --data sweep.csv --targets … gives Bstar, alphaB and eac
   assert.ok(curve[0]!.loss > curve[1]!.loss);
 });
 
+test("bcrit on the published kjv-batch sweep: its steps-to-loss relation is degenerate, so predict --batch refuses with one line", async () => {
+  const out = file("bcrit-kjv.json", "");
+  const fit = await runCli(
+    "fit",
+    "--law",
+    "bcrit",
+    "--data",
+    "data/sweeps/kjv-batch/points.csv",
+    "--targets",
+    "2.2,2.0,1.9",
+    "--out",
+    out,
+  );
+  assert.equal(fit.code, 0, fit.stderr);
+  // S_min 357, 488, 550 steps at losses 2.2, 2.0, 1.9 (data/sweeps/kjv-batch): the best L = LN + (Sc/S)^alphaS
+  // through them has alphaS at its grid's lower end and LN = -32, so B_crit(LN) has no value.
+  assert.match(
+    fit.stdout,
+    /not-identified: the steps-to-loss relation .* LN = -32\.0\d \(not above 0\), alphaS = 0\.02 \(its smallest value/,
+  );
+  const predicted = await runCli("predict", "--fit", out, "--batch", "1024", "--steps", "1000,3000");
+  assert.equal(predicted.code, 1);
+  assert.equal(predicted.stdout, "");
+  assert.match(
+    predicted.stderr,
+    /^scalefit predict: no trajectory from this fit: the steps-to-loss relation .*\n$/,
+  );
+  assert.equal(predicted.stderr.split("\n").length, 2);
+});
+
 test("bad inputs of the allocation laws: one line naming the problem, exit 1", async () => {
   const cases: [string[], RegExp][] = [
     [

@@ -100,6 +100,12 @@ export function bcritLaw(targets: readonly number[]): Law {
     sweepTargets: [...targets],
     questions: [trajectoryQuestion],
     summary: (fit) => ({ ...bcritSummary(fit) }),
+    diagnose: (p) => {
+      const problem = k >= 3 ? stepsLawProblem(targets, p) : undefined;
+      return problem
+        ? [{ code: "not-identified", message: `${problem}: predict --batch gives no trajectory` }]
+        : [];
+    },
     charts: ["batch"],
   };
 }
@@ -154,6 +160,9 @@ export function criticalBatch(loss: number, { Bstar, alphaB }: { Bstar: number; 
   return Bstar / loss ** (1 / alphaB);
 }
 
+/** The lower end of stepsLaw's grid of alphaS. */
+const smallestAlphaS = 0.02;
+
 /**
  * LN, Sc and alphaS of L = LN + (Sc/S_min)^alphaS through the targets' (S_min, L) (Su et al. 2024's step term
  * at one model size): for each alphaS on a grid, LN and Sc^alphaS by least squares; the best alphaS is
@@ -168,10 +177,21 @@ export function stepsLaw(targets: readonly number[], p: Params): { LN: number; S
     const cost = x.reduce((a, v, i) => a + (LN + c * v - targets[i]!) ** 2, 0);
     return { LN, c, cost: c > 0 ? cost : Infinity };
   };
-  const grid = Array.from({ length: 60 }, (_, i) => 0.02 * 1.1 ** i);
+  const grid = Array.from({ length: 60 }, (_, i) => smallestAlphaS * 1.1 ** i);
   const { x: alphaS } = minimizeOnGrid(grid, (a) => solve(a).cost, { iterations: 80 });
   const { LN, c } = solve(alphaS);
   return { LN, Sc: c ** (1 / alphaS), alphaS };
+}
+
+/**
+ * Why L = LN + (Sc/S_min)^alphaS through the targets is degenerate, or undefined: a loss at infinite steps
+ * LN ≤ 0, or alphaS at its grid's lower end (the loss falls like a logarithm of the steps, the power's
+ * limit, so LN runs off to −∞ and the trajectory's B_crit(LN) has no value).
+ */
+function stepsLawProblem(targets: readonly number[], p: Params): string | undefined {
+  const { LN, Sc, alphaS } = stepsLaw(targets, p);
+  if (LN > 0 && alphaS > smallestAlphaS * 1.05 && Number.isFinite(Sc)) return undefined;
+  return `the steps-to-loss relation L = LN + (Sc/Smin)^alphaS is not identified by targets ${targets.join(", ")}: LN = ${num(LN, 4)}${LN > 0 ? "" : " (not above 0)"}, alphaS = ${num(alphaS, 3)}${alphaS > smallestAlphaS * 1.05 ? "" : " (its smallest value: the loss falls like a logarithm of the steps)"}; targets spread over a wider range of loss may identify it`;
 }
 
 /** The predicted loss at one step of a run at a batch size. */
@@ -222,21 +242,23 @@ export function batchTrajectory(
       return (lo + hi) / 2;
     });
   };
+  const problem = stepsLawProblem(targets, fit.params);
+  if (problem) throw new UserError(`no trajectory from this fit: ${problem}`);
   const best = curveOf(fit.params);
   const batch = batchPowerLaw(targets, fit.params);
   const draws = fit.draws ? drawParams(fit.params, fit.draws).map(curveOf) : null;
+  // A draw without a trajectory (its own steps law degenerate) counts against the interval, not for it.
+  const interval = (values: number[]) =>
+    values.filter(Number.isFinite).length >= fit.level * values.length
+      ? percentileInterval(values, fit.level)
+      : null;
   return {
     B,
     curve: steps.map((step, i) => ({
       step,
       loss: best[i]!,
       Bcrit: criticalBatch(best[i]!, batch),
-      interval: draws
-        ? percentileInterval(
-            draws.map((d) => d[i]!),
-            fit.level,
-          )
-        : null,
+      interval: draws ? interval(draws.map((d) => d[i]!)) : null,
     })),
   };
 }
