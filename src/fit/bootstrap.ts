@@ -32,6 +32,8 @@ export interface BootstrapResult {
   readonly failures: number;
   /** Refits that landed far from the full-data optimum and tried every start. */
   readonly escapes: number;
+  /** Refits that converged from no start (their draw is where the best of them stopped). */
+  readonly unconverged: number;
 }
 
 /** What the bootstrap resamples: whole runs, blocks of consecutive points within each run, or points. */
@@ -143,6 +145,7 @@ export function bootstrapDraws(problem: FitProblem, options: BootstrapOptions): 
   const weights = new Float64Array(n);
   const settingsOfRefits = refitSettings(settings);
   let failures = 0;
+  let unconverged = 0;
   let escapes = 0;
   const linear = linearDesign(problem, options.starts[0]);
   const spread = new Spread(problem.free.length);
@@ -183,12 +186,13 @@ export function bootstrapDraws(problem: FitProblem, options: BootstrapOptions): 
       escapes++;
       if (options.gridStarts !== false) for (const start of coarseStarts(law, data, refit)) tryStart(start);
     }
+    if (!converged) unconverged++;
     if (best) spread.add(refit.toInternal(best));
     if (!best) failures++;
     for (const s of problem.free) draws[s.name]![b] = best ? best[s.name]! : NaN;
     options.onProgress?.(b + 1, options.samples, "bootstrap");
   }
-  return { draws, failures, escapes };
+  return { draws, failures, escapes, unconverged };
 }
 
 /**

@@ -19,6 +19,7 @@ export interface DiagnosticInput {
   /** Chi-square(1) quantile of the level: deviances below it are statistically indistinguishable. */
   readonly devianceThreshold: number;
   readonly bootstrapFailures: number;
+  readonly bootstrapUnconverged: number;
   readonly bootstrapSamples: number;
   readonly robustCorrection: boolean;
 }
@@ -152,6 +153,12 @@ export function fitWarnings(input: DiagnosticInput): Warning[] {
     warnings.push({
       code: "bootstrap-failures",
       message: `${input.bootstrapFailures} of ${input.bootstrapSamples} bootstrap refits failed: intervals are unreliable`,
+    });
+  }
+  if (input.bootstrapSamples > 0 && input.bootstrapUnconverged > 0.05 * input.bootstrapSamples) {
+    warnings.push({
+      code: "bootstrap-failures",
+      message: `${input.bootstrapUnconverged} of ${input.bootstrapSamples} bootstrap refits did not converge (a direction the data do not fix): their draws stop where the refit did, so the intervals understate the uncertainty`,
     });
   }
   if (!input.robustCorrection) {

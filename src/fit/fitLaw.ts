@@ -191,6 +191,7 @@ function fitDiagnostics(fit: MultiStartFit, parts: DiagnosticParts): Warning[] {
       minimaDeviance: deviance,
       devianceThreshold: chiSquare1Quantile(options.level),
       bootstrapFailures: parts.sampled.bootstrapFailures,
+      bootstrapUnconverged: parts.sampled.bootstrapUnconverged,
       bootstrapSamples: options.intervals === "bootstrap" ? options.bootstrap : 0,
       robustCorrection: statistics.estimate.robustCorrection,
     }),

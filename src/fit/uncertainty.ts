@@ -71,6 +71,8 @@ export interface ParameterIntervals {
   /** Bootstrap refits or covariance samples, one array per free parameter; null without draws. */
   readonly draws: Record<string, Float64Array> | null;
   readonly bootstrapFailures: number;
+  /** Bootstrap refits that did not converge (0 for other methods). */
+  readonly bootstrapUnconverged: number;
 }
 
 /** What `parameterIntervals` needs besides the fit. */
@@ -102,9 +104,15 @@ export function parameterIntervals(fit: MultiStartFit, options: IntervalOptions)
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
     for (const s of problem.free) intervals[s.name] = percentileInterval(boot.draws[s.name]!, resolved.level);
-    return { intervals, draws: boot.draws, bootstrapFailures: boot.failures };
+    return {
+      intervals,
+      draws: boot.draws,
+      bootstrapFailures: boot.failures,
+      bootstrapUnconverged: boot.unconverged,
+    };
   }
-  if (resolved.intervals !== "covariance") return { intervals, draws: null, bootstrapFailures: 0 };
+  if (resolved.intervals !== "covariance")
+    return { intervals, draws: null, bootstrapFailures: 0, bootstrapUnconverged: 0 };
   const result = fit.refined[0]!.result;
   // Student's t with n − k degrees of freedom: the residual scale is estimated from the same points, which
   // matters with few of them (t = 4.30 at 2 degrees of freedom against the normal's 1.96).
@@ -126,7 +134,7 @@ export function parameterIntervals(fit: MultiStartFit, options: IntervalOptions)
         Math.min(value + z * se, s.max ?? Infinity),
       ];
   });
-  return { intervals, draws, bootstrapFailures: 0 };
+  return { intervals, draws, bootstrapFailures: 0, bootstrapUnconverged: 0 };
 }
 
 /**
