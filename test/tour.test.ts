@@ -63,8 +63,7 @@ function shrunken(file: string): string {
     grid: Record<string, unknown>;
     train: Record<string, unknown>;
   };
-  config.grid.tokens = [8192, 16384];
-  if (config.grid.encoderDModel) config.grid.tokens = [8192];
+  config.grid.tokens = config.grid.encoderDModel ? [8192] : [8192, 16384];
   config.train = { ...config.train, logEvery: 2, evalEvery: 4, evalBatches: 2 };
   return JSON.stringify(config, null, 2);
 }

@@ -6,14 +6,6 @@ import { createProblem, refitSettings, type FitProblem } from "./problem.js";
 const horizonFraction = 1 / 3;
 
 /**
- * The evaluations a held-out refit may take. Without one of its curves a law can lose a direction: multipower
- * without Luo et al.'s constant curve slides along B → ∞, beta → 0 (B·beta fixed) for all 5000 evaluations
- * (14 s), while the held-out predictions it is run for stay put (RMS log error 5.17e-3 after 100 evaluations,
- * 5.18e-3 after 200, 5.20e-3 after 5000: measured on the 25M curves).
- */
-const heldOutEvaluations = 300;
-
-/**
  * How far off a curve law's fit is where it has not seen the data, measured on its own training curves by two
  * held-out refits, each warm-started from the full-data optimum (a few Levenberg–Marquardt steps):
  * leave-one-curve-out (a schedule the fit did not see, as a new schedule is) and a horizon test (fit every
@@ -32,10 +24,7 @@ export function curveMisfit(problem: FitProblem, params: Params): CurveMisfit | 
   const labels = [...new Set(runs.filter((_, i) => problem.weights[i]! > 0))];
   if (labels.length < 2) return undefined;
   const n = data.loss.length;
-  const settingsOfRefits = {
-    ...refitSettings(settings),
-    maxEvaluations: Math.min(settings.maxEvaluations, heldOutEvaluations),
-  };
+  const settingsOfRefits = refitSettings(settings);
   /** log L̂ − log L at the points `keep` selects, after a refit with `weights`. */
   const residualsOf = (weights: Float64Array, keep: (i: number) => boolean) => {
     const refit = createProblem(law, data, specs, settingsOfRefits, weights);

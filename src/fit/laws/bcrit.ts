@@ -190,8 +190,9 @@ export function stepsLaw(targets: readonly number[], p: Params): { LN: number; S
  */
 function stepsLawProblem(targets: readonly number[], p: Params): string | undefined {
   const { LN, Sc, alphaS } = stepsLaw(targets, p);
-  if (LN > 0 && alphaS > smallestAlphaS * 1.05 && Number.isFinite(Sc)) return undefined;
-  return `the steps-to-loss relation L = LN + (Sc/Smin)^alphaS is not identified by targets ${targets.join(", ")}: LN = ${num(LN, 4)}${LN > 0 ? "" : " (not above 0)"}, alphaS = ${num(alphaS, 3)}${alphaS > smallestAlphaS * 1.05 ? "" : " (its smallest value: the loss falls like a logarithm of the steps)"}; targets spread over a wider range of loss may identify it`;
+  const atSmallest = alphaS <= smallestAlphaS * 1.05;
+  if (LN > 0 && !atSmallest && Number.isFinite(Sc)) return undefined;
+  return `the steps-to-loss relation L = LN + (Sc/Smin)^alphaS is not identified by targets ${targets.join(", ")}: LN = ${num(LN, 4)}${LN > 0 ? "" : " (not above 0)"}, alphaS = ${num(alphaS, 3)}${atSmallest ? " (its smallest value: the loss falls like a logarithm of the steps)" : ""}; targets spread over a wider range of loss may identify it`;
 }
 
 /** The predicted loss at one step of a run at a batch size. */
