@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { extname } from "node:path";
 import { parse } from "csv-parse/sync";
 import { UserError } from "../errors.js";
@@ -20,6 +20,9 @@ export interface Table {
   readonly digest: string;
 }
 
+/** The largest text file `readTable` reads whole (a CSV takes ~20 times its size in memory as cells). */
+const wholeFileBytes = 256 * 2 ** 20;
+
 /** Extensions read by `readTable`. Parquet and Arrow IPC are read by the store (`readColumnarTable`). */
 const tableFormats = [".csv", ".tsv", ".jsonl", ".ndjson"] as const;
 
@@ -36,6 +39,11 @@ export function readTable(file: string): Table {
       `unsupported data format ${extension || "(no extension)"} of ${file} (expected ${tableFormats.join(", ")})`,
     );
   }
+  const size = fileSize(file);
+  if (size > wholeFileBytes)
+    throw new UserError(
+      `${file} is ${(size / 1e6).toFixed(0)} MB, too large to read whole (the limit is ${wholeFileBytes / 2 ** 20} MiB): import it into a store (scalefit import --db runs.duckdb ${file}), which reads it in bounded memory, and use --db`,
+    );
   const bytes = readBytes(file);
   const digest = sha256Digest(bytes);
   const text = bytes.toString("utf8").replace(/^\uFEFF/, "");
@@ -56,14 +64,7 @@ function readDelimited(file: string, text: string, delimiter: string): Omit<Tabl
     const where = e.lines !== undefined ? ` line ${e.lines}` : "";
     throw new UserError(`${file}${where}: malformed CSV (${e.message.replace(/\s+/g, " ").replace(/[.]$/, "")})`);
   }
-  const header = records[0]!.map((name) => name.trim());
-  header.forEach((name, i) => {
-    if (name === "") throw new UserError(`${file} line 1: column ${i + 1} has no name`);
-    if (header.indexOf(name) !== i) throw new UserError(`${file} line 1: column ${name} appears twice`);
-  });
-  if (header.every((name) => /^[-+]?[0-9.]+([eE][-+]?[0-9]+)?$/.test(name))) {
-    throw new UserError(`${file} line 1: the first line must be a header of column names, found numbers`);
-  }
+  const header = checkedHeader(file, records[0]!);
   // The line where each record starts: a quick scan splitting records as csv-parse does, or, should it
   // disagree on an unusual file, csv-parse's own record positions (four times slower).
   let starts = recordStarts(buffer, delimiter);
@@ -79,6 +80,22 @@ function readDelimited(file: string, text: string, delimiter: string): Omit<Tabl
     return [name, column];
   });
   return { file, columns: header, cells: Object.fromEntries(cells), lines: starts.slice(1) };
+}
+
+/**
+ * The header of a CSV/TSV file, trimmed, refused when a name is empty or repeated or every name is a number.
+ * @example checkedHeader("runs.csv", [" N", "loss"]) // ["N", "loss"]
+ */
+export function checkedHeader(file: string, record: readonly string[]): string[] {
+  const header = record.map((name) => name.trim());
+  header.forEach((name, i) => {
+    if (name === "") throw new UserError(`${file} line 1: column ${i + 1} has no name`);
+    if (header.indexOf(name) !== i) throw new UserError(`${file} line 1: column ${name} appears twice`);
+  });
+  if (header.every((name) => /^[-+]?[0-9.]+([eE][-+]?[0-9]+)?$/.test(name))) {
+    throw new UserError(`${file} line 1: the first line must be a header of column names, found numbers`);
+  }
+  return header;
 }
 
 /**
@@ -192,16 +209,55 @@ function readJsonLines(file: string, text: string): Omit<Table, "digest"> {
  * @example readBytes("runs.parquet").length
  */
 export function readBytes(file: string): Buffer {
-  try {
+  return readable(file, () => {
     if (statSync(file).isDirectory()) throw new UserError(`cannot read ${file}: it is a directory`);
     return readFileSync(file);
+  });
+}
+
+/** Runs a read of `file`, its errors (no such file, a directory, no permission) one line naming it. */
+function readable<T>(file: string, read: () => T): T {
+  try {
+    return read();
   } catch (error) {
     if (error instanceof UserError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw new UserError(
-      `cannot read ${file}: ${code === "ENOENT" ? "no such file" : (error as Error).message}`,
+      `cannot read ${file}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (error as Error).message}`,
     );
   }
+}
+
+/**
+ * A file's size in bytes, or a one-line error naming it.
+ * @example fileSize("runs.csv") // 1234
+ */
+export function fileSize(file: string): number {
+  return readable(file, () => {
+    const stat = statSync(file);
+    if (stat.isDirectory()) throw new UserError(`cannot read ${file}: it is a directory`);
+    return stat.size;
+  });
+}
+
+/**
+ * `sha256:<hex>` of a file's bytes followed by `extra`, read in 4 MiB chunks (a file of any size, in bounded
+ * memory); one-line errors as `readBytes`.
+ * @example fileDigest("runs.csv", JSON.stringify(options))
+ */
+export function fileDigest(file: string, extra = ""): string {
+  return readable(file, () => {
+    fileSize(file);
+    const hash = createHash("sha256");
+    const chunk = Buffer.allocUnsafe(4 * 2 ** 20);
+    const fd = openSync(file, "r");
+    try {
+      for (let n; (n = readSync(fd, chunk, 0, chunk.length, null)) > 0; ) hash.update(chunk.subarray(0, n));
+    } finally {
+      closeSync(fd);
+    }
+    return `sha256:${hash.update(extra).digest("hex")}`;
+  });
 }
 
 /** A content digest as the store and fit artifacts record it: `sha256:<hex>`. */

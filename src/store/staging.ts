@@ -29,6 +29,16 @@ export interface StagedRows {
 export interface SourceLabel {
   readonly file: string;
   readonly rowWord: "line" | "row" | "record";
+  /** The file line of a staged row, where staged rows are numbered by record (large CSV read by DuckDB). */
+  readonly lineOf?: (row: number) => number;
+}
+
+/**
+ * A staged row as messages name it: `runs.csv line 12`.
+ * @example rowAt({file: "runs.csv", rowWord: "line"}, 12) // "runs.csv line 12"
+ */
+export function rowAt(label: SourceLabel, row: unknown): string {
+  return `${label.file} ${label.rowWord} ${label.lineOf ? label.lineOf(Number(row)) : row}`;
 }
 
 const numberColumns = ["step", "tokens", "flops", "lr", "train_loss", "eval_loss"] as const;
@@ -90,6 +100,8 @@ export async function dropStaging(store: Store, staging: Staging): Promise<void>
   if (!staging.view) return void (await store.connection.run(`DROP TABLE IF EXISTS ${staging.table}`));
   await store.connection.run(`DROP TABLE IF EXISTS ${staging.view}`);
   await store.connection.run(`DROP VIEW IF EXISTS ${staging.view}_source`);
+  // The rows a staged CSV view reads (stageDelimited).
+  await store.connection.run(`DROP TABLE IF EXISTS ${staging.view}_rows`);
 }
 
 /** Adds a column to a staging table (run metadata given by --set or a sidecar), a view becoming a table. */
@@ -212,7 +224,7 @@ export async function mergeStaged(
     )[0];
     if (clash) {
       throw new UserError(
-        `${label.file} ${label.rowWord} ${clash.source_row}, column ${roleOf(column)}: run ${clash.run} is stored with ${roleOf(column)} = ${formatValue(clash.old)}, the file says ${formatValue(clash.new)}`,
+        `${rowAt(label, clash.source_row)}, column ${roleOf(column)}: run ${clash.run} is stored with ${roleOf(column)} = ${formatValue(clash.old)}, the file says ${formatValue(clash.new)}`,
       );
     }
   }
@@ -228,7 +240,7 @@ export async function mergeStaged(
     )[0];
   if (conflict) {
     throw new UserError(
-      `${label.file} ${label.rowWord} ${conflict.source_row}: run ${conflict.run} already has step ${conflict.step ?? "(final)"} with other values`,
+      `${rowAt(label, conflict.source_row)}: run ${conflict.run} already has step ${conflict.step ?? "(final)"} with other values`,
     );
   }
   const before = (await rows(store, "SELECT count(*) AS runs FROM runs"))[0]!.runs as number;

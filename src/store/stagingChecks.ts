@@ -1,7 +1,7 @@
 import { UserError } from "../errors.js";
 import { rows, type Store } from "./duckdb.js";
 import { gradientNoiseColumns, runColumns } from "./schema.js";
-import { formatValue, roleOf, staged, type SourceLabel, type Staging } from "./staging.js";
+import { formatValue, roleOf, rowAt, staged, type SourceLabel, type Staging } from "./staging.js";
 
 /**
  * The checks of staged rows, each a named query that finds the first offending row of a staging table (in
@@ -113,8 +113,7 @@ async function scanStaged(
 }
 
 /** How a message names a cell: `file line 12, column step`. */
-const where = (label: SourceLabel, row: unknown, column: string) =>
-  `${label.file} ${label.rowWord} ${row}, column ${column}`;
+const where = (label: SourceLabel, row: unknown, column: string) => `${rowAt(label, row)}, column ${column}`;
 
 /** The first row of a query in file order. */
 const first = async (store: Store, sql: string): Promise<Record<string, unknown> | undefined> =>

@@ -9,7 +9,7 @@ import type { StagedRows } from "../staging.js";
 export type LossKind = "train" | "eval";
 
 /** Role names that are per-point numbers, and their staging columns. */
-const pointRoles: Record<string, keyof Omit<StagedRows, "sourceRow" | "run" | "meta">> = {
+export const pointRoles: Record<string, keyof Omit<StagedRows, "sourceRow" | "run" | "meta">> = {
   step: "step",
   tokens: "tokens",
   flops: "flops",
@@ -46,18 +46,7 @@ export function tableToStaged(
     const cells = table.cells[column]!;
     for (let i = 0; i < n; i++) {
       const cell = cells[i];
-      if (cell === undefined) continue;
-      const value = cellNumber(cell);
-      if (typeof cell === "string" && Number.isNaN(value) && !/^nan$/i.test(cell.trim())) {
-        throw new UserError(`${where(i, column)}: ${JSON.stringify(cell)} is not a number`);
-      }
-      // NaN marks a missing value in staged rows: a NaN written in the file is refused here.
-      if (Number.isNaN(value)) {
-        throw new UserError(
-          `${where(i, column)}: NaN is not ${/loss/.test(column) ? "a positive finite loss" : "a finite number"}`,
-        );
-      }
-      out[i] = value;
+      if (cell !== undefined) out[i] = stagedNumber(cell, column, () => where(i, column));
     }
     return out;
   };
@@ -97,6 +86,21 @@ export function tableToStaged(
     eval_loss: columns.eval_loss!,
     meta,
   };
+}
+
+/**
+ * A cell of a number column as staged: decimal and exponent forms only (`cellNumber`); anything else, and a
+ * NaN written in the file (NaN marks a missing value in staged rows), refused naming `where()`.
+ * @example stagedNumber("2.5", "loss", () => "runs.csv line 2, column loss") // 2.5
+ */
+export function stagedNumber(cell: string | number, column: string, where: () => string): number {
+  const value = cellNumber(cell);
+  if (!Number.isNaN(value)) return value;
+  if (typeof cell === "string" && !/^nan$/i.test(cell.trim()))
+    throw new UserError(`${where()}: ${JSON.stringify(cell)} is not a number`);
+  throw new UserError(
+    `${where()}: NaN is not ${/loss/.test(column) ? "a positive finite loss" : "a finite number"}`,
+  );
 }
 
 /**
