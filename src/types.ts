@@ -380,4 +380,6 @@ export interface FitArtifact extends Pick<FitResult, CopiedFields> {
   readonly stepBase?: StepBase;
   readonly dataDigest: string;
   readonly version: string;
+  /** The layout's version (`artifactVersion`); artifacts written before the field read as 1. */
+  readonly artifactVersion?: number;
 }

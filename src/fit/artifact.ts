@@ -3,6 +3,7 @@ import { ownEntry } from "../names.js";
 import type { CurveMisfit, LossName, OptionValue, ResolvedFitOptions, StepBase } from "../dataTypes.js";
 import type { FitArtifact, FitResult, FittedLaw, Law } from "../types.js";
 import { version } from "../version.js";
+import { artifactVersion, checkArtifact } from "./artifactSchema.js";
 import { lawDefinition, resolveLaw } from "./laws/index.js";
 
 /**
@@ -51,6 +52,7 @@ export function fitToArtifact(
     dataDigest,
     ...(stepBase !== undefined ? { stepBase } : {}),
     version,
+    artifactVersion,
     // A law's named answers (bcrit: Bstar, alphaB and each target's S_min / E_min / B_crit).
     ...(fit.law.summary?.(fit) ?? {}),
   };
@@ -85,12 +87,10 @@ export async function fitFromArtifact(
   });
   for (const p of law.params)
     if (typeof ownEntry(a.params, p.name) !== "number") bad(`missing parameter ${p.name} of law ${law.name}`);
+  checkArtifact(a, law, bad);
   const draws = a.draws
     ? Object.fromEntries(
-        Object.entries(a.draws).map(([k, v]) => {
-          if (!Array.isArray(v)) bad(`draws of ${k} are not an array`);
-          return [k, Float64Array.from(v, (x) => (x === null ? NaN : Number(x)))];
-        }),
+        Object.entries(a.draws).map(([k, v]) => [k, Float64Array.from(v, (x) => (x === null ? NaN : x))]),
       )
     : null;
   const options = a.options as ResolvedFitOptions;

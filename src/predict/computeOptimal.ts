@@ -55,6 +55,11 @@ export function computeOptimal(fit: FittedLaw, C: number, { level = fit.level } 
   };
   // withDraws: no interval when N* moves with a parameter the data's range cannot identify.
   const { best, interval, all } = withDraws(fit, allocate, (a) => a.N);
+  // Parameters on the edge of the law (an exponent of 0) have no allocation: refuse rather than print 0 and ∞.
+  if (![best.N, best.D, best.loss].every((v) => v > 0 && Number.isFinite(v))) {
+    const shown = law.params.map((p) => `${p.name} = ${fit.params[p.name]}`).join(", ");
+    throw new UserError(`the law's parameters (${shown}) give no compute-optimal allocation at C = ${C}`);
+  }
   const of = (pick: (a: ReturnType<typeof allocate>) => number) => percentileInterval(all.map(pick), level);
   const intervals: Allocation["intervals"] = interval
     ? {
