@@ -1,9 +1,9 @@
-import { writeFileSync } from "node:fs";
 import { loadFitData, type DataSource, type FitData } from "../data/fitData.js";
 import { nonEmbeddingData } from "../data/nonEmbedding.js";
 import type { NoiseAtTarget } from "../data/batchSweep.js";
 import { UserError } from "../errors.js";
 import { jsonText } from "../json.js";
+import { writeAtomic } from "../writeAtomic.js";
 import { fitToArtifact } from "../fit/artifact.js";
 import { fitLaw } from "../fit/fitLaw.js";
 import { formatFitReport, num } from "../fit/report.js";
@@ -77,13 +77,7 @@ export async function fitFromSource(request: FitRequest): Promise<FitRun> {
     ...(sensitivity ? { sensitivity } : {}),
   };
   if (request.out !== undefined) {
-    try {
-      writeFileSync(request.out, jsonText(artifact, 2) + "\n");
-    } catch (error) {
-      throw new UserError(
-        `cannot write --out ${request.out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-      );
-    }
+    await writeAtomic(request.out, jsonText(artifact, 2) + "\n");
   }
   let saved: number | undefined;
   if (request.save) {

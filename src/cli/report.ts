@@ -1,3 +1,5 @@
+import { existsSync, statSync } from "node:fs";
+import { UserError } from "../errors.js";
 import { reportFromStore } from "../report/fromStore.js";
 import { defineCommand } from "./_command.js";
 import { storePath } from "./_source.js";
@@ -63,6 +65,9 @@ export const command = defineCommand({
   },
   async run(values, io) {
     const out = requireOption(values, "out", "report");
+    // Checked before any fit runs: the report is a folder (index.html and its PNGs).
+    if (existsSync(out) && !statSync(out).isDirectory())
+      throw new UserError(`--out ${out} is a file: the report writes index.html and PNGs into a folder`);
     const bootstrap = numberOption(
       values,
       "bootstrap",

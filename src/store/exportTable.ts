@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { writeAtomic } from "../writeAtomic.js";
 import { extname } from "node:path";
 import { UserError } from "../errors.js";
 import { rows, type Store } from "./duckdb.js";
@@ -73,15 +73,13 @@ export async function exportTable(
   const count = Number((await rows(store, `SELECT count(*) AS n FROM (${query})`, where.values))[0]!.n);
   if (extension === ".csv" || extension === ".parquet") {
     // COPY takes no bound file name: the path is quoted as a SQL string literal.
-    const target = `'${out.replace(/'/g, "''")}'`;
-    try {
+    await writeAtomic(out, async (temporary) => {
+      const target = `'${temporary.replace(/'/g, "''")}'`;
       await store.connection.run(
         `COPY (${query}) TO ${target} (${extension === ".csv" ? "HEADER, DELIMITER ','" : "FORMAT PARQUET"})`,
         where.values,
       );
-    } catch (error) {
-      throw new UserError(`cannot write ${out}: ${((error as Error).message ?? "").split("\n")[0]}`);
-    }
+    });
     return count;
   }
   if (extension === ".arrow" || extension === ".feather" || extension === ".ipc") {
@@ -103,13 +101,7 @@ export async function exportTable(
             new Utf8(),
           );
     }
-    try {
-      writeFileSync(out, tableToIPC(new Table(vectors), "file"));
-    } catch (error) {
-      throw new UserError(
-        `cannot write ${out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-      );
-    }
+    await writeAtomic(out, tableToIPC(new Table(vectors), "file"));
     return count;
   }
   throw new UserError(`cannot export to ${out}: use .csv, .parquet or .arrow`);

@@ -109,8 +109,8 @@ for (const [name, edit, message] of cases) {
 }
 
 test("alpha = 0 predicts (A N^0 is a constant) but has no compute-optimal allocation: one line", async () => {
-  const edited = structuredClone(artifact);
-  edited.params = { ...edited.params, alpha: 0 };
+  const edited = structuredClone(artifact) as Record<string, unknown>;
+  edited.params = { ...artifact.params, alpha: 0 };
   const path = file("alpha0.json", JSON.stringify(edited));
   assert.equal((await runCli("predict", "--fit", path, "--at", "N=7e10,D=1.4e12")).code, 0);
   const run = await runCli("optimize", "--fit", path, "--compute", "5.76e23");
