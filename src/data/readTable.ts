@@ -183,7 +183,7 @@ function readJsonLines(file: string, text: string): Omit<Table, "digest"> {
     try {
       value = JSON.parse(line);
     } catch (error) {
-      throw new UserError(`${file} line ${i + 1}: invalid JSON (${(error as Error).message})`);
+      throw new UserError(`${file} line ${i + 1}: invalid JSON (${(error as Error).message.replace(/\s+/g, " ")})`);
     }
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
       throw new UserError(`${file} line ${i + 1}: expected a JSON object with one key per column`);

@@ -148,7 +148,7 @@ export async function loadFit(
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new UserError(`${file} is not valid JSON (${(error as Error).message})`);
+    throw new UserError(`${file} is not valid JSON (${(error as Error).message.replace(/\s+/g, " ")})`);
   }
   return fitFromArtifact(json, file);
 }

@@ -61,7 +61,9 @@ export function readMeta(file: string): Sidecar {
   try {
     json = JSON.parse(readFileSync(file, "utf8"));
   } catch (error) {
-    throw new UserError(`--meta ${file} is not valid JSON (${(error as Error).message})`);
+    throw new UserError(
+      `--meta ${file} is not valid JSON (${(error as Error).message.replace(/\s+/g, " ")})`,
+    );
   }
   if (!json || typeof json !== "object" || Array.isArray(json))
     throw new UserError(`--meta ${file}: expected an object of run metadata`);

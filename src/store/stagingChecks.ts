@@ -42,8 +42,12 @@ const badLearningRate: RowCheck = {
 /** Finds a step that is not a whole non-negative number. */
 const badStep: RowCheck = {
   column: "step",
-  test: "step IS NOT NULL AND NOT (isfinite(step) AND step >= 0 AND step = floor(step))",
-  message: (v) => `${formatValue(v)} is not a whole number of steps`,
+  // Steps are stored as BIGINT and read back as doubles: at most 2^53 - 1, the largest exact one.
+  test: "step IS NOT NULL AND NOT (isfinite(step) AND step >= 0 AND step = floor(step) AND step <= 9007199254740991)",
+  message: (v) =>
+    Number(v) > 9007199254740991 && Number(v) === Math.floor(Number(v))
+      ? `${formatValue(v)} is too large for a step count (at most 2^53 - 1 = 9007199254740991)`
+      : `${formatValue(v)} is not a whole number of steps`,
 };
 
 /** Finds tokens, flops or numeric run metadata that are not positive and finite (0 where the column allows it). */

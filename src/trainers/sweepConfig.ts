@@ -364,7 +364,7 @@ export function readSweepConfig(path: string): SweepConfig {
   try {
     config = JSON.parse(readFileSync(path, "utf8")) as SweepConfig;
   } catch (error) {
-    throw new UserError(`${path}: not valid JSON (${(error as Error).message})`);
+    throw new UserError(`${path}: not valid JSON (${(error as Error).message.replace(/\s+/g, " ")})`);
   }
   const data = config?.data;
   if (

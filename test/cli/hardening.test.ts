@@ -6,13 +6,15 @@
  * it was.
  */
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { test } from "node:test";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { checkFitOptions, maxBootstrap } from "../../src/fit/checkFitOptions.js";
 import { chinchilla } from "../../src/fit/laws/chinchilla.js";
 import { runCli } from "../_cli.js";
 import { fingerprint, scratch } from "../_store.js";
 
-const { file, db } = scratch("hardening");
+const { file, db, dir } = scratch("hardening");
 const rows =
   "1e8,2e9,3.2\n3e8,6e9,2.9\n1e9,2e10,2.6\n3e9,6e10,2.4\n1e10,2e11,2.25\n2e8,1e10,2.95\n5e8,4e9,2.85\n";
 const good = file("good.csv", `N,D,loss\n${rows}`);
@@ -33,6 +35,14 @@ const fitted = await runCli(
   fitFile,
 );
 assert.equal(fitted.code, 0, fitted.stderr);
+
+// A step of 2^64 - 1 as Parquet's UBIGINT, written by DuckDB.
+const u64Parquet = join(dir, "u64.parquet");
+const duck = await (await DuckDBInstance.create(":memory:")).connect();
+await duck.run(
+  `COPY (SELECT 'a' AS run, CAST(18446744073709551615 AS UBIGINT) AS step, 2.5 AS loss) TO '${u64Parquet}' (FORMAT PARQUET)`,
+);
+duck.closeSync();
 
 const fit = (...more: string[]) => ["fit", "--law", "chinchilla", "--data", good, ...more];
 const custom = (formula: string) => ["fit", "--law", "custom", "--formula", formula, "--data", good];
@@ -286,6 +296,34 @@ const cases: { name: string; argv: string[]; message: RegExp; db?: boolean }[] =
       `E + ${sum(10, (k) => `(${Array.from({ length: 12 }, (_, j) => `P${k}_${j}`).join(" + ")})*N`)}`,
     ),
     message: /^scalefit fit: formula ".*…" \(\d+ characters\) has 121 parameters; at most 32$/m,
+  },
+  // Steps past 2^53 (stored as BIGINT, read back as doubles), in a CSV and as Parquet's unsigned 64 bits.
+  {
+    name: "a step of 1e20 in a CSV",
+    argv: ["import", file("step1e20.csv", "run,step,loss\na,1,3\na,1e20,2.9\n")],
+    message:
+      /^scalefit import: \S+step1e20.csv line 3, column step: 100000000000000000000 is too large for a step count \(at most 2\^53 - 1 = 9007199254740991\)$/m,
+    db: true,
+  },
+  {
+    name: "an unsigned 64-bit step in Parquet",
+    argv: ["import", u64Parquet],
+    message:
+      /^scalefit import: \S+u64.parquet row 1, column step: 18446744073709552000 is too large for a step count/,
+    db: true,
+  },
+  // A file of another format than the one named.
+  {
+    name: "--format hf on a CSV",
+    argv: ["import", "--format", "hf", good],
+    message:
+      /^scalefit import: \S+good.csv is not a Hugging Face trainer_state.json: not valid JSON \(it does not start with \{; for a table use --format csv or jsonl\)$/m,
+    db: true,
+  },
+  {
+    name: "a CSV given as a fit artifact",
+    argv: ["predict", "--fit", good, "--at", "N=1e9,D=2e10"],
+    message: /^scalefit predict: \S+good.csv is not valid JSON \(Unexpected token/,
   },
 ];
 

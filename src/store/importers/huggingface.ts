@@ -12,7 +12,12 @@ export function huggingfaceToStaged(file: string, text: string, run: string): St
   try {
     state = JSON.parse(text);
   } catch (error) {
-    throw new UserError(`${file} is not valid JSON (${(error as Error).message})`);
+    const hint = /^\s*[{[]/.test(text)
+      ? ""
+      : ` (it does not start with {; for a table use --format csv or jsonl)`;
+    throw new UserError(
+      `${file} is not a Hugging Face trainer_state.json: not valid JSON${hint || ` (${(error as Error).message.replace(/\s+/g, " ")})`}`,
+    );
   }
   const history = (state as { log_history?: unknown })?.log_history;
   if (!state || typeof state !== "object" || !Array.isArray(history)) {
