@@ -317,7 +317,7 @@ const cases: { name: string; argv: string[]; message: RegExp; db?: boolean }[] =
     name: "--format hf on a CSV",
     argv: ["import", "--format", "hf", good],
     message:
-      /^scalefit import: \S+good.csv is not a Hugging Face trainer_state.json: not valid JSON \(it does not start with \{; for a table use --format csv or jsonl\)$/m,
+      /^scalefit import: \S+good.csv is not valid JSON \(it does not start with \{ as a Hugging Face trainer_state.json does; for a table use --format csv or jsonl\)$/m,
     db: true,
   },
   {

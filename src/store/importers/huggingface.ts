@@ -12,12 +12,11 @@ export function huggingfaceToStaged(file: string, text: string, run: string): St
   try {
     state = JSON.parse(text);
   } catch (error) {
-    const hint = /^\s*[{[]/.test(text)
-      ? ""
-      : ` (it does not start with {; for a table use --format csv or jsonl)`;
-    throw new UserError(
-      `${file} is not a Hugging Face trainer_state.json: not valid JSON${hint || ` (${(error as Error).message.replace(/\s+/g, " ")})`}`,
-    );
+    // A table named with --format hf is the likely mistake; say what it is read as.
+    const why = /^\s*[{[]/.test(text)
+      ? (error as Error).message.replace(/\s+/g, " ")
+      : "it does not start with { as a Hugging Face trainer_state.json does; for a table use --format csv or jsonl";
+    throw new UserError(`${file} is not valid JSON (${why})`);
   }
   const history = (state as { log_history?: unknown })?.log_history;
   if (!state || typeof state !== "object" || !Array.isArray(history)) {
