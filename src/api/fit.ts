@@ -1,3 +1,4 @@
+import { basename, dirname, extname, join } from "node:path";
 import { loadFitData, type DataSource, type FitData } from "../data/fitData.js";
 import { nonEmbeddingData } from "../data/nonEmbedding.js";
 import type { NoiseAtTarget } from "../data/batchSweep.js";
@@ -26,6 +27,8 @@ export interface FitRequest {
   readonly out?: string;
   /** Also store the fit in the `fits` table of the database it was read from. */
   readonly save?: boolean;
+  /** With `save`: how long to wait for a database another process is writing. @default 30 s */
+  readonly saveWait?: number;
   /**
    * Also refit under the conventions people disagree on (`fitSensitivity`: Huber δ 1e-3 / 1e-4 / least
    * squares, log or raw losses, N total or non-embedding where the data carry both), with each refit's
@@ -81,9 +84,22 @@ export async function fitFromSource(request: FitRequest): Promise<FitRun> {
   }
   let saved: number | undefined;
   if (request.save) {
-    const { openStore } = await import("../store/duckdb.js");
+    const { isStoreLocked, openStoreWaiting } = await import("../store/duckdb.js");
     const { saveFit } = await import("../store/fits.js");
-    const store = await openStore(request.source.db!);
+    const db = request.source.db!;
+    const wait = request.saveWait ?? 30;
+    let store;
+    try {
+      store = await openStoreWaiting(db, wait);
+    } catch (error) {
+      if (!isStoreLocked(error)) throw error;
+      // The finished fit is kept: in --out, or in a file beside the database.
+      const kept = request.out ?? unsavedFile(db);
+      if (request.out === undefined) await writeAtomic(kept, jsonText(artifact, 2) + "\n");
+      throw new UserError(
+        `${(error as Error).message} after waiting ${wait} s: the fit is in ${kept}; store it later with scalefit import --db ${db} --format fit ${kept}`,
+      );
+    }
     try {
       saved = await saveFit(store, artifact);
     } finally {
@@ -98,6 +114,12 @@ export async function fitFromSource(request: FitRequest): Promise<FitRun> {
     ...(sensitivity ? { sensitivity } : {}),
     ...(saved !== undefined ? { saved } : {}),
   };
+}
+
+/** Where a fit that could not be saved is kept: beside the database, named by the time (`runs-unsaved-fit-20261202T145600.json`). */
+function unsavedFile(db: string): string {
+  const stamp = new Date().toISOString().replace(/[-:]|\.\d+Z$/g, "");
+  return join(dirname(db), `${basename(db, extname(db))}-unsaved-fit-${stamp}.json`);
 }
 
 /** The refits of a request's law under each convention, with N non-embedding where the source has it. */

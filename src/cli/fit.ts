@@ -1,11 +1,20 @@
 import { fitFromSource, formatFitRun } from "../api/fit.js";
 import { lawNames } from "../fit/laws/index.js";
+import { UserError } from "../errors.js";
 import { ownEntry } from "../names.js";
-import { defineCommand } from "./_command.js";
+import { defineCommand, type OptionValues } from "./_command.js";
 import { curveOptions } from "./_curves.js";
 import { fitOptionsFrom, holdoutFrom, lawFlags, lawFrom, sensitivityFrom } from "./_fitOptions.js";
 import { dataSourceFrom, storeOptions } from "./_source.js";
-import { dataOptions, listOption, printJson, progressFor, requireOption, sharedOptions } from "./_shared.js";
+import {
+  dataOptions,
+  listOption,
+  numberOption,
+  printJson,
+  progressFor,
+  requireOption,
+  sharedOptions,
+} from "./_shared.js";
 export const command = defineCommand({
   name: "fit",
   summary: "fit a scaling law to runs (or a curve law to loss curves) and report parameters with intervals",
@@ -28,6 +37,12 @@ export const command = defineCommand({
     ...storeOptions,
     ...curveOptions,
     save: { type: "boolean", description: "with --db: also store the fit in the database's fits table" },
+    wait: {
+      type: "string",
+      value: "<seconds>",
+      description:
+        "with --db: how long to wait while another process writes the database (reading: 0, --save: 30 by default; a fit that cannot be saved is kept in a file)",
+    },
     profile: {
       type: "string",
       multiple: true,
@@ -59,7 +74,8 @@ export const command = defineCommand({
   async run(values, io) {
     const json = values.json === true;
     const law = await lawFrom(values, requireOption(values, "law", "fit"));
-    const source = dataSourceFrom(values, "fit");
+    const wait = waitSeconds(values);
+    const source = { ...dataSourceFrom(values, "fit"), ...(wait !== undefined ? { wait } : {}) };
     const progress = await progressFor(io, json);
     const fitOptions = fitOptionsFrom(values, { laws: [law] });
     const freed = Object.fromEntries(
@@ -85,6 +101,7 @@ export const command = defineCommand({
         ...(sensitivity ? { sensitivity } : {}),
         ...(typeof values.out === "string" ? { out: values.out } : {}),
         save: values.save === true,
+        ...(wait !== undefined ? { saveWait: wait } : {}),
       });
     } finally {
       progress.stop();
@@ -95,3 +112,10 @@ export const command = defineCommand({
     if (run.saved !== undefined) io.stdout(`fit saved in ${String(values.db)} as fit ${run.saved}\n`);
   },
 });
+
+/** `--wait`: seconds to wait for a database another process writes (reading it, and with --save storing the fit). */
+function waitSeconds(values: OptionValues): number | undefined {
+  if (values.wait !== undefined && typeof values.db !== "string")
+    throw new UserError("--wait is for --db (how long to wait while another process writes the database)");
+  return numberOption(values, "wait", (v) => v >= 0 && v <= 86400, "seconds from 0 to 86400");
+}

@@ -1,10 +1,11 @@
+import { importFitFiles } from "../api/fitFiles.js";
 import { checkMapTargets, parseMap } from "../data/observations.js";
 import { UserError } from "../errors.js";
 import { ownEntry } from "../names.js";
 import { openStore } from "../store/duckdb.js";
 import { importFiles, importFormats, type ImportFormat } from "../store/importFiles.js";
 import { counted } from "./_format.js";
-import { defineCommand } from "./_command.js";
+import { defineCommand, type CliIO, type OptionValues } from "./_command.js";
 import { storePath } from "./_source.js";
 import { listOption, parseNumber, printJson, progressFor, sharedOptions } from "./_shared.js";
 
@@ -45,7 +46,7 @@ export const command = defineCommand({
     format: {
       type: "string",
       value: "<format>",
-      description: `${importFormats.join(", ")} (default: from the file name)`,
+      description: `${importFormats.join(", ")} (default: from the file name), or fit: fit artifacts into the fits table`,
     },
     map: {
       type: "string",
@@ -89,10 +90,11 @@ export const command = defineCommand({
       throw new UserError(
         "scalefit import needs files to import (scalefit import --db runs.duckdb runs.csv)",
       );
-    const format = values.format as ImportFormat | undefined;
-    if (format !== undefined && !(importFormats as readonly string[]).includes(format)) {
-      throw new UserError(`invalid --format ${format} (expected ${importFormats.join(", ")})`);
+    const format = values.format as ImportFormat | "fit" | undefined;
+    if (format !== undefined && !(formats as readonly string[]).includes(format)) {
+      throw new UserError(`invalid --format ${format} (expected ${formats.join(", ")})`);
     }
+    if (format === "fit") return importFits(db, files, values, io);
     const lossKind = values["loss-kind"] as "train" | "eval" | undefined;
     if (lossKind !== undefined && lossKind !== "train" && lossKind !== "eval")
       throw new UserError(`invalid --loss-kind ${lossKind} (expected train or eval)`);
@@ -152,3 +154,20 @@ export const command = defineCommand({
     }
   },
 });
+
+/** Every --format: the store's file formats, and fit artifacts. */
+const formats = [...importFormats, "fit"] as const;
+
+/** `--format fit`: artifacts of `scalefit fit --out` into the fits table (run options do not apply). */
+async function importFits(db: string, files: string[], values: OptionValues, io: CliIO): Promise<void> {
+  const runOnly = ["map", "set", "meta", "run", "loss-kind", "conventions"].filter(
+    (o) => values[o] !== undefined,
+  );
+  if (runOnly.length) throw new UserError(`--format fit stores fit artifacts: --${runOnly[0]} is for runs`);
+  const saved = await importFitFiles(db, files);
+  if (values.json === true) return printJson(io, { db, fits: saved });
+  for (const s of saved)
+    io.stdout(
+      `${s.file} (fit): ${s.added ? `stored as fit ${s.id}` : `already stored as fit ${s.id}, nothing added`}\n`,
+    );
+}

@@ -37,6 +37,8 @@ export interface DataSource {
    * updates). @default read from the file where only one reading works, else 0 (a database's runs count from 0)
    */
   readonly stepBase?: StepBase;
+  /** With `db`: seconds to wait while another process writes the database. @default 0 */
+  readonly wait?: number;
 }
 
 /** The data of a fit, with what the report and the fit artifact say about them. */
@@ -151,11 +153,11 @@ function schedulesSummary(observations: Observations): { peak: number; warmup: n
 async function storeData(db: string, source: DataSource, law: DataLaw): Promise<FitData> {
   const filters = [...(source.where ?? [])];
   // The store (and DuckDB's native module) only when a database is read.
-  const { openStore } = await import("../store/duckdb.js");
+  const { openStoreWaiting } = await import("../store/duckdb.js");
   const { curvesFromStore, finalLosses, observationsDigest, pointsFromStore } = await import(
     "../store/readRuns.js"
   );
-  const store = await openStore(db, { readOnly: true });
+  const store = await openStoreWaiting(db, source.wait ?? 0, { readOnly: true });
   try {
     const where = filters.length ? `; where ${filters.join(" and ")}` : "";
     if (law.curve) {
@@ -222,9 +224,9 @@ async function sweepData(source: DataSource, targets: readonly number[]): Promis
     points = sweepPoints(mapColumns(raw, { ...(source.map ?? {}) }));
     digest = raw.digest;
   } else {
-    const { openStore } = await import("../store/duckdb.js");
+    const { openStoreWaiting } = await import("../store/duckdb.js");
     const { sweepFromStore, observationsDigest } = await import("../store/readRuns.js");
-    const store = await openStore(source.db!, { readOnly: true });
+    const store = await openStoreWaiting(source.db!, source.wait ?? 0, { readOnly: true });
     try {
       points = await sweepFromStore(store, filters, source.lossKind ? { lossKind: source.lossKind } : {});
     } finally {

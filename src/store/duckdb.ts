@@ -52,6 +52,37 @@ export async function openStore(path: string, { readOnly = false } = {}): Promis
   return store;
 }
 
+/**
+ * Opens the store (for writing, or read-only), waiting up to `waitSeconds` while another process holds its
+ * write lock (retried every quarter second); the lock's error when it is still held after that.
+ * @example const store = await openStoreWaiting("runs.duckdb", 30)
+ */
+export async function openStoreWaiting(
+  path: string,
+  waitSeconds: number,
+  options: { readOnly?: boolean } = {},
+): Promise<Store> {
+  const deadline = performance.now() + 1000 * waitSeconds;
+  for (;;) {
+    try {
+      return await openStore(path, options);
+    } catch (error) {
+      if (!isStoreLocked(error) || performance.now() >= deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+/**
+ * Whether an error is another process's write lock on a store (`storeError`'s words).
+ * @example isStoreLocked(error) // true for "database runs.duckdb is in use by another scalefit process (pid 12)"
+ */
+export function isStoreLocked(error: unknown): boolean {
+  return (
+    error instanceof UserError && / is in use by another scalefit process \(pid \d+\)$/.test(error.message)
+  );
+}
+
 /** The schema version of a store (0 for an empty file). */
 export async function schemaVersion(store: Store): Promise<number> {
   const tables = await rows(
