@@ -22,6 +22,7 @@ import {
   type SourceLabel,
 } from "./staging.js";
 import { stageDelimited, streamedBytes } from "./stageDelimited.js";
+import { stageJsonLines } from "./stageJsonLines.js";
 import { checkStaged } from "./stagingChecks.js";
 
 /**
@@ -49,7 +50,7 @@ export interface ImportOptions {
   readonly conventions?: Readonly<Record<string, string>>;
   /** Called as files are read and checked, then written: (files done, files, stage). */
   readonly onProgress?: (done: number, total: number, stage: string) => void;
-  /** CSV/TSV files of at least this many bytes are read by DuckDB in bounded memory. @default streamedBytes (64 MiB) */
+  /** CSV/TSV/JSONL files of at least this many bytes are read by DuckDB in bounded memory. @default streamedBytes (64 MiB) */
   readonly streamFrom?: number;
   /** Awaited in the transaction once everything is written, before the commit (crash tests stop there). */
   readonly beforeCommit?: () => Promise<void>;
@@ -111,7 +112,11 @@ export async function importFiles(
       const table = `staging_${k}`;
       let staging: Staging;
       if (format === "parquet") staging = await stageParquet(store, table, file, options);
-      else if (format === "csv" && fileSize(file) >= (options.streamFrom ?? streamedBytes)) {
+      else if (format === "jsonl" && fileSize(file) >= (options.streamFrom ?? streamedBytes)) {
+        if (!limited) await store.connection.run(`SET memory_limit = '${streamedMemory}'`);
+        limited = true;
+        ({ staging, label } = await stageJsonLines(store, table, file, options));
+      } else if (format === "csv" && fileSize(file) >= (options.streamFrom ?? streamedBytes)) {
         // A large CSV/TSV is read by DuckDB in bounded memory (it spills past the limit: 1e7 rows of 5
         // columns peak at ~0.8 GB instead of 1.4 GB, 10 s either way); its rows are numbered by record.
         if (!limited) await store.connection.run(`SET memory_limit = '${streamedMemory}'`);

@@ -50,3 +50,39 @@ export function recordLine(file: string, delimiter: string, record: number): num
     closeSync(fd);
   }
 }
+
+/**
+ * Line `record` of a JSONL file, counting only lines with something besides spaces (1 = the first such line),
+ * as `readTable` numbers them: its file line and text, read in 1 MiB chunks; `undefined` past the end.
+ * @example jsonLine("runs.jsonl", 1) // {line: 1, text: '{"run": "a", …}'}
+ */
+export function jsonLine(file: string, record: number): { line: number; text: string } | undefined {
+  const chunk = Buffer.allocUnsafe(2 ** 20);
+  const fd = openSync(file, "r");
+  try {
+    let line = 1;
+    let count = 0;
+    let blank = true;
+    let kept: number[] | undefined;
+    for (;;) {
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      for (let i = 0; i < n; i++) {
+        const b = chunk[i]!;
+        if (b === 10) {
+          if (kept) return { line, text: Buffer.from(kept).toString("utf8").trim() };
+          line++;
+          blank = true;
+          continue;
+        }
+        if (blank && b !== 32 && b !== 9 && b !== 13 && b !== 11 && b !== 12) {
+          blank = false;
+          if (++count === record) kept = [];
+        }
+        kept?.push(b);
+      }
+      if (n === 0) return kept ? { line, text: Buffer.from(kept).toString("utf8").trim() } : undefined;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,5 +1,5 @@
 /**
- * Large CSV/TSV files (≥ 64 MiB) are read by DuckDB's CSV reader, small ones by csv-parse in JS. Forcing
+ * Large CSV/TSV/JSONL files (≥ 64 MiB) are read by DuckDB's readers, small ones in JS (csv-parse, JSON.parse). Forcing
  * the DuckDB path on small files (`streamFrom: 0`), both must store the same runs and points and refuse a bad
  * file with the same one-line message naming the same file line (issue 16: "CSV/TSV/JSONL read as streams,
  * in bounded memory, with the same row-level checks and line numbers"). The 1e7-row figure is in
@@ -141,6 +141,66 @@ const cases: [string, string, ImportOptions, RegExp | undefined][] = [
     lines("1,2,3", "a,1,3"),
     {},
     /numbers.csv line 1: the first line must be a header of column names, found numbers/,
+  ],
+  // JSONL, read by DuckDB's read_json_objects.
+  [
+    "curves.jsonl",
+    lines(
+      '{"run": "a", "step": 1, "loss": 3.5, "lr": 1e-4}',
+      "",
+      '  {"run": "a", "step": "2", "loss": "3.25"}\r',
+      '{"step": 1, "run": "b", "loss": 3.6, "lr": null, "N": 1.5e8}',
+    ),
+    {},
+    undefined,
+  ],
+  [
+    "final.jsonl",
+    lines('{"N": 1e8, "D": 2e9, "loss": 3.2, "kind": "lm"}', '{"N": "3e8", "D": 6e9, "loss": 2.9}'),
+    {},
+    undefined,
+  ],
+  [
+    "invalid.jsonl",
+    lines('{"run": "a", "step": 1, "loss": 3}', "", '{"run": "a", "step": 2, loss: 2}'),
+    {},
+    /^\S+invalid.jsonl line 3: invalid JSON \(/,
+  ],
+  [
+    "array.jsonl",
+    lines('{"run": "a", "step": 1, "loss": 3}', "[1, 2]"),
+    {},
+    /array.jsonl line 2: expected a JSON object with one key per column$/,
+  ],
+  [
+    "nested.jsonl",
+    lines('{"run": "a", "step": 1, "loss": 3}', '{"run": "a", "step": 2, "loss": {"v": 2}}'),
+    {},
+    /nested.jsonl line 2, column loss: expected a number or a string, found \{"v":2\}$/,
+  ],
+  [
+    "hex.jsonl",
+    lines('{"run": "a", "step": "0x10", "loss": 3}'),
+    {},
+    /hex.jsonl line 1, column step: "0x10" is not a number$/,
+  ],
+  [
+    "nan.jsonl",
+    lines("", '{"run": "a", "step": 1, "loss": "NaN"}'),
+    {},
+    /nan.jsonl line 2, column loss: NaN is not a positive finite loss$/,
+  ],
+  [
+    "blankrun.jsonl",
+    lines('{"run": " ", "step": 1, "loss": 3}'),
+    {},
+    /blankrun.jsonl line 1, column run: empty value$/,
+  ],
+  [
+    "back.jsonl",
+    lines('{"run": "a", "step": 2, "loss": 3}', "", '{"run": "a", "step": 1, "loss": 2.9}'),
+    {},
+    /back.jsonl line 3, column step: step 1 of run a comes after step 2/,
   ],
 ];
 
