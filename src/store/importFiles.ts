@@ -235,6 +235,11 @@ async function stageInJs(
       );
     case "wandb": {
       const table = readTable(file);
+      // Without steps each row would become a one-point run: a history export has _step.
+      if (!wandbMap(table.columns).step && !options.map?.step)
+        throw new UserError(
+          `${file} has no step column (_step, step, global_step or train/global_step), which a W&B history export has; --map step=<column> names one`,
+        );
       const staged = tableToStaged(
         withRun(mapColumns(table, { ...wandbMap(table.columns), ...(options.map ?? {}) }), options),
         { lossKind },

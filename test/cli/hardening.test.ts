@@ -321,6 +321,18 @@ const cases: { name: string; argv: string[]; message: RegExp; db?: boolean }[] =
     db: true,
   },
   {
+    name: "a W&B export without a step column",
+    argv: [
+      "import",
+      "--format",
+      "wandb",
+      file("wb.csv", "train/loss,eval/loss,_runtime\n3.0,,1\n2.9,,2\n,2.8,3\n"),
+    ],
+    message:
+      /^scalefit import: \S+wb.csv has no step column \(_step, step, global_step or train\/global_step\), which a W&B history export has; --map step=<column> names one$/m,
+    db: true,
+  },
+  {
     name: "a CSV given as a fit artifact",
     argv: ["predict", "--fit", good, "--at", "N=1e9,D=2e10"],
     message: /^scalefit predict: \S+good.csv is not valid JSON \(Unexpected token/,
