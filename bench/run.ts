@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 console.log(
   `scalefit benchmarks on ${process.platform}/${process.arch}, Node ${process.version}, load ${loadavg()[0]!.toFixed(2)}\n`,
 );
-const sections = ["chinchilla", "custom", "fits", "curves", "store", "bigImport", "trainer"];
+const sections = ["chinchilla", "custom", "fits", "curves", "store", "bigImport", "report", "trainer"];
 let failed = false;
 sections.forEach((section, i) => {
   if (i > 0) console.log("");

@@ -1,5 +1,5 @@
-import { renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { UserError } from "./errors.js";
 
 /** The system errors DuckDB names in words only. */
@@ -62,5 +62,28 @@ export async function writeAtomic(
   } catch (error) {
     rmSync(temporary, { force: true });
     throw writeError(path, error);
+  }
+}
+
+/**
+ * Creates a folder and the missing folders above it, one at a time (Node's recursive mkdir loops forever
+ * where a folder cannot be made, as in /proc); a refusal is one line naming the folder.
+ * @example makeFolder("report/run-1")
+ */
+export function makeFolder(dir: string): void {
+  const missing: string[] = [];
+  let at = resolve(dir);
+  while (!existsSync(at)) {
+    missing.push(at);
+    const up = dirname(at);
+    if (up === at) break;
+    at = up;
+  }
+  if (existsSync(at) && !statSync(at).isDirectory())
+    throw new UserError(`cannot write ${dir}: ${at} is not a folder`);
+  try {
+    for (const folder of missing.reverse()) mkdirSync(folder);
+  } catch (error) {
+    throw writeError(dir, error);
   }
 }

@@ -10,9 +10,10 @@ import { backtest, parseHoldout } from "../predict/backtest.js";
 import { fitLaw } from "../fit/fitLaw.js";
 import { lawDefinition, resolveLaw } from "../fit/laws/index.js";
 import { openStore } from "../store/duckdb.js";
-import { listRuns, lossCurves } from "../store/readRuns.js";
+import { downsampledCurves } from "../store/downsampledCurves.js";
+import { listRuns } from "../store/readRuns.js";
 import type { Observations } from "../dataTypes.js";
-import type { RunCurve } from "./charts/lossCurves.js";
+import { curveColumns, type RunCurve } from "./charts/lossCurves.js";
 import { writeReport, type ReportFit } from "./report.js";
 
 /** What to put in a report. */
@@ -66,9 +67,17 @@ export async function reportFromStore(
   const curves: RunCurve[] = [];
   try {
     runs = await listRuns(store, where);
-    // Training and held-out losses as separate series: joined into one line they zigzag.
-    for (const split of ["eval", "train"] as const)
-      for (const curve of await lossCurves(store, where, { loss: split })) curves.push({ ...curve, split });
+    // Read downsampled as the chart draws them (its columns for this many runs, log tokens), each run with its N
+    // (the lines' colour when there are too many runs to name). Training and held-out losses as separate
+    // series: joined into one line they zigzag.
+    const present = (v: unknown) => v !== null && v !== undefined;
+    const drawn = runs.filter((r) => present(r.last_eval_loss) || present(r.last_train_loss));
+    const columns = { count: curveColumns(drawn.length), log: true };
+    const sizes = new Map(drawn.filter((r) => present(r.n)).map((r) => [String(r.name), Number(r.n)]));
+    for (const curve of await downsampledCurves(store, where, columns)) {
+      const N = sizes.get(curve.run);
+      curves.push({ ...curve, ...(N !== undefined && Number.isFinite(N) ? { N } : {}) });
+    }
   } finally {
     store.close();
   }

@@ -18,11 +18,11 @@ export { logGrid, type Chart } from "./charts/shared.js";
 export { renderPng, renderSvg } from "./render.js";
 export {
   buildReport,
-  escapeHtml,
   fitCharts,
   writeReport,
   type RenderedChart,
   type ReportData,
   type ReportFit,
 } from "./report.js";
+export { escapeHtml } from "./_html.js";
 export { reportFromStore, type StoreReportOptions } from "./fromStore.js";

@@ -5,10 +5,10 @@
  * the data, residuals, isoFLOP curves, the compute-optimal frontier, parameter distributions) and predictions
  * (compute-optimal allocations at a few budgets). Every user string is escaped.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ownEntry } from "../names.js";
-import { formatFitReport, num } from "../fit/report.js";
+import { makeFolder, writeAtomic } from "../writeAtomic.js";
+import { formatFitReport } from "../fit/report.js";
 import type { SensitivityReport } from "../fit/sensitivity.js";
 import { formatSensitivity, readSensitivity } from "../fit/sensitivityReport.js";
 import { movesWithAny } from "../fit/identifiability.js";
@@ -30,7 +30,10 @@ import { lossCurvesChart, type RunCurve } from "./charts/lossCurves.js";
 import { residualsChart } from "./charts/residuals.js";
 import { logGrid, type Chart } from "./charts/shared.js";
 import { lawCharts } from "./lawCharts.js";
+import { escapeHtml, fmt } from "./_html.js";
+export { escapeHtml } from "./_html.js";
 import { chartNotes, fitIssues } from "./_notes.js";
+import { runsTable } from "./runsTable.js";
 import { renderPng, renderSvg } from "./render.js";
 
 /** A fit to show: a fit made now with the data it was fitted to, or a saved artifact (no data at hand). */
@@ -78,24 +81,6 @@ export interface RenderedChart {
   chart: Chart;
   svg: string;
 }
-
-/**
- * Escapes text for HTML element content and attribute values.
- * @example escapeHtml('<img src=x onerror=alert(1)>') // "&lt;img src=x onerror=alert(1)&gt;"
- */
-export function escapeHtml(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
-  );
-}
-
-/** A cell, HTML-escaped: empty for nothing, text as it is, numbers as the fit report writes them. */
-const fmt = (v: unknown, digits = 4): string => {
-  if (v === null || v === undefined || v === "") return "";
-  const n = Number(v);
-  return escapeHtml(Number.isFinite(n) ? num(n, digits) : String(v));
-};
 
 /**
  * The charts of one fit, in the order the report shows them (law against data, residuals, isoFLOP, frontier,
@@ -220,8 +205,11 @@ function computeRange(item: ReportFit): [number, number] | undefined {
   const all =
     o?.inputs.C ??
     (o?.inputs.N && o.inputs.D ? o.inputs.N.map((n, i) => 6 * n * o.inputs.D![i]!) : undefined);
-  const C = all?.filter((_, i) => !held.has(i));
-  if (C && C.length) return [Math.min(...C), Math.max(...C)];
+  // A loop, not Math.min(...C): a fit of every logged point (envelope) has millions.
+  let [lo, hi] = [Infinity, -Infinity];
+  for (let i = 0; i < (all?.length ?? 0); i++)
+    if (!held.has(i)) [lo, hi] = [Math.min(lo, all![i]!), Math.max(hi, all![i]!)];
+  if (lo <= hi) return [lo, hi];
   const range = "fit" in item ? item.fit.dataRange : item.artifact.dataRange;
   if (range.C) return [range.C[0], range.C[1]];
   if (range.N && range.D) return [6 * range.N[0] * range.D[0], 6 * range.N[1] * range.D[1]];
@@ -264,26 +252,7 @@ export async function buildReport(data: ReportData): Promise<{ html: string; cha
   );
 
   parts.push(`<h2>Runs</h2>`);
-  const columns: Array<[string, string]> = [
-    ["name", "run"],
-    ["kind", "kind"],
-    ["n", "N"],
-    ["d", "D"],
-    ["points", "points"],
-    ["last_step", "last step"],
-    ["last_eval_loss", "last eval loss"],
-    ["last_train_loss", "last train loss"],
-    ["status", "status"],
-  ];
-  parts.push(
-    `<table><thead><tr>${columns.map(([, h]) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>${data.runs
-      // Run names may break after "/" and "_" (between a sweep's fields), numbers never.
-      .map(
-        (r) =>
-          `<tr>${columns.map(([c]) => (c === "name" ? `<td class="name">${fmt(r[c]).replace(/[/_]/g, "$&<wbr>")}</td>` : `<td>${fmt(r[c])}</td>`)).join("")}</tr>`,
-      )
-      .join("")}</tbody></table>`,
-  );
+  parts.push(runsTable(data.runs));
   if (data.curves.some((c) => c.tokens.length > 1)) parts.push(await figure(lossCurvesChart(data.curves)));
 
   for (const item of data.fits) {
@@ -374,17 +343,18 @@ export async function writeReport(
   data: ReportData,
 ): Promise<{ html: string; files: string[]; charts: number }> {
   const { html, charts } = await buildReport(data);
-  mkdirSync(dir, { recursive: true });
+  makeFolder(dir);
+  // Each file through a temporary one and a rename (no partial or empty file on a full disk); the PNGs first,
+  // index.html last, so a report whose index is there is complete.
   const files: string[] = [];
-  const index = join(dir, "index.html");
-  writeFileSync(index, html);
-  files.push(index);
   for (const { chart, svg } of charts) {
     const png = join(dir, chartFile(chart.id));
-    writeFileSync(png, await renderPng(svg));
+    await writeAtomic(png, await renderPng(svg));
     files.push(png);
   }
-  return { html: index, files, charts: charts.length };
+  const index = join(dir, "index.html");
+  await writeAtomic(index, html);
+  return { html: index, files: [index, ...files], charts: charts.length };
 }
 
 /**

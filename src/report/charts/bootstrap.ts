@@ -23,7 +23,10 @@ export function bootstrapCharts(
     const spec = fit.law.params?.find((p) => p.name === name);
     const values = Array.from(draws).filter(Number.isFinite);
     const best = fit.params[name]!;
-    const interval = fit.intervals[name];
+    // An artifact's interval whose ends are not numbers (covariance intervals of an unidentified parameter) is none.
+    const given = fit.intervals[name];
+    const interval =
+      given && given.every((v) => typeof v === "number" && Number.isFinite(v)) ? given : undefined;
     const marked = [best, ...(interval ?? [])].filter(Number.isFinite);
     const positive = [...values, ...marked].every((v) => v > tiny);
     const log = Boolean(spec?.log) && positive;

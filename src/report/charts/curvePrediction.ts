@@ -1,10 +1,15 @@
 /** A curve law's predicted loss curve for one schedule against the observed points. */
 import * as Plot from "@observablehq/plot";
 import type { CurvePrediction } from "../../predict/predictCurve.js";
+import { downsample } from "./_downsample.js";
 import { band, label, lossAxis, percent, type Chart } from "./shared.js";
 
+/** The plot's pixel columns: its width (720) less its margins (60 and Plot's default 20). */
+const columns = 640;
+
 /**
- * A curve law's predicted loss curve for one schedule against the observed points, with its interval band.
+ * A curve law's predicted loss curve for one schedule against the observed points, with its interval band;
+ * observed points beyond two per pixel column are downsampled (`downsample`), as the caption says.
  * @example curvePredictionChart(predictCurve(fit, lr), { step, loss }, "25M cosine", fit.level)
  */
 export function curvePredictionChart(
@@ -14,14 +19,26 @@ export function curvePredictionChart(
   level: number,
 ): Chart {
   const curve = prediction.points.map((p) => ({ step: p.step, loss: p.loss, ...band(p.loss, p.interval) }));
-  const points = observed ? Array.from(observed.step, (step, i) => ({ step, loss: observed.loss[i]! })) : [];
+  const logged = observed?.step.length ?? 0;
   // From the first logged step on: the law's loss early in warmup is far above anything logged.
-  const first = points.length ? Math.min(...points.map((p) => p.step)) : 0;
+  let first = logged ? Infinity : 0;
+  let last = -Infinity;
+  for (let i = 0; i < logged; i++) {
+    first = Math.min(first, observed!.step[i]!);
+    last = Math.max(last, observed!.step[i]!);
+  }
+  // More observed points than the plot has pixel columns: each column's lowest and highest, and the ends.
+  const kept = observed ? downsample(observed.step, observed.loss, { columns, domain: [first, last] }) : [];
+  const points = kept.map((i) => ({ step: observed!.step[i]!, loss: observed!.loss[i]! }));
+  const dots =
+    points.length < logged
+      ? `${points.length} of the ${logged} observed losses (all of them fitted): the lowest and highest in each of ${columns} columns of the x axis, and the first and last`
+      : `${logged} observed losses`;
   const shown = curve.filter((p) => p.step >= first);
   return {
     id: `curve-${name.replace(/[^A-Za-z0-9._-]+/g, "_")}`,
     title: `Predicted and observed loss curve: ${name}`,
-    caption: `Line: the curve law's prediction for this schedule (from the first logged step); band: ${percent(level)} interval of the law; dots: ${points.length} observed losses.`,
+    caption: `Line: the curve law's prediction for this schedule (from the first logged step); band: ${percent(level)} interval of the law; dots: ${dots}.`,
     options: {
       width: 720,
       height: 380,
