@@ -72,7 +72,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
   // Own keys only: `scalefit constructor` or `scalefit __proto__` is an unknown command, not a built-in.
   const entry = ownEntry(commands, name);
   if (!entry) {
-    io.stderr(`scalefit: unknown command ${name} (commands: ${Object.keys(commands).join(", ")})\n`);
+    io.stderr(`scalefit: unknown command ${oneLine(name)} (commands: ${Object.keys(commands).join(", ")})\n`);
     return 1;
   }
   try {
@@ -88,7 +88,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     if (isUserError(error)) {
       // A message that names the command already ("scalefit fit needs …") is not prefixed twice.
       const prefix = error.message.startsWith(`scalefit ${name} `) ? "" : `scalefit ${name}: `;
-      io.stderr(`${prefix}${error.message}\n`);
+      io.stderr(`${prefix}${oneLine(error.message)}\n`);
       return 1;
     }
     const e = error as Error;
@@ -97,4 +97,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     else io.stderr("(set SCALEFIT_DEBUG=1 for the stack trace, and please report it)\n");
     return 2;
   }
+}
+
+/** A message on one line: line breaks in the values it echoes (a file name, an argument) written as backslash-n. */
+function oneLine(text: string): string {
+  return text.replace(/\r\n|\r|\n/g, "\\n");
 }

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from "@duckdb/node-api";
 import { UserError } from "../errors.js";
@@ -100,14 +100,29 @@ export async function schemaVersion(store: Store): Promise<number> {
  */
 function checkStorePath(path: string): void {
   if (existsSync(path)) {
-    if (statSync(path).isDirectory())
+    const stat = statSync(path);
+    if (stat.isDirectory())
       throw new UserError(`--db ${path} is a directory, not a database file (give a file name inside it)`);
+    // DuckDB would read a CSV, Parquet or JSON file named as a database as a table: check its header first.
+    if (stat.size > 0 && !isDuckdbFile(path))
+      throw new UserError(`${path} is not a scalefit database (not a DuckDB file: give a .duckdb file)`);
     return;
   }
   const folder = dirname(resolve(path));
   if (!existsSync(folder))
     throw new UserError(`--db ${path}: folder ${folder} does not exist (create it first)`);
   if (!statSync(folder).isDirectory()) throw new UserError(`--db ${path}: ${folder} is not a folder`);
+}
+
+/** Whether a file starts as a DuckDB database does: the magic bytes "DUCK" at offset 8 of its header. */
+function isDuckdbFile(path: string): boolean {
+  const header = Buffer.alloc(12);
+  const fd = openSync(path, "r");
+  try {
+    return readSync(fd, header, 0, 12, 0) === 12 && header.toString("latin1", 8, 12) === "DUCK";
+  } finally {
+    closeSync(fd);
+  }
 }
 
 async function migrate(store: Store): Promise<void> {

@@ -30,6 +30,9 @@ export const formulaFunctions: Readonly<Record<string, (x: number) => number>> =
   cos: Math.cos,
   tan: Math.tan,
   tanh: Math.tanh,
+  // The derivatives of tan and tanh, as mathjs writes them (sec(x)^2, sech(x)^2).
+  sec: (x) => 1 / Math.cos(x),
+  sech: (x) => 1 / Math.cosh(x),
 };
 
 /** Named constants a formula may use. @example formulaConstants.pi // 3.141592653589793 */
