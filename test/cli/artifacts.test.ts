@@ -125,3 +125,20 @@ test("the unedited artifact predicts and optimizes", async () => {
   ])
     assert.equal((await runCli(...argv)).code, 0);
 });
+
+test("report --fit of a covariance fit whose intervals have no ends (7 points, 5 parameters): the report is written", async () => {
+  const { db: store, file: write, dir } = scratch("artifacts-report");
+  const data = write(
+    "seven.csv",
+    "N,D,loss\n1e8,2e9,3.2\n3e8,6e9,2.9\n1e9,2e10,2.6\n3e9,6e10,2.4\n1e10,2e11,2.25\n2e8,1e10,2.95\n5e8,4e9,2.85\n",
+  );
+  const out = join(dir, "fit.json");
+  assert.equal(
+    (await runCli("fit", "--law", "chinchilla", "--data", data, "--intervals", "covariance", "--out", out))
+      .code,
+    0,
+  );
+  assert.equal((await runCli("import", "--db", store(), data)).code, 0);
+  const run = await runCli("report", "--db", store(), "--fit", out, "--out", join(dir, "report"));
+  assert.equal(run.code, 0, run.stderr);
+});

@@ -333,6 +333,17 @@ const cases: { name: string; argv: string[]; message: RegExp; db?: boolean }[] =
     db: true,
   },
   {
+    name: "a CSV given as --db (DuckDB would read it as a table)",
+    argv: ["runs", "--db", good],
+    message:
+      /^scalefit runs: \S+good.csv is not a scalefit database \(not a DuckDB file: give a .duckdb file\)$/m,
+  },
+  {
+    name: "a line break in an argument",
+    argv: ["fit", "line\r\nbreak"],
+    message: /^scalefit fit: .*line\\nbreak/m,
+  },
+  {
     name: "a CSV given as a fit artifact",
     argv: ["predict", "--fit", good, "--at", "N=1e9,D=2e10"],
     message: /^scalefit predict: \S+good.csv is not valid JSON \(Unexpected token/,

@@ -82,6 +82,11 @@ const cases: [string, () => string[], RegExp][] = [
     /^scalefit report: --out \S+epoch.csv is a file: the report writes index.html and PNGs into a folder$/,
   ],
   [
+    "report --out a folder that cannot be made (Node's recursive mkdir would loop)",
+    () => ["report", "--db", db(), "--out", "/proc/scalefit-report"],
+    /^scalefit report: cannot write \/proc\/scalefit-report: /,
+  ],
+  [
     "export to a missing folder",
     () => ["export", "--db", db(), "--table", "points", join(dir, "none/points.csv")],
     /^scalefit export: cannot write \S+none\/points.csv: its folder does not exist$/,
