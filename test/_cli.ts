@@ -9,13 +9,18 @@ export interface CliRun {
 
 /** Runs the CLI in-process with captured streams (no terminal, CI set: no progress bars). */
 export async function runCli(...argv: string[]): Promise<CliRun> {
+  return runCliWith({}, ...argv);
+}
+
+/** `runCli` with more environment variables (`SCALEFIT_DEBUG=1` for a stack trace). */
+export async function runCliWith(env: Record<string, string>, ...argv: string[]): Promise<CliRun> {
   let stdout = "";
   let stderr = "";
   const code = await main(argv, {
     stdout: (text) => (stdout += text),
     stderr: (text) => (stderr += text),
     isTTY: false,
-    env: { CI: "true" },
+    env: { CI: "true", ...env },
   });
   return { code, stdout, stderr };
 }
