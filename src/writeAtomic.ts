@@ -26,7 +26,7 @@ const reasons: Readonly<Record<string, string>> = {
  * A failed write as one line naming the path: `cannot write fit.json: no space left on the device`.
  * @example throw writeError("fit.json", error)
  */
-export function writeError(path: string, error: unknown): UserError {
+function writeError(path: string, error: unknown): UserError {
   if (error instanceof UserError) return error;
   const message = (error as Error).message ?? String(error);
   // DuckDB's COPY reports the system's words in its message, not as a code.
