@@ -101,3 +101,23 @@ test("every published sweep.parquet imports into a fresh store (kjv-qat's full-p
     store.close();
   }
 });
+
+test("kjv-qat with kjv-qat-d96: three sizes give the QAT penalty's size exponent an interval (kjv-qat-d96/SOURCE.md)", async () => {
+  const { readFileSync } = await import("node:fs");
+  const { scratch } = await import("../_store.js");
+  const { resolveLaw } = await import("../../src/fit/laws/index.js");
+  const both = scratch("qat3").file(
+    "fit.csv",
+    readFileSync(sweeps("kjv-qat/fit.csv"), "utf8") +
+      readFileSync(sweeps("kjv-qat-d96/fit.csv"), "utf8").split("\n").slice(1).join("\n"),
+  );
+  const law = await resolveLaw("qat", {});
+  const data = await loadFitData({ file: both }, law);
+  assert.equal(data.observations.loss.length, 102);
+  const fit = fitLaw(law, data.observations, { intervals: "covariance" });
+  // SOURCE.md: psi 0.350 [0.204, 0.496], nu 2.17 [1.52, 2.82]; RMS residual 3.19 %.
+  assert.ok(Math.abs(fit.params.psi! - 0.3504) < 0.005, `psi ${fit.params.psi}`);
+  assert.ok(Math.abs(fit.params.nu! - 2.169) < 0.03, `nu ${fit.params.nu}`);
+  const [lo, hi] = fit.intervals.psi!;
+  assert.ok(lo > 0.19 && lo < 0.22 && hi > 0.48 && hi < 0.51, `psi interval ${lo}, ${hi}`);
+});
