@@ -79,8 +79,9 @@ export async function fitFromSource(request: FitRequest): Promise<FitRun> {
     ...(holdout ? { holdout } : {}),
     ...(sensitivity ? { sensitivity } : {}),
   };
+  const artifactText = () => jsonText(artifact, 2) + "\n";
   if (request.out !== undefined) {
-    await writeAtomic(request.out, jsonText(artifact, 2) + "\n");
+    await writeAtomic(request.out, artifactText());
   }
   let saved: number | undefined;
   if (request.save) {
@@ -95,7 +96,7 @@ export async function fitFromSource(request: FitRequest): Promise<FitRun> {
       if (!isStoreLocked(error)) throw error;
       // The finished fit is kept: in --out, or in a file beside the database.
       const kept = request.out ?? unsavedFile(db);
-      if (request.out === undefined) await writeAtomic(kept, jsonText(artifact, 2) + "\n");
+      if (request.out === undefined) await writeAtomic(kept, artifactText());
       throw new UserError(
         `${(error as Error).message} after waiting ${wait} s: the fit is in ${kept}; store it later with scalefit import --db ${db} --format fit ${kept}`,
       );

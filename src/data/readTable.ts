@@ -260,7 +260,7 @@ export function fileDigest(file: string, extra = ""): string {
   });
 }
 
-/** A content digest as the store and fit artifacts record it: `sha256:<hex>`. */
-export function sha256Digest(bytes: Uint8Array): string {
-  return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+/** A content digest as the store and fit artifacts record it: `sha256:<hex>` of the bytes followed by `extra`. */
+export function sha256Digest(bytes: Uint8Array, extra = ""): string {
+  return `sha256:${createHash("sha256").update(bytes).update(extra).digest("hex")}`;
 }

@@ -39,21 +39,19 @@ export async function saveFits(
 
 /** Inserts one artifact into the fits table; its new id. */
 async function insertFit(store: Store, artifact: FitArtifact, text: string): Promise<number> {
-  {
-    const id = Number((await rows(store, "SELECT coalesce(max(fit_id), 0) + 1 AS id FROM fits"))[0]!.id);
-    await store.connection.run(
-      "INSERT INTO fits (fit_id, law, params, intervals, objective, options, data_digest, artifact) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-      [
-        id,
-        artifact.law,
-        jsonText(artifact.params),
-        jsonText(artifact.intervals),
-        artifact.objective,
-        jsonText(artifact.options),
-        artifact.dataDigest,
-        text,
-      ] as DuckDBValue[],
-    );
-    return id;
-  }
+  const id = Number((await rows(store, "SELECT coalesce(max(fit_id), 0) + 1 AS id FROM fits"))[0]!.id);
+  await store.connection.run(
+    "INSERT INTO fits (fit_id, law, params, intervals, objective, options, data_digest, artifact) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    [
+      id,
+      artifact.law,
+      jsonText(artifact.params),
+      jsonText(artifact.intervals),
+      artifact.objective,
+      jsonText(artifact.options),
+      artifact.dataDigest,
+      text,
+    ] as DuckDBValue[],
+  );
+  return id;
 }

@@ -1,7 +1,7 @@
 import { basename, dirname, extname } from "node:path";
 import type { DuckDBValue } from "@duckdb/node-api";
 import { mapColumns } from "../data/observations.js";
-import { fileDigest, fileSize, readBytes, readTable, type Table } from "../data/readTable.js";
+import { fileDigest, fileSize, readBytes, readTable, sha256Digest, type Table } from "../data/readTable.js";
 import { UserError } from "../errors.js";
 import { rows, storeError, transaction, type Store } from "./duckdb.js";
 import { applyMetadata, readMeta } from "./importMetadata.js";
@@ -87,18 +87,21 @@ export async function importFiles(
     for (const [k, file] of files.entries()) {
       options.onProgress?.(k, files.length, "reading and checking");
       const format = options.format ?? formatOf(file);
-      const digest = fileDigest(
-        file,
-        JSON.stringify({
-          format,
-          map: options.map,
-          set: options.set,
-          sidecar,
-          run: options.run,
-          lossKind: options.lossKind,
-          conventions: options.conventions,
-        }),
-      );
+      // A large CSV/TSV/JSONL is read by DuckDB and Parquet by DuckDB too: their digests are read in chunks;
+      // other files are read once, for their digest and their rows.
+      const streamed =
+        (format === "csv" || format === "jsonl") && fileSize(file) >= (options.streamFrom ?? streamedBytes);
+      const bytes = streamed || format === "parquet" ? undefined : readBytes(file);
+      const described = JSON.stringify({
+        format,
+        map: options.map,
+        set: options.set,
+        sidecar,
+        run: options.run,
+        lossKind: options.lossKind,
+        conventions: options.conventions,
+      });
+      const digest = bytes ? sha256Digest(bytes, described) : fileDigest(file, described);
       let label: SourceLabel = {
         file,
         rowWord: format === "parquet" || format === "arrow" ? "row" : format === "hf" ? "record" : "line",
@@ -112,23 +115,18 @@ export async function importFiles(
       const table = `staging_${k}`;
       let staging: Staging;
       if (format === "parquet") staging = await stageParquet(store, table, file, options);
-      else if (format === "jsonl" && fileSize(file) >= (options.streamFrom ?? streamedBytes)) {
-        if (!limited) await store.connection.run(`SET memory_limit = '${streamedMemory}'`);
-        limited = true;
-        ({ staging, label } = await stageJsonLines(store, table, file, options));
-      } else if (format === "csv" && fileSize(file) >= (options.streamFrom ?? streamedBytes)) {
-        // A large CSV/TSV is read by DuckDB in bounded memory (it spills past the limit: 1e7 rows of 5
-        // columns peak at ~0.8 GB instead of 1.4 GB, 10 s either way); its rows are numbered by record.
+      else if (streamed) {
+        // DuckDB spills past this limit: 1e7 CSV rows of 5 columns peaked at 0.8 GB instead of 1.4 GB, in
+        // 10 s either way. Rows are numbered by record.
         if (!limited) await store.connection.run(`SET memory_limit = '${streamedMemory}'`);
         limited = true;
         const delimiter = extname(file).toLowerCase() === ".tsv" ? "\t" : ",";
-        ({ staging, label } = await stageDelimited(store, table, file, delimiter, options));
+        ({ staging, label } =
+          format === "jsonl"
+            ? await stageJsonLines(store, table, file, options)
+            : await stageDelimited(store, table, file, delimiter, options));
       } else
-        staging = await appendStaged(
-          store,
-          table,
-          await stageInJs(file, readBytes(file), format, digest, options),
-        );
+        staging = await appendStaged(store, table, await stageInJs(file, bytes!, format, digest, options));
       planned.push({ file, format, digest, status: "imported", label, staging });
       try {
         await applyMetadata(store, staging, options.set ?? {}, sidecar, file);
@@ -175,7 +173,7 @@ export async function importFiles(
   }
 }
 
-/** DuckDB's memory limit while a large CSV/TSV is staged and merged. */
+/** DuckDB's memory limit while a large CSV/TSV/JSONL file is staged and merged. */
 const streamedMemory = "500MB";
 
 /** The format of a file from its name. */

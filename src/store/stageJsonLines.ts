@@ -4,7 +4,7 @@ import { UserError } from "../errors.js";
 import { exactPath } from "./readColumnar.js";
 import { jsonLine } from "./recordLine.js";
 import type { SourceLabel, Staging } from "./staging.js";
-import { literal, stageTextRows, type TextRowOptions } from "./stageRows.js";
+import { inFileOrder, literal, stageTextRows, type TextRowOptions } from "./stageRows.js";
 
 /**
  * Stages a large JSONL file: DuckDB reads each line's object into a temporary table (file order kept; blank
@@ -22,17 +22,14 @@ export async function stageJsonLines(
   const objects = `${table}_objects`;
   const lineOf = (record: number) => jsonLine(file, record)?.line ?? record;
   const label: SourceLabel = { file, rowWord: "line", lineOf };
-  try {
-    await store.connection.run("SET preserve_insertion_order = true");
-    // Malformed lines read as NULL (ignore_errors) and are named below, with JSON.parse's words.
-    await store.connection.run(
-      `CREATE OR REPLACE TEMP TABLE ${objects} AS SELECT json FROM read_json_objects(${literal(exactPath(file))}, format = 'newline_delimited', ignore_errors = true)`,
-    );
-  } catch (error) {
-    throw new UserError(`${file}: unreadable JSONL (${String((error as Error).message).split("\n")[0]})`);
-  } finally {
-    await store.connection.run("SET preserve_insertion_order = false");
-  }
+  const malformed = (error: unknown) =>
+    new UserError(`${file}: unreadable JSONL (${String((error as Error).message).split("\n")[0]})`);
+  // Malformed lines read as NULL (ignore_errors) and are named below, with JSON.parse's words.
+  await inFileOrder(
+    store,
+    `CREATE OR REPLACE TEMP TABLE ${objects} AS SELECT json FROM read_json_objects(${literal(exactPath(file))}, format = 'newline_delimited', ignore_errors = true)`,
+    malformed,
+  );
   try {
     // One pass: the key lists of the lines (nearly always one), in order of first appearance (the columns),
     // and the first line that is not an object.
@@ -67,8 +64,6 @@ export async function stageJsonLines(
     // One parse per line for all the columns: a list of paths gives a list of values.
     const cells = header.map((_, i) => `nullif(v[${i + 1}], '') AS c${i}`);
     const scan = `SELECT ${cells.join(", ")} FROM (SELECT json_extract_string(json, ${paths}) AS v FROM ${objects})`;
-    const malformed = (error: unknown) =>
-      new UserError(`${file}: unreadable JSONL (${String((error as Error).message).split("\n")[0]})`);
     const staging = await stageTextRows(store, table, { header, scan, label, malformed }, options);
     return { staging, label };
   } finally {

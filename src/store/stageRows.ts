@@ -1,7 +1,7 @@
 import { basename, extname } from "node:path";
 import { UserError } from "../errors.js";
 import { rows, type Store } from "./duckdb.js";
-import { pointRoles, stagedNumber, type LossKind } from "./importers/table.js";
+import { lossTarget, pointRoles, stagedNumber, type LossKind } from "./importers/table.js";
 import { runColumns } from "./schema.js";
 import type { SourceLabel, Staging } from "./staging.js";
 
@@ -24,14 +24,33 @@ export interface TextRows {
   readonly malformed: (error: unknown) => Error;
 }
 
+/**
+ * Runs a `CREATE TABLE … AS` whose rows keep the order they are read in (the store lets bulk inserts reorder
+ * them; here a row's position must be its record number); a failure is `malformed`'s one line.
+ * @example await inFileOrder(store, "CREATE TEMP TABLE t AS SELECT * FROM read_csv('x.csv')", (e) => new Error(String(e)))
+ */
+export async function inFileOrder(
+  store: Store,
+  sql: string,
+  malformed: (error: unknown) => Error,
+): Promise<void> {
+  try {
+    await store.connection.run("SET preserve_insertion_order = true");
+    await store.connection.run(sql);
+  } catch (error) {
+    throw malformed(error);
+  } finally {
+    await store.connection.run("SET preserve_insertion_order = false");
+  }
+}
+
 /** A SQL string literal. */
 export const literal = (value: string) => `'${value.replace(/'/g, "''")}'`;
 
 /**
  * Stages the rows of a large text file (CSV, TSV, JSONL) that DuckDB reads: `scan` gives every cell as text,
  * in file order, into a temporary table (so a row's position is its record number), each number cell cast
- * there; the few cells the cast
- * and the strict decimal reader might judge differently (not a number to DuckDB, infinite, NaN, `1_000`,
+ * there; the few cells the cast and the strict decimal reader might judge differently (not a number to DuckDB, infinite, NaN, `1_000`,
  * `+-1`) are judged in JS by `stagedNumber`, exactly as `tableToStaged` judges every cell of a small file.
  * The staging view numbers rows by record; its label turns a record into its file line for messages.
  * @example await stageTextRows(store, "staging_0", { header, scan, label, malformed }, {})
@@ -52,17 +71,11 @@ export async function stageTextRows(
     source.set(role, column);
   }
   const has = (role: string) => source.has(role);
-  if (!has("loss") && !has("train_loss") && !has("eval_loss") && !has("lr"))
-    throw new UserError(
-      `${file} has no loss column (loss, train_loss or eval_loss; columns: ${header.join(", ")}; --map loss=<column> renames one)`,
-    );
-  const lossTarget = options.lossKind === "eval" ? "eval_loss" : "train_loss";
-  if (has("loss") && has(lossTarget))
-    throw new UserError(`${file} has both loss and ${lossTarget}: map one of them elsewhere`);
+  const target = lossTarget(file, [...source.keys()], options.lossKind ?? "train");
   // Staging column ← role, in the order tableToStaged checks them (its first bad cell is named first).
   const pointColumns = new Map<string, string>();
   for (const [role, column] of Object.entries(pointRoles)) if (has(role)) pointColumns.set(column, role);
-  if (has("loss")) pointColumns.set(lossTarget, "loss");
+  if (has("loss")) pointColumns.set(target, "loss");
   const numbers = [...pointColumns];
   const texts: [string, string][] = [];
   for (const [column, spec] of Object.entries(runColumns)) {
@@ -83,17 +96,11 @@ export async function stageTextRows(
     ...texts.map(([column, role]) => `${cell(role)} AS ${column}`),
   ];
   const rowsTable = `${table}_rows`;
-  try {
-    // The store lets bulk inserts reorder rows; here a row's position must be its record number.
-    await store.connection.run("SET preserve_insertion_order = true");
-    await store.connection.run(
-      `CREATE OR REPLACE TEMP TABLE ${rowsTable} AS SELECT ${select.join(", ")} FROM (${scan})`,
-    );
-  } catch (error) {
-    throw malformed(error);
-  } finally {
-    await store.connection.run("SET preserve_insertion_order = false");
-  }
+  await inFileOrder(
+    store,
+    `CREATE OR REPLACE TEMP TABLE ${rowsTable} AS SELECT ${select.join(", ")} FROM (${scan})`,
+    malformed,
+  );
   const where = (rowid: number, role: string) => `${file} line ${label.lineOf!(rowid + 1)}, column ${role}`;
   for (const [column, role] of numbers) await judgeDoubtful(store, rowsTable, column, role, where);
   if (has("run")) {

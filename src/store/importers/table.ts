@@ -34,11 +34,7 @@ export function tableToStaged(
   const n = table.lines.length;
   const has = (name: string) => table.columns.includes(name);
   const stem = basename(table.file, extname(table.file));
-  if (!has("loss") && !has("train_loss") && !has("eval_loss") && !has("lr")) {
-    throw new UserError(
-      `${table.file} has no loss column (loss, train_loss or eval_loss; columns: ${table.columns.join(", ")}; --map loss=<column> renames one)`,
-    );
-  }
+  const target = lossTarget(table.file, table.columns, lossKind);
   const where = (i: number, column: string) => `${table.file} ${rowWord} ${table.lines[i]}, column ${column}`;
   const numbers = (column: string): Float64Array => {
     const out = new Float64Array(n).fill(NaN);
@@ -54,12 +50,7 @@ export function tableToStaged(
   for (const column of ["step", "tokens", "flops", "lr", "train_loss", "eval_loss"])
     columns[column] = new Float64Array(n).fill(NaN);
   for (const [role, column] of Object.entries(pointRoles)) if (has(role)) columns[column] = numbers(role);
-  if (has("loss")) {
-    const target = lossKind === "eval" ? "eval_loss" : "train_loss";
-    if (has(target))
-      throw new UserError(`${table.file} has both loss and ${target}: map one of them elsewhere`);
-    columns[target] = numbers("loss");
-  }
+  if (has("loss")) columns[target] = numbers("loss");
   const meta: Record<string, (number | string | undefined)[]> = {};
   for (const [column, spec] of Object.entries(runColumns)) {
     if (!has(spec.role)) continue;
@@ -86,6 +77,27 @@ export function tableToStaged(
     eval_loss: columns.eval_loss!,
     meta,
   };
+}
+
+/**
+ * The staging column a plain `loss` column fills (`train_loss`, or `eval_loss` for eval losses), once the
+ * columns are checked: some loss (or a learning rate) is there, and not both `loss` and that column.
+ * @example lossTarget("runs.csv", ["run", "step", "loss"], "train") // "train_loss"
+ */
+export function lossTarget(
+  file: string,
+  columns: readonly string[],
+  lossKind: LossKind,
+): "train_loss" | "eval_loss" {
+  const has = (name: string) => columns.includes(name);
+  if (!has("loss") && !has("train_loss") && !has("eval_loss") && !has("lr"))
+    throw new UserError(
+      `${file} has no loss column (loss, train_loss or eval_loss; columns: ${columns.join(", ")}; --map loss=<column> renames one)`,
+    );
+  const target = lossKind === "eval" ? "eval_loss" : "train_loss";
+  if (has("loss") && has(target))
+    throw new UserError(`${file} has both loss and ${target}: map one of them elsewhere`);
+  return target;
 }
 
 /**
