@@ -29,22 +29,22 @@ const tableFormats = [".csv", ".tsv", ".jsonl", ".ndjson"] as const;
 /**
  * Reads a CSV (comma or tab separated, header row first) or JSONL file (one JSON object per line) into raw
  * columns, with the file line of every row so that later checks can name `file line L, column X`.
- * Uses csv-parse (RFC 4180 quoting, CRLF, BOM).
+ * Uses csv-parse (RFC 4180 quoting, CRLF, BOM). `read`: the file's bytes, when the caller has read them.
  * @example readTable("data/chinchilla/epoch.csv").columns // ["N", "D", "loss"]
  */
-export function readTable(file: string): Table {
+export function readTable(file: string, read?: Buffer): Table {
   const extension = extname(file).toLowerCase();
   if (!(tableFormats as readonly string[]).includes(extension)) {
     throw new UserError(
       `unsupported data format ${extension || "(no extension)"} of ${file} (expected ${tableFormats.join(", ")})`,
     );
   }
-  const size = fileSize(file);
+  const size = read?.length ?? fileSize(file);
   if (size > wholeFileBytes)
     throw new UserError(
       `${file} is ${(size / 1e6).toFixed(0)} MB, too large to read whole (the limit is ${wholeFileBytes / 2 ** 20} MiB): import it into a store (scalefit import --db runs.duckdb ${file}), which reads it in bounded memory, and use --db`,
     );
-  const bytes = readBytes(file);
+  const bytes = read ?? readBytes(file);
   const digest = sha256Digest(bytes);
   const text = bytes.toString("utf8").replace(/^\uFEFF/, "");
   if (text.trim() === "") throw new UserError(`${file} is empty`);

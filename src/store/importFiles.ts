@@ -202,7 +202,7 @@ function oneRunName(file: string, options: ImportOptions): string {
 
 async function stageInJs(
   file: string,
-  bytes: Uint8Array,
+  bytes: Buffer,
   format: ImportFormat,
   digest: string,
   options: ImportOptions,
@@ -232,7 +232,7 @@ async function stageInJs(
         },
       );
     case "wandb": {
-      const table = readTable(file);
+      const table = readTable(file, bytes);
       // Without steps each row would become a one-point run: a history export has _step.
       if (!wandbMap(table.columns).step && !options.map?.step)
         throw new UserError(
@@ -245,7 +245,9 @@ async function stageInJs(
       return withLossOrLr(mergeSameSteps(staged, file));
     }
     default:
-      return tableToStaged(withRun(mapColumns(readTable(file), options.map ?? {}), options), { lossKind });
+      return tableToStaged(withRun(mapColumns(readTable(file, bytes), options.map ?? {}), options), {
+        lossKind,
+      });
   }
 }
 
