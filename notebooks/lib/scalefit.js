@@ -16,6 +16,8 @@ export { frontierCharts } from "../../src/report/charts/frontier.ts";
 export { isoFlopChart } from "../../src/report/charts/isoFlop.ts";
 export { lawFitChart } from "../../src/report/charts/lawFit.ts";
 export { logGrid } from "../../src/report/charts/shared.ts";
+export { formatCount, formatLoss, formatPower } from "../../src/report/charts/_format.ts";
+import { formatValue } from "../../src/report/charts/_format.ts";
 export { lossCurvesChart } from "../../src/report/charts/lossCurves.ts";
 export { residualsChart } from "../../src/report/charts/residuals.ts";
 export { default as epochCsv } from "../../data/chinchilla/epoch.csv?raw";
@@ -82,7 +84,7 @@ export function figure(chart) {
   return out;
 }
 
-/** A small HTML table of rows (objects), numbers to 4 significant digits. */
+/** A small HTML table of rows (objects), numbers as plain decimals from 0.001 to 100 000, powers of ten outside. */
 export function table(rows) {
   const t = document.createElement("table");
   const columns = Object.keys(rows[0] ?? {});
@@ -93,10 +95,7 @@ export function table(rows) {
     const tr = body.insertRow();
     for (const c of columns) {
       const v = row[c];
-      tr.insertCell().textContent =
-        typeof v === "number"
-          ? Number(v.toPrecision(4)).toLocaleString("en-US", { maximumSignificantDigits: 4 })
-          : String(v);
+      tr.insertCell().textContent = typeof v === "number" ? formatValue(v) : String(v);
     }
   }
   return t;

@@ -30,7 +30,7 @@ export const lawFlags: Readonly<Record<string, OptionDef>> = Object.fromEntries(
  * The law named on the command line, configured by the flags of its options. A law flag given for a law
  * that does not take it is refused (by `resolveLaw`); with `others` (compare: the other laws of one command
  * line) each law takes the flags it has, and a flag none of them takes is
- * refused. `--log` is also a parameter override of every law, so it is passed only to the laws that take it.
+ * refused (compare and report: the laws of one command line). `--log` is also a parameter override of every law, so it is passed only to the laws that take it.
  */
 export async function lawFrom(
   values: OptionValues,
@@ -48,7 +48,7 @@ export async function lawFrom(
       continue;
     if (!takes && others.length)
       throw new UserError(
-        `--${key} is only for law ${option.laws.join(" and ")}; none of the compared laws (${others.join(", ")}) takes it`,
+        `--${key} is only for law ${option.laws.join(" and ")}; none of the laws given (${others.join(", ")}) takes it`,
       );
     const value = readOption(values, key, takes ? own[key]! : option.spec);
     if (value !== undefined && !(Array.isArray(value) && value.length === 0)) request[key] = value;

@@ -2,11 +2,11 @@ import { existsSync, statSync } from "node:fs";
 import { UserError } from "../errors.js";
 import { reportFromStore } from "../report/fromStore.js";
 import { defineCommand } from "./_command.js";
+import { lawFlags, lawFrom } from "./_fitOptions.js";
 import { storePath } from "./_source.js";
 import {
   listOption,
   numberOption,
-  parseNumber,
   printJson,
   repeatedOption,
   requireOption,
@@ -21,6 +21,7 @@ export const command = defineCommand({
     "scalefit report --db runs.duckdb --law chinchilla --out report",
     "scalefit report --db runs.duckdb --law chinchilla --holdout C:0.125 --out report",
     "scalefit report --db batch.duckdb --law bcrit --targets 2.6,2.4,2.2 --out report",
+    "scalefit report --db nmt.duckdb --law power --x D --where run~6e6d-* --out report",
     "scalefit report --db kjv.duckdb --where run~kjv-widths/* --law chinchilla --fit fit.json --out report",
   ],
   options: {
@@ -29,7 +30,7 @@ export const command = defineCommand({
       type: "string",
       multiple: true,
       value: "<law>",
-      description: "fit this law to the runs now (repeatable, or comma-separated)",
+      description: "fit this law to the runs now (or a comma-separated list of laws)",
     },
     fit: {
       type: "string",
@@ -48,11 +49,7 @@ export const command = defineCommand({
       value: "<n>",
       description: "bootstrap refits of the fits made now (default 200)",
     },
-    targets: {
-      type: "string",
-      value: "<losses>",
-      description: "target losses for --law bcrit, e.g. 2.6,2.4,2.2 (every batch size must reach them)",
-    },
+    ...lawFlags,
     holdout: {
       type: "string",
       value: "<rule>",
@@ -74,16 +71,21 @@ export const command = defineCommand({
       (v) => Number.isInteger(v) && v >= 0,
       "a non-negative integer",
     );
+    // The law options (--targets, --x, --formula, …): each fitted law takes those it declares; one no law takes is
+    // refused, and so is one given with no law to fit.
+    const names = listOption(values, "law");
+    const given = Object.keys(lawFlags).filter((key) => values[key] !== undefined);
+    if (names.length === 0 && given.length > 0)
+      throw new UserError(`--${given[0]} configures a law fitted now, and no --law is given`);
+    const laws = [];
+    for (const name of names) laws.push(await lawFrom(values, name, { others: names }));
     const result = await reportFromStore(storePath(values), {
       out,
-      laws: listOption(values, "law"),
+      laws,
       fits: repeatedOption(values, "fit"),
       where: repeatedOption(values, "where"),
       ...(bootstrap !== undefined ? { bootstrap } : {}),
       ...(values.holdout !== undefined ? { holdout: String(values.holdout) } : {}),
-      ...(values.targets !== undefined
-        ? { targets: listOption(values, "targets").map((t) => parseNumber(t, "--targets")) }
-        : {}),
       ...(values.title !== undefined ? { title: String(values.title) } : {}),
     });
     if (values.json === true) return printJson(io, result);

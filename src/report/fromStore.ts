@@ -3,16 +3,16 @@
  * (final losses, or whole curves for curve laws), loads saved fits, and writes the report.
  */
 import { existsSync } from "node:fs";
-import { UserError } from "../errors.js";
 import { loadFitData } from "../data/fitData.js";
 import { loadFit } from "../fit/artifact.js";
 import { backtest, parseHoldout } from "../predict/backtest.js";
 import { fitLaw } from "../fit/fitLaw.js";
-import { lawDefinition, resolveLaw } from "../fit/laws/index.js";
+import { resolveLaw } from "../fit/laws/index.js";
 import { openStore } from "../store/duckdb.js";
 import { downsampledCurves } from "../store/downsampledCurves.js";
 import { listRuns } from "../store/readRuns.js";
 import type { Observations } from "../dataTypes.js";
+import type { Law } from "../types.js";
 import { curveColumns, type RunCurve } from "./charts/lossCurves.js";
 import { writeReport, type ReportFit } from "./report.js";
 
@@ -20,16 +20,15 @@ import { writeReport, type ReportFit } from "./report.js";
 export interface StoreReportOptions {
   /** The output directory (index.html and the PNGs). */
   out: string;
-  /** Laws to fit now to the filtered runs. */
-  laws?: readonly string[];
+  /** Laws to fit now to the filtered runs: a registered name, or a law configured by `resolveLaw` (bcrit with its
+   * target losses, `power` in D). */
+  laws?: ReadonlyArray<string | Law>;
   /** Saved fit artifacts to include. */
   fits?: readonly string[];
   /** `--where` filters on runs. */
   where?: readonly string[];
   /** Bootstrap refits of the fits made now. Default 200. */
   bootstrap?: number;
-  /** Target losses for law bcrit (steps to reach each, per batch size). */
-  targets?: readonly number[];
   /** Backtest rule for the laws fitted now (`C:0.125`): fit on the small runs, show the held-out ones. */
   holdout?: string;
   title?: string;
@@ -44,20 +43,8 @@ export async function reportFromStore(
   options: StoreReportOptions,
 ): Promise<{ html: string; files: string[]; charts: number; runs: number; fits: number }> {
   const where = [...(options.where ?? [])];
-  // Each law takes the report's law options it declares (bcrit: the target losses).
-  const request = options.targets ? { targets: [...options.targets] } : {};
-  if (
-    options.targets &&
-    !(options.laws ?? []).some((name) => "targets" in (lawDefinition(name).options ?? {}))
-  )
-    throw new UserError(
-      `--targets is only for law bcrit, not ${(options.laws ?? []).join(", ") || "the saved fits"}`,
-    );
   const laws = await Promise.all(
-    (options.laws ?? []).map((name) => {
-      const own = lawDefinition(name).options ?? {};
-      return resolveLaw(name, Object.fromEntries(Object.entries(request).filter(([key]) => key in own)));
-    }),
+    (options.laws ?? []).map((law) => (typeof law === "string" ? resolveLaw(law) : law)),
   );
   const saved = await Promise.all(
     (options.fits ?? []).map(async (file) => ({ file, fit: await loadFit(file) })),

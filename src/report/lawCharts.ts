@@ -4,6 +4,7 @@ import type { Chart } from "./charts/shared.js";
 import { batchCharts } from "./charts/batch.js";
 import { encdecChart } from "./charts/encdec.js";
 import { encdecSurfaceChart } from "./charts/encdecSurface.js";
+import { envelopeCharts } from "./charts/envelope.js";
 import { hparamsCharts } from "./charts/hparamsBowls.js";
 import { isoflopCharts } from "./charts/isoflopProfiles.js";
 import { qatChart } from "./charts/qat.js";
@@ -48,6 +49,7 @@ export const lawCharts: ReadonlyMap<string, (input: LawChartInput) => Chart[]> =
   ],
   ["isoflop", ({ fit, observations }: LawChartInput) => isoflopCharts(fit, observations)],
   ["hparams", ({ fit, observations }: LawChartInput) => hparamsCharts(fit, observations)],
+  ["envelope", ({ fit, observations }: LawChartInput) => envelopeCharts(fit, observations)],
   [
     "batch",
     ({ result, observations }: LawChartInput) => {

@@ -50,14 +50,15 @@ export async function renderSvg(chart: Chart): Promise<string> {
 }
 
 /**
- * A PNG of an SVG string (white background, 2× scale for sharp text), by resvg-js with the system's fonts.
+ * A PNG of an SVG string (white background, 2× scale for sharp text unless `zoom` says otherwise), by resvg-js
+ * with the system's fonts.
  * @example writeFileSync("fit.png", await renderPng(svg))
  */
-export async function renderPng(svg: string): Promise<Uint8Array> {
+export async function renderPng(svg: string, { zoom = 2 } = {}): Promise<Uint8Array> {
   const { Resvg } = await import("@resvg/resvg-js");
   return new Resvg(svg, {
     background: "white",
-    fitTo: { mode: "zoom", value: 2 },
+    fitTo: { mode: "zoom", value: zoom },
     font: { loadSystemFonts: true, defaultFontFamily: "DejaVu Sans" },
   })
     .render()

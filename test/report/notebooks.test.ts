@@ -2,7 +2,8 @@
  * The notebooks (notebooks/*.html, Notebook Kit format) built offline into reports/notebooks by the
  * `npm run notebooks` command, then opened in Debian's chromium through a local static server (module scripts
  * do not load from file://): no console errors, no failed request, no request leaving 127.0.0.1, and every
- * chart drawn with its data marks — computed in the browser by scalefit's own fitter on the bundled data.
+ * chart drawn with its data marks — computed in the browser by scalefit's own fitter on the bundled data — and
+ * measured as the report's charts are: no overlapping or clipped text, every axis labelled with its unit.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -12,7 +13,7 @@ import type { AddressInfo } from "node:net";
 import { extname, join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { chartsOf, chromiumAvailable, launchChromium, watchedPage } from "../_browser.js";
+import { chartsOf, chromiumAvailable, geometryProblems, launchChromium, watchedPage } from "../_browser.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const types: Record<string, string> = {
@@ -60,6 +61,8 @@ test(
         const charts = await chartsOf(page);
         assert.equal(charts.length, count, name);
         for (const chart of charts) assert.ok(chart.marks > 0, `${name}: ${chart.id} has no data marks`);
+        // The report's geometry check (chartGeometry.test.ts): no overlapping or clipped text, axes with units.
+        problems.push(...(await geometryProblems(page, name)).problems);
         assert.deepEqual(problems, [], name);
         await page.close();
       }

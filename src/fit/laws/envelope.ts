@@ -110,6 +110,7 @@ export const envelope: Law = {
   reference: "Hoffmann et al. 2022, §3.1 (Approach 1)",
   inputs: ["N", "C"],
   everyPoint: true,
+  charts: ["envelope"],
   params: [
     { name: "kN", value: 0.1, log: true, description: "N*(C): the coefficient" },
     { name: "aN", value: 0.5, description: "N*(C): the exponent" },

@@ -57,6 +57,15 @@ const inputLabels: Record<string, readonly [string, string]> = {
   Ne: ["Encoder parameters Ne", "parameters"],
   Nd: ["Decoder parameters Nd", "parameters"],
   B: ["Batch size B", "tokens"],
+  Dfp: ["Full-precision tokens Dfp", "tokens"],
+  Dqat: ["QAT tokens Dqat", "tokens"],
+  bits: ["QAT bit width", "bits"],
+  Pw: ["Weight precision Pw", "bits"],
+  Pa: ["Activation precision Pa", "bits"],
+  Pkv: ["KV-cache precision Pkv", "bits"],
+  Ppost: ["Post-training precision Ppost", "bits"],
+  lr: ["Peak learning rate lr", "dimensionless"],
+  target: ["Target loss", "nats/token"],
 };
 
 /**
