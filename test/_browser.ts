@@ -71,6 +71,7 @@ const units = [
   "%",
   "bits",
   "dimensionless",
+  "epochs",
 ];
 
 interface Measured {

@@ -44,7 +44,11 @@ export function fitLaw(law: Law, data: Observations, options: FitOptions = {}): 
   const profiles = profileIntervals(fit, { statistics, onProgress: options.onProgress });
   const free = fit.problem.free.map((s) => s.name);
   const ranges = rangeFindings(fit.law, fit.problem.data, fit.params, free, fit.options.space);
-  const unidentified = new Set(ranges.flatMap((f) => f.params));
+  // Not identified: what the data's ranges cannot pin down, and the directions the Jacobian does not see at the
+  // optimum (an E driven to 0 in its logarithm: every draw sits there too, so its percentile interval means nothing).
+  const nullSpace = statistics.estimate.nullSpace;
+  const unseen = free.filter((_, j) => nullSpace.some((v) => Math.abs(v[j]!) > 0.1));
+  const unidentified = new Set([...ranges.flatMap((f) => f.params), ...unseen]);
   const variables = fittedParams(fit, { statistics, sampled, profiles, unidentified });
   const derived = derivedValues(fit.law, fit.params, sampled.draws, fit.options.level, unidentified);
   const warnings = fitDiagnostics(fit, { statistics, sampled, minima, variables, ranges });

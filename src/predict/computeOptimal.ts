@@ -1,5 +1,6 @@
 import { UserError } from "../errors.js";
 import { withDraws } from "../fit/draws.js";
+import { movesWithAny } from "../fit/identifiability.js";
 import { percentileInterval } from "../fit/distributions.js";
 import type { Params } from "../dataTypes.js";
 import type { Law } from "../types.js";
@@ -17,9 +18,12 @@ export interface Allocation {
   readonly tokensPerParameter: number;
   /** How N and D were found: the law's closed form or a numerical sweep. */
   readonly method: "closed-form" | "frontier";
-  readonly intervals: Readonly<
-    Record<"N" | "D" | "loss" | "tokensPerParameter", readonly [number, number]>
-  > | null;
+  /** None when N* moves with a parameter the data cannot identify; the loss's alone is null when it does. */
+  readonly intervals:
+    | (Readonly<Record<"N" | "D" | "tokensPerParameter", readonly [number, number]>> & {
+        readonly loss: readonly [number, number] | null;
+      })
+    | null;
 }
 
 /**
@@ -61,11 +65,14 @@ export function computeOptimal(fit: FittedLaw, C: number, { level = fit.level } 
     throw new UserError(`the law's parameters (${shown}) give no compute-optimal allocation at C = ${C}`);
   }
   const of = (pick: (a: ReturnType<typeof allocate>) => number) => percentileInterval(all.map(pick), level);
+  // The loss moves with parameters N* does not (Chinchilla's E): with one of them not identified, its draws all
+  // sit where the fit put it, and their spread is no interval of the loss.
+  const lossMoves = movesWithAny((p) => allocate(p).loss, fit.params, fit.unidentified ?? []);
   const intervals: Allocation["intervals"] = interval
     ? {
         N: of((a) => a.N),
         D: of((a) => a.D),
-        loss: of((a) => a.loss),
+        loss: lossMoves ? null : of((a) => a.loss),
         tokensPerParameter: of((a) => a.D / a.N),
       }
     : null;

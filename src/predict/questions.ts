@@ -18,8 +18,11 @@ export function formatAllocations(allocations: readonly Allocation[]): string[] 
     `  ${"C (FLOPs)".padEnd(11)} ${"N*".padEnd(30)} ${"D*".padEnd(30)} ${"D*/N*".padEnd(22)} loss`,
   ];
   for (const a of allocations) {
-    const iv = (key: "N" | "D" | "loss" | "tokensPerParameter", digits = 3) =>
-      a.intervals ? ` [${num(a.intervals[key][0], digits)}, ${num(a.intervals[key][1], digits)}]` : "";
+    const iv = (key: "N" | "D" | "loss" | "tokensPerParameter", digits = 3) => {
+      const v = a.intervals?.[key];
+      if (a.intervals && !v) return " [not identified]";
+      return v ? ` [${num(v[0], digits)}, ${num(v[1], digits)}]` : "";
+    };
     lines.push(
       `  ${num(a.C, 3).padEnd(11)} ${(num(a.N, 3) + iv("N")).padEnd(30)} ${(num(a.D, 3) + iv("D")).padEnd(30)} ${(num(a.tokensPerParameter, 3) + iv("tokensPerParameter")).padEnd(22)} ${num(a.loss, 4)}${iv("loss", 4)}`,
     );

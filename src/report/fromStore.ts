@@ -82,7 +82,7 @@ export async function reportFromStore(
       fit,
       observations,
       ...(tested ? { holdout: tested.holdout, held: tested.held } : {}),
-      description: `${db}: ${observations.loss.length} ${law.curve ? "curve points" : "runs (last logged loss of each)"}${where.length ? `, where ${where.join(" and ")}` : ""}`,
+      description: `${db}: ${observations.loss.length} ${law.curve || law.everyPoint ? "logged points of the runs' curves" : "runs (last logged loss of each)"}${where.length ? `, where ${where.join(" and ")}` : ""}`,
     });
   }
   for (const { file, fit } of saved) {

@@ -2,6 +2,7 @@ import type { Observations } from "../dataTypes.js";
 import type { FitResult, FittedLaw } from "../types.js";
 import type { Chart } from "./charts/shared.js";
 import { batchCharts } from "./charts/batch.js";
+import { dataConstrainedChart } from "./charts/dataConstrained.js";
 import { encdecChart } from "./charts/encdec.js";
 import { encdecSurfaceChart } from "./charts/encdecSurface.js";
 import { envelopeCharts } from "./charts/envelope.js";
@@ -50,6 +51,10 @@ export const lawCharts: ReadonlyMap<string, (input: LawChartInput) => Chart[]> =
   ["isoflop", ({ fit, observations }: LawChartInput) => isoflopCharts(fit, observations)],
   ["hparams", ({ fit, observations }: LawChartInput) => hparamsCharts(fit, observations)],
   ["envelope", ({ fit, observations }: LawChartInput) => envelopeCharts(fit, observations)],
+  [
+    "data-constrained",
+    ({ fit, observations }: LawChartInput) => [{ ...dataConstrainedChart(fit, observations), id: "epochs" }],
+  ],
   [
     "batch",
     ({ result, observations }: LawChartInput) => {

@@ -14,6 +14,7 @@ import { formatSensitivity, readSensitivity } from "../fit/sensitivityReport.js"
 import { movesWithAny } from "../fit/identifiability.js";
 import { computeOptimal, isComputeLaw } from "../predict/computeOptimal.js";
 import { predictCurve } from "../predict/predictCurve.js";
+import type { Interval } from "../fit/draws.js";
 import type { FitArtifact } from "../types.js";
 import type { FittedLaw } from "../types.js";
 import type { HoldoutReport } from "../predict/backtest.js";
@@ -21,6 +22,7 @@ import type { Observations } from "../dataTypes.js";
 import type { FitResult } from "../types.js";
 import { version } from "../version.js";
 import { withFooter } from "./charts/_annotate.js";
+import { formatCount, formatLoss, formatPower } from "./charts/_format.js";
 import { bootstrapCharts } from "./charts/bootstrap.js";
 import { curvePredictionChart } from "./charts/curvePrediction.js";
 import { frontierCharts } from "./charts/frontier.js";
@@ -309,14 +311,21 @@ export async function buildReport(data: ReportData): Promise<{ html: string; cha
     if (isComputeLaw(fit.law) && !fit.law.curve) {
       const rows = budgets.map((C) => computeOptimal(fit, C));
       const largestC = computeRange(item)?.[1];
-      const interval = (v: readonly [number, number] | undefined) =>
-        v ? `[${fmt(v[0])}, ${fmt(v[1])}]` : "";
+      // FLOPs in powers of ten, sizes in k/M/B/T, ratios and losses as plain decimals, as the charts print them;
+      // an interval missing from an allocation that has others moves with a parameter that is not identified.
+      const cell = (
+        value: number,
+        v: Interval | null | undefined,
+        format: (x: number) => string,
+        some: boolean,
+      ) =>
+        `<td>${escapeHtml(format(value))}</td><td>${v ? escapeHtml(`[${format(v[0])}, ${format(v[1])}]`) : some ? "not identified" : "none"}</td>`;
       parts.push(`<h3>Compute-optimal allocations (${Math.round(fit.level * 100)}% intervals)</h3>`);
       parts.push(
-        `<table><thead><tr><th>C (FLOPs)</th><th>vs the data</th><th>N*</th><th>interval</th><th>D*</th><th>interval</th><th>D*/N*</th><th>loss</th><th>interval</th></tr></thead><tbody>${rows
+        `<table><thead><tr><th>C (FLOPs)</th><th>vs the data</th><th>N*</th><th>interval</th><th>D*</th><th>interval</th><th>D*/N*</th><th>interval</th><th>loss</th><th>interval</th></tr></thead><tbody>${rows
           .map(
             (a) =>
-              `<tr><td>${fmt(a.C)}</td><td>${escapeHtml(budgetWords(a.C, largestC))}</td><td>${fmt(a.N)}</td><td>${interval(a.intervals?.N)}</td><td>${fmt(a.D)}</td><td>${interval(a.intervals?.D)}</td><td>${fmt(a.tokensPerParameter)}</td><td>${fmt(a.loss)}</td><td>${interval(a.intervals?.loss)}</td></tr>`,
+              `<tr><td>${escapeHtml(formatPower(a.C))}</td><td>${escapeHtml(budgetWords(a.C, largestC))}</td>${cell(a.N, a.intervals?.N, formatCount, !!a.intervals)}${cell(a.D, a.intervals?.D, formatCount, !!a.intervals)}${cell(a.tokensPerParameter, a.intervals?.tokensPerParameter, formatLoss, !!a.intervals)}${cell(a.loss, a.intervals?.loss, formatLoss, !!a.intervals)}</tr>`,
           )
           .join("")}</tbody></table>`,
       );

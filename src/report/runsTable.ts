@@ -20,6 +20,12 @@ const columns: Array<[string, string]> = [
 /** More runs than this and the table is folded. */
 const foldedFrom = 100;
 
+/** A cell: integers exact with thousands separators (262,144 tokens, not 262,100), other numbers as `fmt`. */
+const cell = (v: unknown) =>
+  typeof v === "bigint" || (typeof v === "number" && Number.isInteger(v) && Math.abs(v) < 1e15)
+    ? v.toLocaleString("en-US")
+    : fmt(v);
+
 /**
  * The table of `listRuns` rows as HTML.
  * @example runsTable([{ name: "a", n: 1e8, points: 10 }]) // "<table>…</table>"
@@ -29,7 +35,7 @@ export function runsTable(runs: ReadonlyArray<Record<string, unknown>>): string 
     // Run names may break after "/" and "_" (between a sweep's fields), numbers never.
     .map(
       (r) =>
-        `<tr>${columns.map(([c]) => (c === "name" ? `<td class="name">${fmt(r[c]).replace(/[/_]/g, "$&<wbr>")}</td>` : `<td>${fmt(r[c])}</td>`)).join("")}</tr>`,
+        `<tr>${columns.map(([c]) => (c === "name" ? `<td class="name">${fmt(r[c]).replace(/[/_]/g, "$&<wbr>")}</td>` : `<td>${cell(r[c])}</td>`)).join("")}</tr>`,
     )
     .join("")}</tbody></table>`;
   if (runs.length <= foldedFrom) return table;

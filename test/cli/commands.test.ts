@@ -307,6 +307,14 @@ test("--help of every command lists its options with examples", async () => {
   }
   const overview = await runCli("--help");
   assert.match(overview.stdout, /Commands:/);
+  // No command at all: the overview, exit 1 and its one line on stderr (issue 16: stderr was empty).
+  const none = await runCli();
+  assert.equal(none.code, 1);
+  assert.match(none.stdout, /Commands:/);
+  assert.equal(
+    none.stderr,
+    "scalefit: no command given (the commands are listed above; scalefit <command> --help for one)\n",
+  );
 });
 
 test("the scalefit binary runs as a real process: JSON on stdout, exit 1 and one line on bad input", () => {

@@ -36,7 +36,7 @@ test("computeOptimal(fit, C) keeps 6 N* D* = C for every budget, and its interva
     assert.equal(a.method, "closed-form");
     assert.ok(Math.abs((6 * a.N * a.D) / C - 1) < 1e-12);
     for (const key of ["N", "D", "loss", "tokensPerParameter"] as const) {
-      const [lo, hi] = a.intervals![key];
+      const [lo, hi] = a.intervals![key]!;
       const value = key === "tokensPerParameter" ? a.tokensPerParameter : a[key];
       assert.ok(lo <= value && value <= hi, `${key} at ${C}`);
     }

@@ -337,8 +337,8 @@ test("fitCharts(item): a parameter the data do not identify is named on each cha
   assert.deepEqual(noted, ["c-fit", "c-isoflop", "c-draws-chinchilla-E"]);
   const { html } = await buildReport({ title: "t", source: "s", runs: [], curves: [], fits: [item] });
   // Default budgets: the largest run's C = 6·1e9·4e10 and one and two decades beyond.
-  assert.match(html, /<td>2\.400e\+20<\/td><td>largest run<\/td>/);
-  assert.match(html, /<td>2\.400e\+22<\/td><td>\+2 decades<\/td>/);
+  assert.match(html, /<td>2\.4×10²⁰<\/td><td>largest run<\/td>/);
+  assert.match(html, /<td>2\.4×10²²<\/td><td>\+2 decades<\/td>/);
   assert.match(html, /<h2>Fit: c<\/h2>\n<ul class="warnings"><li class="warning">not-identified: /);
   assert.match(html, /pre \{[^}]*white-space: pre-wrap/);
 });

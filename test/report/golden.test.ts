@@ -63,7 +63,7 @@ const cases: readonly Golden[] = [
   },
   {
     law: "data-constrained",
-    chart: "data-constrained-residuals-U",
+    chart: "data-constrained-epochs",
     file: "data/datablations/final_losses.csv",
   },
   { law: "encdec", chart: "encdec-encdec", file: "data/sweeps/kjv-encdec/sweep.parquet" },

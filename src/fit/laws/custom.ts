@@ -137,8 +137,10 @@ export async function customLaw(formula: string, options: CustomLawOptions = {})
       try {
         return math.derivative(differentiable as never, name, { simplify }) as unknown as MathNode;
       } catch (error) {
+        const message = oneLine((error as Error).message);
+        // mathjs folds constants such as log(-4) or (-4)^phi into complex numbers, which a real law cannot use.
         throw new UserError(
-          `cannot differentiate formula ${quoted(formula)} with respect to ${name}: ${oneLine((error as Error).message)}`,
+          `cannot differentiate formula ${quoted(formula)} with respect to ${name}: ${/complex/i.test(message) ? "its derivative is complex (a negative number raised to a power, or the logarithm or root of one)" : message}`,
         );
       }
     };

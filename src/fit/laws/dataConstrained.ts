@@ -23,6 +23,7 @@ export const dataConstrained: Law = {
   description: "repeated data: returns of each epoch decay with RDstar (and excess parameters with RNstar)",
   reference: "Muennighoff et al. 2023, Scaling Data-Constrained Language Models, eq. 5-7",
   inputs: ["N", "D", "U"],
+  charts: ["data-constrained"],
   params: [
     { name: "E", log: true, value: 1.87, description: "irreducible loss" },
     { name: "A", log: true, value: 520, description: "scale of the parameter term" },

@@ -28,13 +28,11 @@ export function formatPower(value: number): string {
   if (!Number.isFinite(value)) return "";
   if (value === 0) return "0";
   const sign = value < 0 ? "−" : "";
-  let exponent = Math.floor(Math.log10(Math.abs(value)));
-  let mantissa = Number((Math.abs(value) / 10 ** exponent).toPrecision(2));
-  // 9.96e12 rounds to 10×10¹²: written 10¹³.
-  if (mantissa >= 10) {
-    mantissa /= 10;
-    exponent += 1;
-  }
+  // From the decimal digits (toExponential), not by dividing by 10ⁿ: 10⁻³²⁴ is 0 in doubles, and 9.96e12 rounds to
+  // 1.0e13 there, not to 10×10¹².
+  const [digits, power] = Math.abs(value).toExponential(1).split("e") as [string, string];
+  const mantissa = Number(digits);
+  const exponent = Number(power);
   return `${sign}${mantissa === 1 ? "" : `${mantissa}×`}${powerOfTen(exponent)}`;
 }
 

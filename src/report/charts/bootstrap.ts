@@ -61,7 +61,7 @@ export function bootstrapCharts(
     return {
       id: `draws-${fit.law.name}-${name}`,
       title: `${fit.law.name}: distribution of ${name}`,
-      caption: `Histogram of ${values.length} ${fit.intervalMethod} draws of ${name}; solid rule: the best fit (${best.toPrecision(4)}); dashed rules: the ${percent(fit.level)} interval${interval ? ` [${interval[0].toPrecision(4)}, ${interval[1].toPrecision(4)}]` : ""}.${why}${same}`,
+      caption: `Histogram of ${values.length} ${fit.intervalMethod} draws of ${name}; solid rule: the best fit (${best.toPrecision(4)}); ${interval ? `dashed rules: the ${percent(fit.level)} interval [${interval[0].toPrecision(4)}, ${interval[1].toPrecision(4)}]` : `no interval (${name} has none: not identified, or its draws cannot give one)`}.${why}${same}`,
       options: {
         width: 720,
         height: 200,

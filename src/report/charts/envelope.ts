@@ -5,7 +5,7 @@ import { withDraws } from "../../fit/draws.js";
 import { lowerEnvelope } from "../../fit/laws/envelope.js";
 import type { FittedLaw } from "../../types.js";
 import { beyondData, palette, withFooter } from "./_annotate.js";
-import { formatCount } from "./_format.js";
+import { formatCount, formatValue } from "./_format.js";
 import { inputAxis, logGrid, lossAxis, percent, type Chart } from "./shared.js";
 
 /** Points drawn of each run's curve: enough for its shape, few enough for a sweep of many runs. */
@@ -25,7 +25,10 @@ export function envelopeCharts(fit: FittedLaw, observations: Observations | unde
   const size = (N: number) => `N = ${formatCount(N)}`;
   // Colours as values (the footer's legend names them): a Plot legend would make the chart a figure of two SVGs.
   const colourOf = (N: number) => colours[sizes.indexOf(N)] ?? "#333";
-  const legend = { legend: sizes.map((N) => ({ label: size(N), color: colourOf(N) })) };
+  const legendOf = (shown: readonly number[]) => ({
+    legend: shown.map((N) => ({ label: size(N), color: colourOf(N) })),
+  });
+  const legend = legendOf(sizes);
   const dots = points.map((p) => ({ ...p, colour: colourOf(p.N) }));
   const charts: Chart[] = [];
   if (observations && points.length) {
@@ -102,7 +105,7 @@ export function envelopeCharts(fit: FittedLaw, observations: Observations | unde
       {
         id: "envelope-frontier",
         title: "envelope: compute-optimal size N*(C) from the lower envelope",
-        caption: `The model size on the lower envelope at each compute value (dots, coloured by size), and N*(C) = ${kN.toPrecision(4)}·C^${aN.toPrecision(4)} fitted through them by least squares in logs, with its ${percent(fit.level)} interval from the fit's draws (band); dashed and shaded: a decade beyond the largest C on the envelope.`,
+        caption: `The model size on the lower envelope at each compute value (dots, coloured by size), and N*(C) = ${formatValue(kN)}·C^${formatValue(aN)} fitted through them by least squares in logs, with its ${percent(fit.level)} interval from the fit's draws (band); dashed and shaded: a decade beyond the largest C on the envelope.`,
         options: {
           width: 720,
           height: 420,
@@ -124,7 +127,8 @@ export function envelopeCharts(fit: FittedLaw, observations: Observations | unde
           ],
         },
       },
-      legend,
+      // Only the sizes on the envelope are drawn here.
+      legendOf(sizes.filter((N) => points.some((p) => p.N === N))),
     ),
   );
   return charts;

@@ -25,8 +25,9 @@ export function residualsChart(
       width: 720,
       height: 260,
       marginLeft: 60,
-      x: inputAxis(x),
-      y: { label: log ? "Residual (log loss)" : "Residual (nats/token)", grid: true },
+      // Inset: the dots at either end of an axis are drawn whole, not cut by the frame or sitting on the ticks.
+      x: { ...inputAxis(x), inset: 6 },
+      y: { label: log ? "Residual (log loss)" : "Residual (nats/token)", grid: true, inset: 6 },
       marks: [Plot.ruleY([0], { stroke: "#888" }), Plot.dot(rows, { x: "x", y: "r", r: 2.5, fill: "#333" })],
     },
   };

@@ -74,6 +74,15 @@ test("customLaw rejects what it cannot compile, with a message naming it (and ne
       formula,
     );
   }
+  // Found by test/cli/fuzz.test.ts: mathjs folds log(-4) into a complex number when differentiating (-4)^phi.
+  const complex = await customLaw("E + A/N^alpha * (1-5)^phi");
+  assert.throws(
+    () => complex.linear,
+    (e: unknown) =>
+      e instanceof UserError &&
+      e.message ===
+        'cannot differentiate formula "E + A/N^alpha * (1-5)^phi" with respect to phi: its derivative is complex (a negative number raised to a power, or the logarithm or root of one)',
+  );
 });
 
 test("--map renames a column to any input a custom formula declares (--inputs size)", async () => {
