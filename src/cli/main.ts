@@ -65,7 +65,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     io.stdout(overview());
     if (name !== undefined) return 0;
     // No command is a user error: the overview above, and the one line on stderr every exit 1 has.
-    io.stderr("scalefit: no command given (the commands are listed above; scalefit <command> --help for one)\n");
+    io.stderr(
+      "scalefit: no command given (the commands are listed above; scalefit <command> --help for one)\n",
+    );
     return 1;
   }
   if (name === "--version" || name === "-v") {
