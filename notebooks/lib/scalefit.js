@@ -17,7 +17,7 @@ export { isoFlopChart } from "../../src/report/charts/isoFlop.ts";
 export { lawFitChart } from "../../src/report/charts/lawFit.ts";
 export { logGrid } from "../../src/report/charts/shared.ts";
 export { formatCount, formatLoss, formatPower } from "../../src/report/charts/_format.ts";
-import { formatValue } from "../../src/report/charts/_format.ts";
+import { formatPower } from "../../src/report/charts/_format.ts";
 export { lossCurvesChart } from "../../src/report/charts/lossCurves.ts";
 export { residualsChart } from "../../src/report/charts/residuals.ts";
 export { default as epochCsv } from "../../data/chinchilla/epoch.csv?raw";
@@ -57,15 +57,14 @@ export function observationsOf(file, text, law, options = {}) {
   return observationsFromTable(csvTable(file, text), law, options).observations;
 }
 
-/** A fit's parameters with their intervals, as a table (fixed parameters show no interval). */
+/** A fit's parameters with their intervals (a fixed parameter has none, nor one the data do not identify). */
 export function parameterTable(fit) {
   return table(
-    Object.entries(fit.params).map(([name, value]) => ({
-      parameter: name,
-      value,
-      low: fit.intervals[name]?.[0] ?? "fixed",
-      high: fit.intervals[name]?.[1] ?? "fixed",
-    })),
+    fit.variables.map((v) => {
+      const interval = fit.intervals[v.name];
+      const none = v.fixed ? "fixed" : (fit.unidentified ?? []).includes(v.name) ? "not identified" : "none";
+      return { parameter: v.name, value: v.value, low: interval?.[0] ?? none, high: interval?.[1] ?? none };
+    }),
   );
 }
 
@@ -84,7 +83,13 @@ export function figure(chart) {
   return out;
 }
 
-/** A small HTML table of rows (objects), numbers as plain decimals from 0.001 to 100 000, powers of ten outside. */
+/** A number in a table: four significant digits as a plain decimal from 0.001 to 100 000, a power of ten outside. */
+const formatNumber = (v) => {
+  const size = Math.abs(v);
+  return size === 0 || (size >= 1e-3 && size < 1e5) ? String(Number(v.toPrecision(4))) : formatPower(v);
+};
+
+/** A small HTML table of rows (objects), numbers as `formatNumber` writes them. */
 export function table(rows) {
   const t = document.createElement("table");
   const columns = Object.keys(rows[0] ?? {});
@@ -95,7 +100,7 @@ export function table(rows) {
     const tr = body.insertRow();
     for (const c of columns) {
       const v = row[c];
-      tr.insertCell().textContent = typeof v === "number" ? formatValue(v) : String(v);
+      tr.insertCell().textContent = typeof v === "number" ? formatNumber(v) : String(v);
     }
   }
   return t;
