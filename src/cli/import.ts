@@ -4,6 +4,7 @@ import { UserError } from "../errors.js";
 import { ownEntry } from "../names.js";
 import { openStore } from "../store/duckdb.js";
 import { importFiles, importFormats, type ImportFormat } from "../store/importFiles.js";
+import { stepBaseFrom, stepBaseOption } from "./_curves.js";
 import { counted } from "./_format.js";
 import { defineCommand, type CliIO, type OptionValues } from "./_command.js";
 import { storePath } from "./_source.js";
@@ -29,6 +30,7 @@ export const command = defineCommand({
     "scalefit import --db runs.duckdb out/trainer_state.json --run opt-125m --set N=1.25e8,kind=lm",
     "scalefit import --db runs.duckdb logs/events.out.tfevents.1700000000.host --run tiny-4",
     "scalefit import --db runs.duckdb data/multipower/curves.csv --meta data/multipower/schedules.json",
+    "scalefit import --db runs.duckdb train_log.csv --step-base 1   # steps logged from 1",
   ],
   positionals: true,
   options: {
@@ -81,6 +83,11 @@ export const command = defineCommand({
       value: "<key=value>",
       description: "counting conventions, e.g. params=non-embedding,flops=exact,lossUnit=bits/byte",
     },
+    "step-base": {
+      ...stepBaseOption["step-base"],
+      description:
+        "where the files' steps count from, 0 or 1 (1: the first update logged as step 1; the store counts from 0, as fit --step-base reads a file, so each step is stored one lower); default 0",
+    },
     ...sharedOptions,
   },
   async run(values, io, positionals = []) {
@@ -123,6 +130,7 @@ export const command = defineCommand({
       if (conventions.has(key)) throw new UserError(`invalid --conventions: ${key} is given twice`);
       conventions.set(key, value);
     }
+    const stepBase = stepBaseFrom(values);
     // The store's columns are roles only (no law is being fitted).
     const map = parseMap(listOption(values, "map"));
     checkMapTargets(map, []);
@@ -138,6 +146,7 @@ export const command = defineCommand({
         ...(typeof values.run === "string" ? { run: values.run } : {}),
         ...(lossKind ? { lossKind } : {}),
         ...(conventions.size ? { conventions: Object.fromEntries(conventions) } : {}),
+        ...(stepBase !== undefined ? { stepBase } : {}),
       });
       progress.stop();
       if (values.json === true) return printJson(io, { db, imports: results });
@@ -160,7 +169,7 @@ const formats = [...importFormats, "fit"] as const;
 
 /** `--format fit`: artifacts of `scalefit fit --out` into the fits table (run options do not apply). */
 async function importFits(db: string, files: string[], values: OptionValues, io: CliIO): Promise<void> {
-  const runOnly = ["map", "set", "meta", "run", "loss-kind", "conventions"].filter(
+  const runOnly = ["map", "set", "meta", "run", "loss-kind", "conventions", "step-base"].filter(
     (o) => values[o] !== undefined,
   );
   if (runOnly.length) throw new UserError(`--format fit stores fit artifacts: --${runOnly[0]} is for runs`);

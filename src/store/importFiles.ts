@@ -3,6 +3,7 @@ import type { DuckDBValue } from "@duckdb/node-api";
 import { mapColumns } from "../data/observations.js";
 import { fileDigest, fileSize, readBytes, readTable, sha256Digest, type Table } from "../data/readTable.js";
 import { UserError } from "../errors.js";
+import type { StepBase } from "../dataTypes.js";
 import { rows, storeError, transaction, type Store } from "./duckdb.js";
 import { applyMetadata, readMeta } from "./importMetadata.js";
 import { arrowTable } from "./importers/arrow.js";
@@ -17,6 +18,7 @@ import {
   dropStaging,
   mergeStaged,
   runJsonColumns,
+  shiftSteps,
   type MergeResult,
   type Staging,
   type SourceLabel,
@@ -52,6 +54,9 @@ export interface ImportOptions {
   readonly onProgress?: (done: number, total: number, stage: string) => void;
   /** CSV/TSV/JSONL files of at least this many bytes are read by DuckDB in bounded memory. @default streamedBytes (64 MiB) */
   readonly streamFrom?: number;
+  /** Where the files' steps count from: 1 for a trainer that logs its first update as step 1 (the store counts
+   * from 0, as `fit --step-base` reads a file). @default 0 */
+  readonly stepBase?: StepBase;
   /** Awaited in the transaction once everything is written, before the commit (crash tests stop there). */
   readonly beforeCommit?: () => Promise<void>;
 }
@@ -100,6 +105,7 @@ export async function importFiles(
         run: options.run,
         lossKind: options.lossKind,
         conventions: options.conventions,
+        stepBase: options.stepBase,
       });
       const digest = bytes ? sha256Digest(bytes, described) : fileDigest(file, described);
       let label: SourceLabel = {
@@ -130,7 +136,9 @@ export async function importFiles(
       planned.push({ file, format, digest, status: "imported", label, staging });
       try {
         await applyMetadata(store, staging, options.set ?? {}, sidecar, file);
-        await checkStaged(store, staging, format === "tensorboard" ? { file, rowWord: "row" } : label);
+        const rowsLabel: SourceLabel = format === "tensorboard" ? { file, rowWord: "row" } : label;
+        if (options.stepBase === 1) await shiftSteps(store, staging, rowsLabel);
+        await checkStaged(store, staging, rowsLabel);
       } catch (error) {
         // A Parquet file is read by every check: an error that is not about the data is about the file.
         if (error instanceof UserError || format !== "parquet") throw error;

@@ -104,17 +104,41 @@ export async function dropStaging(store: Store, staging: Staging): Promise<void>
   await store.connection.run(`DROP TABLE IF EXISTS ${staging.view}_rows`);
 }
 
+/** A staged view made a table, so that its rows can change. */
+async function materialise(store: Store, staging: Staging): Promise<void> {
+  if (!staging.view || staging.table === staging.view) return;
+  await store.connection.run(
+    `CREATE OR REPLACE TEMP TABLE ${staging.view} AS SELECT * FROM ${staging.table}`,
+  );
+  staging.table = staging.view;
+}
+
 /** Adds a column to a staging table (run metadata given by --set or a sidecar), a view becoming a table. */
 export async function addStagingColumn(store: Store, staging: Staging, column: StagingColumn): Promise<void> {
-  if (staging.view && staging.table !== staging.view) {
-    await store.connection.run(
-      `CREATE OR REPLACE TEMP TABLE ${staging.view} AS SELECT * FROM ${staging.table}`,
-    );
-    staging.table = staging.view;
-  }
+  await materialise(store, staging);
   if (staging.columns.has(column)) return;
   await store.connection.run(`ALTER TABLE ${staging.table} ADD COLUMN ${column} ${typeOf(column)}`);
   staging.columns.add(column);
+}
+
+/**
+ * Steps counted from 1 (a trainer's first update logged as step 1) read into the store's count from 0: every
+ * staged step lowered by one, as `fit --step-base 1` reads a file. A row at step 0 would come before the first
+ * update: refused, naming it. A view becomes a table first.
+ * @example await shiftSteps(store, staging, { file: "log.csv", rowWord: "line" })
+ */
+export async function shiftSteps(store: Store, staging: Staging, label: SourceLabel): Promise<void> {
+  if (!staging.columns.has("step")) return;
+  const [zero] = await rows(
+    store,
+    `SELECT source_row, run FROM ${staging.table} WHERE step = 0 ORDER BY source_row LIMIT 1`,
+  );
+  if (zero)
+    throw new UserError(
+      `${rowAt(label, zero.source_row)}: with --step-base 1, step 0 of run ${String(zero.run)} comes before the first update: drop the row, or import the file with --step-base 0`,
+    );
+  await materialise(store, staging);
+  await store.connection.run(`UPDATE ${staging.table} SET step = step - 1`);
 }
 
 /** A staging column in SQL, or a typed NULL when the table lacks it. */

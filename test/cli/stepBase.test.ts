@@ -130,6 +130,29 @@ test("acceptance: multipower curves logged from step 1 (LR at every step 1..T) f
   assert.equal(mixed.curve[0]!.loss, text0.curve[0]!.loss);
 });
 
+test("import --step-base 1 stores a log from step 1 as the step-0 file's: the fit from the store is the same", async () => {
+  const zero = file("store0.csv", multipowerCurves(0));
+  const one = file("store1.csv", multipowerCurves(1));
+  const fromFile = await fitJson("--law", "multipower", "--data", zero);
+  const db = join(dir, "step-base.duckdb");
+  const imported = await runCli("import", "--db", db, one, "--step-base", "1");
+  assert.equal(imported.code, 0, imported.stderr);
+  const fromStore = await fitJson("--law", "multipower", "--db", db);
+  assert.equal(fromStore.points, 78);
+  assertSameParams(fromFile, fromStore);
+  // A row at step 0 comes before the first update: refused, naming it, and nothing is stored.
+  const other = join(dir, "step-base-refused.duckdb");
+  const refused = await runCli("import", "--db", other, zero, "--step-base", "1");
+  assert.equal(refused.code, 1);
+  assert.equal(
+    refused.stderr,
+    `scalefit import: ${zero} line 2: with --step-base 1, step 0 of run cosine comes before the first update: drop the row, or import the file with --step-base 0\n`,
+  );
+  assert.equal((await runCli("runs", "--db", other, "--json")).stdout.includes("cosine"), false);
+  const bad = await runCli("import", "--db", other, one, "--step-base", "2");
+  assert.match(bad.stderr, /^scalefit import: invalid --step-base 2 \(expected 0 or 1/);
+});
+
 test("acceptance: the bundled multipower curves shifted to steps from 1 fit lr-anneal with their schedules as the originals do", async () => {
   const runs = ["25M/cosine_24000", "25M/wsdcon_9"];
   const [header, ...rows] = readFileSync(join(root, "data/multipower/curves.csv"), "utf8").trim().split("\n");
