@@ -56,6 +56,11 @@ export const command = defineCommand({
       description:
         "backtest the laws fitted now: C:0.125 fits runs up to 1/8 of the largest compute and draws the rest as held out",
     },
+    sensitivity: {
+      type: "boolean",
+      description:
+        "refit the laws fitted now under the other conventions (Huber δ 1e-3/1e-4/least squares, log/raw losses, N total/non-embedding) and show how far their answers move",
+    },
     title: { type: "string", value: "<text>", description: "the report's title" },
     out: { type: "string", value: "<dir>", description: "directory for index.html and the chart PNGs" },
     ...sharedOptions,
@@ -87,6 +92,7 @@ export const command = defineCommand({
       ...(bootstrap !== undefined ? { bootstrap } : {}),
       ...(values.holdout !== undefined ? { holdout: String(values.holdout) } : {}),
       ...(values.title !== undefined ? { title: String(values.title) } : {}),
+      ...(values.sensitivity === true ? { sensitivity: true } : {}),
     });
     if (values.json === true) return printJson(io, result);
     io.stdout(

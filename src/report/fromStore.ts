@@ -7,6 +7,12 @@ import { loadFitData } from "../data/fitData.js";
 import { loadFit } from "../fit/artifact.js";
 import { backtest, parseHoldout } from "../predict/backtest.js";
 import { fitLaw } from "../fit/fitLaw.js";
+import { fitSensitivity } from "../fit/sensitivity.js";
+import type { SensitivityOptions } from "../fit/sensitivityTypes.js";
+import { nonEmbeddingData } from "../data/nonEmbedding.js";
+import { isComputeLaw } from "../predict/computeOptimal.js";
+import { frontier } from "../predict/frontier.js";
+import { UserError } from "../errors.js";
 import { resolveLaw } from "../fit/laws/index.js";
 import { openStore } from "../store/duckdb.js";
 import { downsampledCurves } from "../store/downsampledCurves.js";
@@ -29,6 +35,12 @@ export interface StoreReportOptions {
   where?: readonly string[];
   /** Bootstrap refits of the fits made now. Default 200. */
   bootstrap?: number;
+  /**
+   * Refit each law fitted now under the conventions people disagree on (`fitSensitivity`: Huber δ 1e-3 / 1e-4 /
+   * least squares, log or raw losses, N total or non-embedding where stored) and show how far its answers move,
+   * N*, D* and the loss at a budget two decades beyond the largest run for laws in N and D.
+   */
+  sensitivity?: boolean;
   /** Backtest rule for the laws fitted now (`C:0.125`): fit on the small runs, show the held-out ones. */
   holdout?: string;
   title?: string;
@@ -43,6 +55,8 @@ export async function reportFromStore(
   options: StoreReportOptions,
 ): Promise<{ html: string; files: string[]; charts: number; runs: number; fits: number }> {
   const where = [...(options.where ?? [])];
+  if (options.sensitivity && options.holdout)
+    throw new UserError("--sensitivity refits all the points: it does not go with --holdout");
   const laws = await Promise.all(
     (options.laws ?? []).map((law) => (typeof law === "string" ? resolveLaw(law) : law)),
   );
@@ -77,10 +91,14 @@ export async function reportFromStore(
         ? backtest(law, observations, parseHoldout(options.holdout), fitOptions)
         : undefined;
     const fit = tested ? tested.fit : fitLaw(law, observations, fitOptions);
+    const sensitivity = options.sensitivity
+      ? fitSensitivity(law, observations, fitOptions, await sensitivitySettings(db, where, law, observations))
+      : undefined;
     fits.push({
       label: law.name,
       fit,
       observations,
+      ...(sensitivity ? { sensitivity } : {}),
       ...(tested ? { holdout: tested.holdout, held: tested.held } : {}),
       description: `${db}: ${observations.loss.length} ${law.curve || law.everyPoint ? "logged points of the runs' curves" : "runs (last logged loss of each)"}${where.length ? `, where ${where.join(" and ")}` : ""}`,
     });
@@ -128,4 +146,28 @@ export async function reportFromStore(
     fits,
   });
   return { ...written, runs: runs.length, fits: fits.length };
+}
+
+/**
+ * What a report's sensitivity refits answer: for a law in N and D, N*, D* and the loss at 100× the largest run's
+ * compute (6ND; the report's farthest budget), by the law's closed form or the frontier sweep; the runs again with
+ * N non-embedding where the store has it.
+ */
+async function sensitivitySettings(
+  db: string,
+  where: readonly string[],
+  law: Law,
+  observations: Observations,
+): Promise<SensitivityOptions> {
+  const counted = await nonEmbeddingData({ db, where: [...where] }, law);
+  const { N, D } = observations.inputs;
+  let largest = 0;
+  if (N && D) for (let i = 0; i < N.length; i++) largest = Math.max(largest, 6 * N[i]! * D[i]!);
+  return {
+    ...(isComputeLaw(law) && largest > 0 ? { compute: 100 * largest } : {}),
+    ...("observations" in counted
+      ? { nonEmbedding: counted.observations }
+      : { nonEmbeddingNote: counted.note }),
+    allocate: (l, p, C) => (isComputeLaw(l) ? frontier(l, p, C) : undefined),
+  };
 }
