@@ -28,9 +28,9 @@ export const lawFlags: Readonly<Record<string, OptionDef>> = Object.fromEntries(
 
 /**
  * The law named on the command line, configured by the flags of its options. A law flag given for a law
- * that does not take it is refused (by `resolveLaw`); with `others` (compare: the other laws of one command
- * line) each law takes the flags it has, and a flag none of them takes is
- * refused (compare and report: the laws of one command line). `--log` is also a parameter override of every law, so it is passed only to the laws that take it.
+ * that does not take it is refused (by `resolveLaw`); with `others` (compare and report: the laws of one
+ * command line) each law takes the flags it has, and a flag none of them takes is refused. `--log` is also a
+ * parameter override of every law, so it is passed only to the laws that take it.
  */
 export async function lawFrom(
   values: OptionValues,

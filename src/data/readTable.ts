@@ -21,7 +21,8 @@ export interface Table {
 }
 
 /** The largest text file `readTable` reads whole (a CSV takes ~20 times its size in memory as cells). */
-const wholeFileBytes = 256 * 2 ** 20;
+/** The largest file read whole into memory (CSV, JSONL, W&B, HF, TensorBoard, Arrow): 256 MiB. */
+export const wholeFileBytes = 256 * 2 ** 20;
 
 /** Extensions read by `readTable`. Parquet and Arrow IPC are read by the store (`readColumnarTable`). */
 const tableFormats = [".csv", ".tsv", ".jsonl", ".ndjson"] as const;

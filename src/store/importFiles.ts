@@ -1,7 +1,15 @@
 import { basename, dirname, extname } from "node:path";
 import type { DuckDBValue } from "@duckdb/node-api";
 import { mapColumns } from "../data/observations.js";
-import { fileDigest, fileSize, readBytes, readTable, sha256Digest, type Table } from "../data/readTable.js";
+import {
+  fileDigest,
+  fileSize,
+  readBytes,
+  readTable,
+  sha256Digest,
+  wholeFileBytes,
+  type Table,
+} from "../data/readTable.js";
 import { UserError } from "../errors.js";
 import type { StepBase } from "../dataTypes.js";
 import { rows, storeError, transaction, type Store } from "./duckdb.js";
@@ -96,7 +104,13 @@ export async function importFiles(
       // other files are read once, for their digest and their rows.
       const streamed =
         (format === "csv" || format === "jsonl") && fileSize(file) >= (options.streamFrom ?? streamedBytes);
-      const bytes = streamed || format === "parquet" ? undefined : readBytes(file);
+      const whole = !streamed && format !== "parquet";
+      // Formats read whole (W&B, HF, TensorBoard, Arrow; CSV and JSONL below the streaming size) have a limit.
+      if (whole && fileSize(file) > wholeFileBytes)
+        throw new UserError(
+          `${file} is ${(fileSize(file) / 1e6).toFixed(0)} MB: --format ${format} files are read whole, up to ${wholeFileBytes / 2 ** 20} MiB (CSV, TSV, JSONL and Parquet files of any size are read in bounded memory)`,
+        );
+      const bytes = whole ? readBytes(file) : undefined;
       const described = JSON.stringify({
         format,
         map: options.map,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -255,4 +255,18 @@ test("predict and optimize refuse inputs the fit's law does not have", async () 
     dashed.stderr,
     /option --compute is followed by a value that starts with a dash: write --compute=<value>/,
   );
+});
+
+test("a W&B export over 256 MiB is refused before it is read, naming the limit of formats read whole", async () => {
+  // A sparse file: 300 MiB long, no disk used; the size is checked before any byte is read.
+  const big = join(dir, "wandb-big.csv");
+  writeFileSync(big, "");
+  truncateSync(big, 300 * 2 ** 20);
+  const run = await runCli("import", "--db", join(dir, "big.duckdb"), big, "--format", "wandb");
+  assert.equal(run.code, 1);
+  assert.equal(
+    run.stderr,
+    `scalefit import: ${big} is 315 MB: --format wandb files are read whole, up to 256 MiB (CSV, TSV, JSONL and Parquet files of any size are read in bounded memory)\n`,
+  );
+  rmSync(big);
 });
