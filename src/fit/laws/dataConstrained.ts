@@ -38,9 +38,16 @@ export const dataConstrained: Law = {
     },
     { name: "RNstar", log: true, value: 5, description: "the same for excess parameters" },
   ],
-  // The fitter evaluates point by point through pointsOf (evaluate.ts); predict skips the gradient.
   predict: (p, x) => evaluatePoint(p, x.N!, x.D!, x.U!, false).loss,
   gradient: (p, x) => evaluatePoint(p, x.N!, x.D!, x.U!).gradient,
+  evaluate(p, data, out) {
+    const { N, D, U } = data.inputs as Record<"N" | "D" | "U", Float64Array>;
+    evaluateColumns(p, N, D, U, out);
+  },
+  jacobian(p, data, out) {
+    const { N, D, U } = data.inputs as Record<"N" | "D" | "U", Float64Array>;
+    evaluateColumns(p, N, D, U, new Float64Array(N.length), out);
+  },
   starts: dataConstrainedStarts,
   derived: {
     halfLifeEpochs: {
@@ -51,9 +58,68 @@ export const dataConstrained: Law = {
 };
 
 /**
- * The loss at one point and its gradient in `params` order, with N_opt's dependence on A, B, alpha and beta.
+ * The loss at points i of N, D, U into `loss[i]`, and, with `gradient`, its derivatives in `params` order into
+ * `gradient[j][i]`, with N_opt's dependence on A, B, alpha and beta: one loop over the points, no allocation
+ * per point (the fitter's evaluate and jacobian; predict and gradient are one point of it).
  * `(1 − exp(−R/R*))` uses expm1 so that R* far above R keeps its precision.
  */
+function evaluateColumns(
+  p: Params,
+  Ns: ArrayLike<number>,
+  Ds: ArrayLike<number>,
+  Us: ArrayLike<number>,
+  loss: Float64Array,
+  gradient?: readonly Float64Array[],
+): void {
+  const { E, A, B, alpha, beta, RDstar, RNstar } = p as Record<string, number>;
+  const [gE, gA, gB, gAlpha, gBeta, gRD, gRN] = gradient ?? [];
+  // Terms of ln N_opt that do not depend on the point, and its derivatives in A, B, alpha, beta.
+  const K0 = Math.log((alpha! * A!) / (beta! * B!));
+  const dA = 1 / (A! * alpha!);
+  const dB = -1 / (B! * alpha!);
+  for (let i = 0; i < loss.length; i++) {
+    const N = Ns[i]!;
+    const D = Ds[i]!;
+    const U = Us[i]!;
+    // Effective data.
+    const RD = Math.max(D / U - 1, 0);
+    const xD = RD / RDstar!;
+    const decayD = -Math.expm1(-xD); // 1 − e^(−R_D/RDstar)
+    const Dp = U * (1 + RDstar! * decayD);
+    // Effective parameters: U_N = min(N_opt(U), N).
+    const logU = Math.log(U);
+    const K = K0 + beta! * logU;
+    const logNopt = K / alpha!;
+    const capped = logNopt < Math.log(N);
+    const UN = capped ? Math.exp(logNopt) : N;
+    const RN = capped ? N / UN - 1 : 0;
+    const xN = RN / RNstar!;
+    const decayN = -Math.expm1(-xN);
+    const Np = UN * (1 + RNstar! * decayN);
+    const logNp = Math.log(Np);
+    const logDp = Math.log(Dp);
+    const tN = A! * Math.exp(-alpha! * logNp);
+    const tD = B! * Math.exp(-beta! * logDp);
+    loss[i] = E! + tN + tD;
+    if (!gradient) continue;
+    // dL/dN' and dL/dD'.
+    const dNp = (-alpha! * tN) / Np;
+    const dDp = (-beta! * tD) / Dp;
+    // dN'/dU_N through U_N and R_N = N/U_N − 1 (only when U_N = N_opt < N), times U_N: d/d ln N_opt.
+    const eN = Math.exp(-xN);
+    const via = capped ? dNp * (1 + RNstar! * decayN - (eN * N) / UN) * UN : 0;
+    const eD = Math.exp(-xD);
+    gE![i] = 1;
+    gA![i] = tN / A! + via * dA;
+    gB![i] = tD / B! + via * dB;
+    gAlpha![i] = -tN * logNp + via * ((1 - K) / (alpha! * alpha!));
+    gBeta![i] = -tD * logDp + via * ((-1 / beta! + logU) / alpha!);
+    gRD![i] = dDp * U * (decayD - eD * xD);
+    gRN![i] = capped ? dNp * UN * (decayN - eN * xN) : 0;
+  }
+}
+
+/** The loss at one point (and its gradient in `params` order, unless `withGradient` is false). */
 function evaluatePoint(
   p: Params,
   N: number,
@@ -61,54 +127,10 @@ function evaluatePoint(
   U: number,
   withGradient = true,
 ): { loss: number; gradient: number[] } {
-  const { E, A, B, alpha, beta, RDstar, RNstar } = p as Record<string, number>;
-  // Effective data.
-  const RD = Math.max(D / U - 1, 0);
-  const xD = RD / RDstar!;
-  const decayD = -Math.expm1(-xD); // 1 − e^(−R_D/RDstar)
-  const Dp = U * (1 + RDstar! * decayD);
-  // Effective parameters: U_N = min(N_opt(U), N).
-  const K = Math.log((alpha! * A!) / (beta! * B!)) + beta! * Math.log(U);
-  const logNopt = K / alpha!;
-  const capped = logNopt < Math.log(N);
-  const UN = capped ? Math.exp(logNopt) : N;
-  const RN = capped ? N / UN - 1 : 0;
-  const xN = RN / RNstar!;
-  const decayN = -Math.expm1(-xN);
-  const Np = UN * (1 + RNstar! * decayN);
-  const tN = A! * Math.exp(-alpha! * Math.log(Np));
-  const tD = B! * Math.exp(-beta! * Math.log(Dp));
-  const loss = E! + tN + tD;
-  if (!withGradient) return { loss, gradient: [] };
-  // dL/dN' and dL/dD'.
-  const dNp = (-alpha! * tN) / Np;
-  const dDp = (-beta! * tD) / Dp;
-  // dN'/dU_N through U_N and R_N = N/U_N − 1 (only when U_N = N_opt < N).
-  const eN = Math.exp(-xN);
-  const dNpdUN = capped ? 1 + RNstar! * decayN - (eN * N) / UN : 0;
-  // d ln N_opt / d(A, B, alpha, beta).
-  const dLogNopt = capped
-    ? {
-        A: 1 / (A! * alpha!),
-        B: -1 / (B! * alpha!),
-        alpha: (1 - K) / (alpha! * alpha!),
-        beta: (-1 / beta! + Math.log(U)) / alpha!,
-      }
-    : { A: 0, B: 0, alpha: 0, beta: 0 };
-  const viaNopt = (d: number) => dNp * dNpdUN * UN * d;
-  const eD = Math.exp(-xD);
-  return {
-    loss,
-    gradient: [
-      1,
-      tN / A! + viaNopt(dLogNopt.A),
-      tD / B! + viaNopt(dLogNopt.B),
-      -tN * Math.log(Np) + viaNopt(dLogNopt.alpha),
-      -tD * Math.log(Dp) + viaNopt(dLogNopt.beta),
-      dDp * U * (decayD - eD * xD),
-      capped ? dNp * UN * (decayN - eN * xN) : 0,
-    ],
-  };
+  const loss = new Float64Array(1);
+  const gradient = withGradient ? Array.from({ length: 7 }, () => new Float64Array(1)) : undefined;
+  evaluateColumns(p, [N], [D], [U], loss, gradient);
+  return { loss: loss[0]!, gradient: gradient ? gradient.map((g) => g[0]!) : [] };
 }
 
 /** The grid of RDstar and RNstar starts: 13 values per axis, logarithmic over 0.3 … 3000. */
@@ -133,12 +155,14 @@ function dataConstrainedStarts(data: Observations, fixed: Params, options: Start
   const cells: Params[] = [];
   const n = data.loss.length;
   const { N, D, U } = data.inputs as Record<"N" | "D" | "U", Float64Array>;
+  const predictions = new Float64Array(n);
   axes[0]!.forEach((RDstar, a) =>
     axes[1]!.forEach((RNstar, b) => {
       const p = { ...base, RDstar, RNstar };
+      evaluateColumns(p, N, D, U, predictions);
       let sum = 0;
       for (let i = 0; i < n; i++) {
-        const predicted = evaluatePoint(p, N[i]!, D[i]!, U[i]!, false).loss;
+        const predicted = predictions[i]!;
         const r = options.space === "log" ? Math.log(predicted / data.loss[i]!) : predicted - data.loss[i]!;
         sum += (data.weight?.[i] ?? 1) * r * r;
       }
