@@ -35,18 +35,37 @@ export function curvePredictionChart(
       ? `${points.length} of the ${logged} observed losses (all of them fitted): the lowest and highest in each of ${columns} columns of the x axis, and the first and last`
       : `${logged} observed losses`;
   const shown = curve.filter((p) => p.step >= first);
+  // The y axis spans the observed losses and the predicted line, padded by a fifth; a band reaching far beyond
+  // (one bootstrap draw that explodes at the first steps) is cut at the frame and said so in the caption.
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of [...points.map((p) => p.loss), ...shown.map((p) => p.loss)]) {
+    if (!Number.isFinite(v)) continue;
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  const pad = 0.2 * (hi - lo || Math.abs(hi) || 1);
+  const domain: [number, number] | undefined = lo <= hi ? [lo - pad, hi + pad] : undefined;
+  const cut = domain !== undefined && shown.some((p) => p.lo < domain[0] || p.hi > domain[1]);
   return {
     id: `curve-${name.replace(/[^A-Za-z0-9._-]+/g, "_")}`,
     title: `Predicted and observed loss curve: ${name}`,
-    caption: `Line: the curve law's prediction for this schedule (from the first logged step); band: ${percent(level)} interval of the law; dots: ${dots}.`,
+    caption: `Line: the curve law's prediction for this schedule (from the first logged step); band: ${percent(level)} interval of the law${cut ? " (cut at the frame where it leaves the losses' range)" : ""}; dots: ${dots}.`,
     options: {
       width: 720,
       height: 380,
       marginLeft: 60,
       x: { label: label("step", false) },
-      y: lossAxis(false),
+      y: { ...lossAxis(false), ...(domain ? { domain } : {}) },
       marks: [
-        Plot.areaY(shown, { x: "step", y1: "lo", y2: "hi", fill: "steelblue", fillOpacity: 0.25 }),
+        Plot.areaY(shown, {
+          x: "step",
+          y1: "lo",
+          y2: "hi",
+          fill: "steelblue",
+          fillOpacity: 0.25,
+          clip: true,
+        }),
         Plot.line(shown, { x: "step", y: "loss", stroke: "steelblue", strokeWidth: 2 }),
         Plot.dot(points, { x: "step", y: "loss", r: 2, fill: "#333" }),
       ],
