@@ -6,7 +6,7 @@ import { lowerEnvelope } from "../../fit/laws/envelope.js";
 import type { FittedLaw } from "../../types.js";
 import { beyondData, palette, withFooter } from "./_annotate.js";
 import { formatCount, formatValue } from "./_format.js";
-import { inputAxis, logGrid, lossAxis, percent, type Chart } from "./shared.js";
+import { inputAxis, logGrid, lossAxis, nStarAxis, nStarLabel, percent, type Chart } from "./shared.js";
 
 /** Points drawn of each run's curve: enough for its shape, few enough for a sweep of many runs. */
 const pointsPerRun = 60;
@@ -112,14 +112,9 @@ export function envelopeCharts(fit: FittedLaw, observations: Observations | unde
           marginLeft: 70,
           marginRight: 20,
           x: inputAxis("C"),
-          y: {
-            type: "log",
-            label: "Compute-optimal N* (parameters, log scale)",
-            grid: true,
-            tickFormat: formatCount,
-          },
+          y: nStarAxis(),
           marks: [
-            ...beyondData(last, 10 * last, "Compute-optimal N* (parameters, log scale)"),
+            ...beyondData(last, 10 * last, nStarLabel),
             Plot.areaY(line, { x: "C", y1: "lo", y2: "hi", fill: "#4269d0", fillOpacity: 0.15 }),
             Plot.line(inside, { x: "C", y: "N", stroke: "black", strokeWidth: 1.6 }),
             Plot.line(beyond, { x: "C", y: "N", stroke: "black", strokeWidth: 1.6, strokeDasharray: "5,4" }),

@@ -3,8 +3,7 @@ import * as Plot from "@observablehq/plot";
 import type { Observations } from "../../dataTypes.js";
 import { withDraws } from "../../fit/draws.js";
 import type { FittedLaw } from "../../types.js";
-import { formatCount } from "./_format.js";
-import { inputAxis, logGrid, lossAxis, percent, type Chart } from "./shared.js";
+import { inputAxis, logGrid, lossAxis, nStarAxis, percent, type Chart } from "./shared.js";
 
 interface Budgets {
   readonly budgets: readonly number[];
@@ -98,12 +97,7 @@ export function isoflopCharts(fit: FittedLaw, observations: Observations | undef
       height: 420,
       marginLeft: 70,
       x: inputAxis("C"),
-      y: {
-        type: "log",
-        label: "Compute-optimal N* (parameters, log scale)",
-        grid: true,
-        tickFormat: formatCount,
-      },
+      y: nStarAxis(),
       marks: [
         Plot.line(line(first, last, "fit"), { x: "C", y: "N", stroke: "black" }),
         Plot.line(line(last, 10 * last, "beyond"), {

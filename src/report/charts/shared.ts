@@ -106,6 +106,17 @@ export function lossAxis(log: boolean): Plot.ScaleOptions {
   };
 }
 
+/** The label of a compute-optimal model size axis. */
+export const nStarLabel = "Compute-optimal N* (parameters, log scale)";
+
+/**
+ * The log axis of a compute-optimal model size N*(C), with grid lines and counts in k/M/B.
+ * @example y: nStarAxis()
+ */
+export function nStarAxis(): Plot.ScaleOptions {
+  return { type: "log", label: nStarLabel, grid: true, tickFormat: formatCount };
+}
+
 /**
  * An interval's level as a percentage, to one decimal where it has one.
  * @example percent(0.95) // "95%"
