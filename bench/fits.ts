@@ -14,8 +14,8 @@ import { line, median, root, wholeProcess } from "./_shared.js";
 
 const bin = join(root, "bin/scalefit.js");
 const scalefit = (...args: string[]) => [bin, ...args];
-const time = (label: string, args: string[], runs = 3) => {
-  const { seconds } = wholeProcess(process.execPath, args, runs);
+const time = (label: string, args: string[], runs = 3, env: Record<string, string> = {}) => {
+  const { seconds } = wholeProcess(process.execPath, args, runs, env);
   line(label, `${seconds.toFixed(2)} s`);
   return seconds;
 };
@@ -83,10 +83,41 @@ try {
     scalefit("fit", "--law", "qat", "--data", qatFile),
     1,
   );
-  time(
-    "fit qat (16 params, 504 runs), --intervals bootstrap --bootstrap 100",
+  // Long bootstraps refit on two threads (src/fit/refitThreads.ts): each beside the same fit on one thread.
+  const twoThreads = (label: string, args: string[]) => {
+    const two = time(`${label}, 2 threads`, args, 1);
+    const one = time(`${label}, 1 thread`, args, 1, { SCALEFIT_THREADS: "1" });
+    line("  speed-up of the second thread", `${(one / two).toFixed(2)}×`);
+  };
+  twoThreads(
+    "fit qat (504 runs) --intervals bootstrap --bootstrap 100",
     scalefit("fit", "--law", "qat", "--data", qatFile, "--intervals", "bootstrap", "--bootstrap", "100"),
-    1,
+  );
+  twoThreads(
+    "fit multipower (README: 3 curves of 25M, 100 block refits)",
+    scalefit(
+      "fit",
+      "--law",
+      "multipower",
+      "--data",
+      "data/multipower/curves.csv",
+      "--schedules",
+      "data/multipower/schedules.json",
+      "--runs",
+      "25M/cosine_24000,25M/constant_24000,25M/wsdcon_9",
+    ),
+  );
+  twoThreads(
+    "fit data-constrained (README: datablations, 1000 refits)",
+    scalefit(
+      "fit",
+      "--law",
+      "data-constrained",
+      "--data",
+      "data/datablations/final_losses.csv",
+      "--fix",
+      "E=1.8691407,A=520.825,B=1487.7157,alpha=0.3526596,beta=0.3526596",
+    ),
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -82,7 +82,7 @@ export async function fitFromArtifact(
   if (a.stepBase !== undefined && a.stepBase !== 0 && a.stepBase !== 1)
     bad(`stepBase must be 0 or 1, not ${JSON.stringify(a.stepBase)}`);
   // A law or formula refused (`"law": "__proto__"`, a formula using `constructor`) names the file.
-  const law = await lawOfArtifact(a.law!, a.lawSpec).catch((error: unknown) => {
+  const law = await lawOfSpec(a.law!, a.lawSpec).catch((error: unknown) => {
     throw isUserError(error) ? new UserError(`${source}: ${error.message}`) : error;
   });
   for (const p of law.params)
@@ -115,8 +115,11 @@ export async function fitFromArtifact(
   };
 }
 
-/** The law of an artifact, rebuilt from the options it declares, read back from its lawSpec. */
-async function lawOfArtifact(name: string, lawSpec: unknown): Promise<Law> {
+/**
+ * The law of an artifact, rebuilt from the options it declares, read back from its lawSpec.
+ * @example const law = await lawOfSpec("power", {x: "N"})
+ */
+export async function lawOfSpec(name: string, lawSpec: unknown): Promise<Law> {
   const definition = lawDefinition(name);
   const spec = (lawSpec ?? {}) as Record<string, OptionValue>;
   const request = Object.fromEntries(

@@ -1,11 +1,10 @@
 import type { Observations, Params } from "../dataTypes.js";
-import type { Law } from "../types.js";
-import { randomSource } from "../random.js";
 import { boundedLinearLeastSquares } from "./boundedLinear.js";
 import { quantileSorted } from "./distributions.js";
 import { lawJacobian } from "./evaluate.js";
-import { createProblem, refitSettings, type FitProblem } from "./problem.js";
-import { projectedGridStarts } from "./projectedGridStarts.js";
+import { refitSettings, type FitProblem } from "./problem.js";
+import { warmRefitsOf } from "./refitThreads.js";
+import { Resampler, type RefitJob } from "./warmRefits.js";
 
 /** Options of `bootstrapDraws`. */
 export interface BootstrapOptions {
@@ -34,6 +33,8 @@ export interface BootstrapResult {
   readonly escapes: number;
   /** Refits that converged from no start (their draw is where the best of them stopped). */
   readonly unconverged: number;
+  /** Refits done on the worker thread (`refitThreads.ts`). */
+  readonly onWorker: number;
 }
 
 /** What the bootstrap resamples: whole runs, blocks of consecutive points within each run, or points. */
@@ -128,7 +129,6 @@ export function resamplingUnits(
  */
 export function bootstrapDraws(problem: FitProblem, options: BootstrapOptions): BootstrapResult {
   const { law, data, specs, settings } = problem;
-  const random = randomSource(options.seed);
   const { index, count, stratum } = resamplingUnits(
     data,
     options.unit ?? "runs",
@@ -137,62 +137,80 @@ export function bootstrapDraws(problem: FitProblem, options: BootstrapOptions): 
   );
   const members: number[][] = [];
   for (let u = 0; u < count; u++) (members[stratum[u]!] ??= []).push(u);
-  const base = problem.weights;
-  const n = problem.n;
+  const { samples } = options;
+  const job: RefitJob = {
+    law,
+    data,
+    specs,
+    settings: refitSettings(settings),
+    starts: options.starts,
+    base: problem.weights,
+    index,
+    members,
+    units: count,
+    seed: options.seed,
+    samples,
+  };
   const draws: Record<string, Float64Array> = {};
-  for (const s of problem.free) draws[s.name] = new Float64Array(options.samples);
-  const multiplicity = new Float64Array(count);
-  const weights = new Float64Array(n);
-  const settingsOfRefits = refitSettings(settings);
+  for (const s of problem.free) draws[s.name] = new Float64Array(samples);
+  const progress = (done: number) => options.onProgress?.(Math.min(done, samples), samples, "bootstrap");
+  // Least squares of a law linear in every free parameter: each refit is one weighted linear solve (a
+  // resample that leaves the system singular is refitted as any other law's).
+  const linear = linearDesign(problem, options.starts[0]);
+  if (linear) {
+    const resampler = new Resampler(job);
+    let solvedAll = true;
+    for (let b = 0; b < samples && solvedAll; b++) {
+      const solved = boundedLinearLeastSquares(
+        linear.columns,
+        data.loss,
+        resampler.weights(),
+        [],
+        [],
+        linear.offset,
+      );
+      if (solved) problem.free.forEach((s, j) => (draws[s.name]![b] = solved.coefficients[j]!));
+      else solvedAll = false;
+      progress(b + 1);
+    }
+    if (solvedAll) return { draws, failures: 0, escapes: 0, unconverged: 0, onWorker: 0 };
+  }
+  // Warm starts from the full-data optimum (and the minima competing with it): a few Gauss–Newton steps
+  // each, on two threads where that pays. Then, on this thread, a refit that did not converge or landed far
+  // from where the others did also tries a coarse grid cell of its own resample (the resample may have moved
+  // the basin): far is judged against every refit's landing, so it does not depend on their order.
+  const k = problem.free.length;
+  const warm = warmRefitsOf(job, progress);
+  const spread = new Spread(k);
+  for (let b = 0; b < samples; b++)
+    if (Number.isFinite(warm.cost[b]!)) spread.add(warm.x.subarray(b * k, b * k + k));
+  spread.settle();
+  const far: number[] = [];
+  for (let b = 0; b < samples; b++) {
+    const landed = Number.isFinite(warm.cost[b]!);
+    if (warm.converged[b] !== 1 || !landed || spread.far(warm.x.subarray(b * k, b * k + k))) far.push(b);
+  }
+  // The escapes' grid cells, on two threads too; an escape's refit replaces the warm one where it fits better.
+  const escaped =
+    options.gridStarts !== false && far.length
+      ? warmRefitsOf({ ...job, escapes: Int32Array.from(far) })
+      : undefined;
+  const better = new Map<number, Float64Array>();
+  far.forEach((b, i) => {
+    if (escaped && escaped.cost[i]! < warm.cost[b]!) better.set(b, escaped.x.subarray(i * k, i * k + k));
+  });
   let failures = 0;
   let unconverged = 0;
-  let escapes = 0;
-  const linear = linearDesign(problem, options.starts[0]);
-  const spread = new Spread(problem.free.length);
-  for (let b = 0; b < options.samples; b++) {
-    multiplicity.fill(0);
-    // Each stratum keeps its number of units, redrawn with replacement among its own.
-    for (const group of members)
-      for (let k = 0; k < group.length; k++) multiplicity[group[random.int(group.length)]!]! += 1;
-    for (let i = 0; i < n; i++) weights[i] = base[i]! * multiplicity[index[i]!]!;
-    // Least squares of a law linear in every free parameter: each refit is one weighted linear solve (a
-    // resample that leaves the system singular is refitted as any other law's).
-    const solved = linear
-      ? boundedLinearLeastSquares(linear.columns, data.loss, weights, [], [], linear.offset)
-      : undefined;
-    if (solved) {
-      problem.free.forEach((s, j) => (draws[s.name]![b] = solved.coefficients[j]!));
-      options.onProgress?.(b + 1, options.samples, "bootstrap");
-      continue;
-    }
-    const refit = createProblem(law, data, specs, settingsOfRefits, weights);
-    let bestCost = Infinity;
-    let best: Params | undefined;
-    const tryStart = (start: Params) => {
-      const result = refit.refine(start);
-      if (Number.isFinite(result.cost) && result.cost < bestCost) {
-        bestCost = result.cost;
-        best = refit.toParams(result.x);
-      }
-      return result;
-    };
-    // Warm starts from the full-data optimum (and the minima competing with it): a few Gauss–Newton
-    // steps each. Only a refit that does not converge, or lands far from where the other refits did, also
-    // tries a coarse grid cell of its own resample (the resample may have moved the basin).
-    let converged = false;
-    for (const start of options.starts) converged = tryStart(start).success || converged;
-    const landed = best ? refit.toInternal(best) : undefined;
-    if (!converged || !landed || spread.far(landed)) {
-      escapes++;
-      if (options.gridStarts !== false) for (const start of coarseStarts(law, data, refit)) tryStart(start);
-    }
-    if (!converged) unconverged++;
-    if (best) spread.add(refit.toInternal(best));
-    if (!best) failures++;
-    for (const s of problem.free) draws[s.name]![b] = best ? best[s.name]! : NaN;
-    options.onProgress?.(b + 1, options.samples, "bootstrap");
+  for (let b = 0; b < samples; b++) {
+    const x =
+      better.get(b) ?? (Number.isFinite(warm.cost[b]!) ? warm.x.subarray(b * k, b * k + k) : undefined);
+    if (warm.converged[b] !== 1) unconverged++;
+    if (!x) failures++;
+    const params = x ? problem.toParams(x) : undefined;
+    for (const s of problem.free) draws[s.name]![b] = params ? params[s.name]! : NaN;
   }
-  return { draws, failures, escapes, unconverged };
+  const escapes = far.length;
+  return { draws, failures, escapes, unconverged, onWorker: warm.onWorker };
 }
 
 /**
@@ -226,39 +244,38 @@ function linearDesign(problem: FitProblem, at: Params | undefined) {
 }
 
 /**
- * Where the refits so far landed, in internal coordinates: a refit is far when one of its coordinates lies
- * more than `limit` robust standard deviations (1.4826 · MAD of the refits so far) from their median. Judged
- * only after `warmUp` refits; the median and MAD are refreshed every `refresh` refits.
+ * Where the refits landed, in internal coordinates: a refit is far when one of its coordinates lies more
+ * than `limit` robust standard deviations (1.4826 · MAD of every refit's landing) from their median. Judged
+ * only with at least `warmUp` landings.
  */
 class Spread {
   private readonly seen: number[][];
   private center: Float64Array | undefined;
   private scale: Float64Array | undefined;
-  private count = 0;
   constructor(
     private readonly k: number,
     private readonly warmUp = 30,
-    private readonly refresh = 50,
     private readonly limit = 6,
   ) {
     this.seen = Array.from({ length: k }, () => []);
   }
-  add(u: Float64Array): void {
+  add(u: ArrayLike<number>): void {
     for (let j = 0; j < this.k; j++) if (Number.isFinite(u[j]!)) this.seen[j]!.push(u[j]!);
-    this.count++;
-    if (this.count >= this.warmUp && (this.count - this.warmUp) % this.refresh === 0) {
-      this.center = new Float64Array(this.k);
-      this.scale = new Float64Array(this.k);
-      for (let j = 0; j < this.k; j++) {
-        const sorted = Float64Array.from(this.seen[j]!).sort();
-        const median = quantileSorted(sorted, 0.5);
-        const deviations = sorted.map((v) => Math.abs(v - median)).sort();
-        this.center[j] = median;
-        this.scale[j] = 1.4826 * quantileSorted(deviations, 0.5);
-      }
+  }
+  /** Fixes the median and MAD of the landings added. */
+  settle(): void {
+    if (this.seen.every((column) => column.length < this.warmUp)) return;
+    this.center = new Float64Array(this.k);
+    this.scale = new Float64Array(this.k);
+    for (let j = 0; j < this.k; j++) {
+      const sorted = Float64Array.from(this.seen[j]!).sort();
+      const median = quantileSorted(sorted, 0.5);
+      const deviations = sorted.map((v) => Math.abs(v - median)).sort();
+      this.center[j] = median;
+      this.scale[j] = 1.4826 * quantileSorted(deviations, 0.5);
     }
   }
-  far(u: Float64Array): boolean {
+  far(u: ArrayLike<number>): boolean {
     const { center, scale } = this;
     if (!center || !scale) return false;
     for (let j = 0; j < this.k; j++) {
@@ -267,22 +284,4 @@ class Spread {
     }
     return false;
   }
-}
-
-/** One start from a coarse grid on the resampled data, so a refit can leave the full-data basin. */
-function coarseStarts(law: Law, data: Observations, problem: FitProblem): Params[] {
-  if (law.starts) {
-    return law
-      .starts({ ...data, weight: problem.weights }, problem.fixed, {
-        space: problem.settings.space,
-        specs: problem.specs,
-      })
-      .slice(0, 1);
-  }
-  return projectedGridStarts(law, data, problem.specs, problem.fixed, {
-    space: problem.settings.space,
-    weights: problem.weights,
-    keep: 1,
-    stride: 3,
-  });
 }

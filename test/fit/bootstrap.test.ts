@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { clusterIndex } from "../../src/fit/bootstrap.js";
+import { bootstrapDraws, clusterIndex } from "../../src/fit/bootstrap.js";
 import { fitLaw } from "../../src/fit/fitLaw.js";
+import { chinchilla } from "../../src/fit/laws/chinchilla.js";
 import { powerLaw } from "../../src/fit/laws/power.js";
+import { createProblem } from "../../src/fit/problem.js";
 import { randomSource } from "../../src/random.js";
+import { epochData } from "../_epoch.js";
 
 test("clusterIndex groups points by run, in order of first appearance", () => {
   const { index, count } = clusterIndex({
@@ -41,4 +44,38 @@ test("intervals respect runs: curves with run labels give wider intervals than p
   assert.ok(byRun.warnings.some((w) => w.code === "intervals" && w.message.startsWith("only 6 runs")));
   const [lo, hi] = byRun.intervals.alpha!;
   assert.ok(lo < 0.34 && 0.34 < hi, `alpha [${lo}, ${hi}] holds the truth 0.34`);
+});
+
+test("refits on a worker thread give the same draws, bit for bit, as refits on the main thread", () => {
+  // The worker rebuilds chinchilla from its name, takes samples from a shared counter and runs the same seeded
+  // resampling stream, so the split between threads cannot change a draw (src/fit/refitThreads.ts).
+  const data = epochData();
+  const best = fitLaw(chinchilla, data, { intervals: "none" });
+  const settings = {
+    space: "log",
+    loss: "huber",
+    delta: 1e-3,
+    fTol: 1e-14,
+    xTol: 1e-10,
+    gTol: 1e-10,
+  } as const;
+  const problem = createProblem(chinchilla, data, chinchilla.params, { ...settings, maxEvaluations: 5000 });
+  const run = (threads: string) => {
+    const before = process.env.SCALEFIT_THREADS;
+    process.env.SCALEFIT_THREADS = threads;
+    try {
+      return bootstrapDraws(problem, { samples: 400, seed: 3, starts: [best.params] });
+    } finally {
+      if (before === undefined) delete process.env.SCALEFIT_THREADS;
+      else process.env.SCALEFIT_THREADS = before;
+    }
+  };
+  const alone = run("1");
+  const shared = run("2");
+  assert.equal(alone.onWorker, 0);
+  // The worker loads through tsx here (a second or more), so it may join late, but it always joins: 400
+  // refits of 240 points take longer than its start-up.
+  assert.ok(shared.onWorker > 0, `the worker refitted ${shared.onWorker} of 400`);
+  for (const s of chinchilla.params) assert.deepEqual(shared.draws[s.name], alone.draws[s.name], s.name);
+  assert.equal(shared.escapes, alone.escapes);
 });
