@@ -73,9 +73,9 @@ export function warmRefitsOf(job: RefitJob, onDone?: (done: number) => void): Wa
   const k = job.specs.filter((s) => !s.fixed).length;
   const samples = job.escapes?.length ?? job.samples;
   const sampleOf = (i: number) => (job.escapes ? job.escapes[i]! : i);
-  const control = new Int32Array(new SharedArrayBuffer(12));
-  const state = new Int32Array(new SharedArrayBuffer(4 * samples));
-  const results = new Float64Array(new SharedArrayBuffer(8 * samples * (k + 2)));
+  const control = new Int32Array(sharedBuffer(12));
+  const state = new Int32Array(sharedBuffer(4 * samples));
+  const results = new Float64Array(sharedBuffer(8 * samples * (k + 2)));
   const resampler = new Resampler(job);
   const mine = new Uint8Array(samples);
   let done = 0;
@@ -144,6 +144,14 @@ export function warmRefitsOf(job: RefitJob, onDone?: (done: number) => void): Wa
     converged[b] = results[row + k + 1]!;
   }
   return { x, cost, converged, onWorker: Atomics.load(control, 1) };
+}
+
+/**
+ * Memory the worker can share; a plain buffer where there is no SharedArrayBuffer (a browser page that is not
+ * cross-origin isolated, as the notebooks are), and then no worker is started either.
+ */
+function sharedBuffer(bytes: number): ArrayBuffer | SharedArrayBuffer {
+  return typeof SharedArrayBuffer === "function" ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
 }
 
 /** Starts the worker thread if there is none; false where none can run (a browser, one core, `SCALEFIT_THREADS=1`). */
