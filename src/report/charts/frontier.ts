@@ -64,6 +64,7 @@ export function frontierCharts(
   const lines = pieces(rows, largestC);
   const ratios = pieces(ratio, largestC);
   const ticks = decades(rows.flatMap((r) => [r.lo, r.hi, r.value]));
+  const ratioTicks = decades(ratio.flatMap((r) => [r.lo, r.hi, r.value]));
   const colors: Record<string, string> = { [nLabel]: "steelblue", [dLabel]: "darkorange" };
   return [
     {
@@ -118,7 +119,13 @@ export function frontierCharts(
         marginLeft: 60,
         marginRight: 30,
         x: inputAxis("C"),
-        y: { type: "log", label: ratioLabel, grid: true, tickFormat: formatCount },
+        y: {
+          type: "log",
+          label: ratioLabel,
+          grid: true,
+          ...(ratioTicks ? { ticks: ratioTicks } : {}),
+          tickFormat: formatCount,
+        },
         marks: [
           ...(beyond ? beyondData(largestC!, hi, ratioLabel) : []),
           Plot.areaY(ratio, { x: "C", y1: "lo", y2: "hi", fill: "seagreen", fillOpacity: 0.25 }),

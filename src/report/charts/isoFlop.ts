@@ -87,7 +87,8 @@ export function isoFlopChart(
       marginLeft: 60,
       marginRight: 20,
       x: inputAxis("N"),
-      y: lossAxis(true),
+      // Room below the lowest optimum, so its dot does not sit on the axis.
+      y: { ...lossAxis(true), insetBottom: 8 },
       marks: [
         ...(largestN ? beyondData(largestN, hiN, lossLabel(true)) : []),
         Plot.line(

@@ -65,6 +65,8 @@ export function lawFitChart(
       `lawFitChart draws laws of one input or of N and D; ${fit.law.name} has ${inputs.join(", ")}`,
     );
   }
+  // No interval anywhere (a parameter the loss moves with is not identified): say so instead of naming a band.
+  const banded = curve.some((p) => p.hi > p.lo);
   const solid = curve.filter((p) => p.x <= dataMax);
   const dashed = curve.filter((p) => p.x >= dataMax);
   return {
@@ -72,7 +74,7 @@ export function lawFitChart(
     title: `${fit.law.name}: ${fit.law.formula}`,
     caption: `Dots: ${observations.loss.length} fitted runs${heldOut ? `; hollow red dots: ${heldOut.loss.length} held-out runs` : ""}. Line: ${
       chinchillaLike ? "the loss at the compute-optimal N and D for each budget" : "the fitted law"
-    }; band: ${intervalWords(fit)}. Right of the dashed rule (the largest fitted run, ${x} = ${formatPower(dataMax)}) the law extrapolates: shaded, the line dashed, to ${decadesWords(hi, dataMax)} beyond.`,
+    }; ${banded ? `band: ${intervalWords(fit)}` : "no band: the fit gives this loss no interval (a parameter it moves with is not identified)"}. Right of the dashed rule (the largest fitted run, ${x} = ${formatPower(dataMax)}) the law extrapolates: shaded, the line dashed, to ${decadesWords(hi, dataMax)} beyond.`,
     options: {
       width: 720,
       height: 420,
