@@ -154,9 +154,8 @@ async function storeData(db: string, source: DataSource, law: DataLaw): Promise<
   const filters = [...(source.where ?? [])];
   // The store (and DuckDB's native module) only when a database is read.
   const { openStoreWaiting } = await import("../store/duckdb.js");
-  const { curvesFromStore, finalLosses, observationsDigest, pointsFromStore } = await import(
-    "../store/readRuns.js"
-  );
+  const { curvesFromStore, finalLosses, observationsDigest } = await import("../store/readRuns.js");
+  const { pointsFromStore } = await import("../store/storedPoints.js");
   const store = await openStoreWaiting(db, source.wait ?? 0, { readOnly: true });
   try {
     const where = filters.length ? `; where ${filters.join(" and ")}` : "";

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, type Hash } from "node:crypto";
 import { UserError } from "../errors.js";
 import type { Observations } from "../dataTypes.js";
 import type { GradientNoise } from "../types.js";
@@ -154,15 +154,40 @@ export function observationsDigest(observations: Observations): string {
   const hash = createHash("sha256");
   for (const name of Object.keys(observations.inputs).sort()) {
     hash.update(name);
-    hash.update(new Uint8Array(Float64Array.from(observations.inputs[name]!).buffer));
+    hash.update(float64Bytes(observations.inputs[name]!));
   }
-  hash.update(new Uint8Array(Float64Array.from(observations.loss).buffer));
-  hash.update(JSON.stringify(observations.run ?? []));
+  hash.update(float64Bytes(observations.loss));
+  hashJsonStrings(hash, observations.run ?? []);
   for (const [run, lr] of Object.entries(observations.schedules ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
     hash.update(run);
     hash.update(new Uint8Array(Float64Array.from(lr).buffer));
   }
   return `sha256:${hash.digest("hex")}`;
+}
+
+/** The bytes of the values as doubles, without a copy when they already are a Float64Array. */
+function float64Bytes(values: ArrayLike<number>): Uint8Array {
+  const doubles = values instanceof Float64Array ? values : Float64Array.from(values);
+  return new Uint8Array(doubles.buffer, doubles.byteOffset, doubles.byteLength);
+}
+
+/**
+ * Hashes exactly the bytes of `JSON.stringify(strings)` in pieces, so 1e7 run names never become one string;
+ * a name repeated on consecutive points (a run's points) is escaped once.
+ */
+function hashJsonStrings(hash: Hash, strings: readonly string[]): void {
+  let piece = "[";
+  let last: string | undefined;
+  let escaped = "";
+  for (let i = 0; i < strings.length; i++) {
+    if (strings[i] !== last) escaped = JSON.stringify((last = strings[i]!));
+    piece += i === 0 ? escaped : `,${escaped}`;
+    if (piece.length > 1 << 20) {
+      hash.update(piece);
+      piece = "";
+    }
+  }
+  hash.update(piece + "]");
 }
 
 /**
@@ -362,29 +387,4 @@ export async function lossCurves(
     curve.loss.push(Number(p.loss));
   }
   return [...byRun.values()];
-}
-
-/**
- * Every logged loss of the filtered runs as a point of (N, C): the eval loss where one was logged, else the
- * training loss; C = 6·N·tokens (Kaplan's convention), else the stored FLOPs. What Approach 1 (`envelope`)
- * reads: each run's loss against its compute.
- * @example const points = await pointsFromStore(store, ["run~kjv/*"]) // {inputs: {N, C}, loss, run}
- */
-export async function pointsFromStore(store: Store, filters: readonly string[] = []): Promise<Observations> {
-  const points = await loggedLosses(store, filters, {
-    loss: "eval, else train",
-    columns: ["r.n", "p.tokens", "p.flops"],
-    at: "coalesce(p.flops, p.tokens * r.n)",
-  });
-  const N = Float64Array.from(points, (p) => num(p.n));
-  // 6·N·tokens where tokens are logged (D* = C/(6N*) is then tokens, whatever FLOP convention the run
-  // stored), else the stored FLOPs.
-  const C = Float64Array.from(points, (p, i) =>
-    p.tokens === null || p.tokens === undefined ? num(p.flops) : 6 * N[i]! * num(p.tokens),
-  );
-  return {
-    inputs: { N, C },
-    loss: Float64Array.from(points, (p) => num(p.loss)),
-    run: points.map((p) => String(p.run)),
-  };
 }
