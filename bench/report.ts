@@ -3,7 +3,8 @@
  * the store is built from a Parquet file DuckDB writes, then the report runs as a whole process, alone and with
  * a Chinchilla fit on the runs' final losses; each prints its wall time, its peak memory (the child's VmHWM,
  * polled from /proc) and the size of index.html; then Approach 1 (`fit --law envelope`) on every logged point.
- * Target: ≤ 20 s and a few MB of HTML. Before the curves were downsampled the same report ran out of memory (4 GB heap, 6.6 GB resident) after 205 s.
+ * Target: ≤ 20 s and a few MB of HTML. Before the curves were downsampled the same report ran out of memory
+ * (4 GB heap, 6.6 GB resident) after 205 s.
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
