@@ -55,13 +55,15 @@ export function writeRefit(results: Float64Array, k: number, b: number, fit: War
 /**
  * The refits left (in seconds of this thread's time) above which a worker is worth starting. Measured on 2
  * cores: the worker's start-up (loading the modules, compiling its code) slows the main thread while it lasts,
- * so `fit --law power --x N` on Epoch's 240 points (about 0.6 s of refits) took 0.98–1.03 s with a worker
+ * so `fit --law power --x N` on Epoch's 240 points (about 0.7 s of refits) took 0.98–1.03 s with a worker
  * started after 8 refits and 0.92–0.96 s without; multipower's 100 refits on Luo et al.'s 25M curves 8.6 s
- * against 12.5 s, data-constrained on Muennighoff et al.'s runs 4.9 s against 7.4 s.
+ * against 12.5 s, data-constrained on Muennighoff et al.'s runs 4.9 s against 7.4 s (8.0 s), qat's 100 refits
+ * of 504 runs 43.5 s against 85 s. Judged at the pace of warm refits (`probe`), power and kaplan start none:
+ * 1.04 / 1.12 s either way (8 alternating runs each, 2026-12-03).
  */
 const startWorth = 1;
-/** Refits timed before deciding. */
-const probe = 8;
+/** Refits timed cold before the first judgement (at twice as many). */
+const probe = 32;
 
 let helper: { worker: NodeWorker; broken: boolean } | undefined;
 
@@ -82,6 +84,8 @@ export function warmRefitsOf(job: RefitJob, onDone?: (done: number) => void): Wa
   let started = false;
   let slowest = 0;
   const begin = performance.now();
+  let judged = { at: begin, done: 0 };
+  let nextJudgement = probe;
   const refitHere = (b: number, stream: Resampler) => {
     const start = performance.now();
     writeRefit(results, k, b, refitOf(job, stream.weightsOf(sampleOf(b))));
@@ -99,12 +103,17 @@ export function warmRefitsOf(job: RefitJob, onDone?: (done: number) => void): Wa
     if (b >= samples) break;
     mine[b] = 1;
     refitHere(b, resampler);
-    // Judged after `probe` refits, or sooner when the first already took long (an escape's grid starts).
-    const elapsed = (performance.now() - begin) / 1000;
-    if (!started && done <= probe && (done === probe || elapsed > 0.2)) {
-      const left = ((samples - b - 1) * elapsed) / done;
-      if (threadsSetting() !== "1" && left > startWorth)
+    // The first `probe` refits run cold (the JIT compiling the law: 13 ms each where later ones take 0.6 ms for
+    // `power`), so they are only timed; from 2·probe on, each judgement at 2× as many refits projects the rest at
+    // the pace since the one before. Refits already slow when cold (over 0.2 s so far) are judged at once.
+    const now = performance.now();
+    const slow = judged.done === 0 && now - begin > 200;
+    if (!started && (done === nextJudgement || slow)) {
+      const left = ((samples - b - 1) * (now - judged.at)) / (done - judged.done) / 1000;
+      if ((judged.done > 0 || slow) && threadsSetting() !== "1" && left > startWorth)
         started = startHelper(job, { control, state, results });
+      judged = { at: now, done };
+      nextJudgement = 2 * Math.max(done, probe);
     }
   }
   if (started) {
