@@ -225,10 +225,10 @@ export async function numberColumns(
   sql: string,
   values: DuckDBValue[] = [],
 ): Promise<Float64Array[]> {
+  // Counted first, so each column is allocated once at its size and filled chunk by chunk (2,048 rows).
+  const [counted] = await rows(store, `SELECT count(*) AS n FROM (${sql})`, values);
   const result = await store.connection.stream(sql, values);
-  const width = result.columnCount;
-  // Each chunk's columns (2,048 rows), joined once at the end: no growing buffers to copy and zero.
-  const pieces: Float64Array[][] = Array.from({ length: width }, () => []);
+  let columns = Array.from({ length: result.columnCount }, () => new Float64Array(Number(counted!.n)));
   let length = 0;
   for (
     let chunk = await result.fetchChunk();
@@ -236,30 +236,27 @@ export async function numberColumns(
     chunk = await result.fetchChunk()
   ) {
     const count = chunk.rowCount;
-    for (let j = 0; j < width; j++) {
+    if (length + count > columns[0]!.length)
+      // More rows than counted (never, in a database one process holds): grow.
+      columns = columns.map((column) => {
+        const grown = new Float64Array(2 * (length + count));
+        grown.set(column.subarray(0, length));
+        return grown;
+      });
+    for (const [j, column] of columns.entries()) {
       const vector = chunk.getColumnVector(j);
       // A DOUBLE vector without NULLs is copied whole from its items (the node-api's own fields, pinned with
       // its version); any other is read item by item, NULL as NaN.
       const { items, validity } = vector as unknown as { items?: unknown; validity?: { data?: unknown } };
       if (items instanceof Float64Array && items.length === count && validity?.data === null)
-        pieces[j]!.push(items.slice());
+        column.set(items, length);
       else
-        pieces[j]!.push(
-          Float64Array.from({ length: count }, (_, i) => {
-            const value = vector.getItem(i);
-            return value === null ? NaN : Number(value);
-          }),
-        );
+        for (let i = 0; i < count; i++) {
+          const value = vector.getItem(i);
+          column[length + i] = value === null ? NaN : Number(value);
+        }
     }
     length += count;
   }
-  return pieces.map((column) => {
-    const joined = new Float64Array(length);
-    let at = 0;
-    for (const piece of column) {
-      joined.set(piece, at);
-      at += piece.length;
-    }
-    return joined;
-  });
+  return length === columns[0]!.length ? columns : columns.map((column) => column.slice(0, length));
 }

@@ -24,18 +24,26 @@ interface EnvelopePoint {
  * @example lowerEnvelope(curves)[0] // {C: 1.2e15, N: 3e6, loss: 4.1, run: "d32"}
  */
 export function lowerEnvelope(data: Observations): EnvelopePoint[] {
-  const byRun = new Map<string, { N: number; C: number[]; loss: number[] }>();
-  data.loss.forEach((loss, i) => {
-    if (data.weight && !(data.weight[i]! > 0)) return;
+  // Each run's point indices, then its curve as typed arrays sorted by C (stable: ties keep the data's order),
+  // so 1e7 logged points cost their indices and two doubles each, not boxed arrays per run.
+  const byRun = new Map<string, number[]>();
+  for (let i = 0; i < data.loss.length; i++) {
+    if (data.weight && !(data.weight[i]! > 0)) continue;
     const name = data.run?.[i] ?? "";
-    let run = byRun.get(name);
-    if (!run) byRun.set(name, (run = { N: data.inputs.N![i]!, C: [], loss: [] }));
-    run.C.push(data.inputs.C![i]!);
-    run.loss.push(loss);
-  });
-  const curves = [...byRun].map(([name, r]) => {
-    const order = r.C.map((_, j) => j).sort((a, b) => r.C[a]! - r.C[b]!);
-    return { name, N: r.N, logC: order.map((j) => Math.log(r.C[j]!)), loss: order.map((j) => r.loss[j]!) };
+    let indices = byRun.get(name);
+    if (!indices) byRun.set(name, (indices = []));
+    indices.push(i);
+  }
+  const C = data.inputs.C!;
+  const curves = [...byRun].map(([name, indices]) => {
+    const N = data.inputs.N![indices[0]!]!; // the run's first point's, as the data list it
+    indices.sort((a, b) => C[a]! - C[b]!);
+    return {
+      name,
+      N,
+      logC: Float64Array.from(indices, (i) => Math.log(C[i]!)),
+      loss: Float64Array.from(indices, (i) => data.loss[i]!),
+    };
   });
   const starts = curves.map((c) => c.logC[0]!).sort((a, b) => a - b);
   const ends = curves.map((c) => c.logC[c.logC.length - 1]!).sort((a, b) => b - a);
@@ -63,10 +71,16 @@ export function lowerEnvelope(data: Observations): EnvelopePoint[] {
 }
 
 /** Linear interpolation of y at x within the sorted xs; undefined outside them. */
-function interpolate(xs: readonly number[], ys: readonly number[], x: number): number | undefined {
+function interpolate(xs: ArrayLike<number>, ys: ArrayLike<number>, x: number): number | undefined {
   if (!(x >= xs[0]! && x <= xs[xs.length - 1]!)) return undefined;
+  // The first k ≥ 1 with xs[k] ≥ x (or the last), by bisection.
   let k = 1;
-  while (k < xs.length - 1 && xs[k]! < x) k++;
+  let hi = xs.length - 1;
+  while (k < hi) {
+    const mid = (k + hi) >>> 1;
+    if (xs[mid]! < x) k = mid + 1;
+    else hi = mid;
+  }
   const [x0, x1] = [xs[k - 1]!, xs[k]!];
   if (x1 === x0) return Math.min(ys[k - 1]!, ys[k]!);
   return ys[k - 1]! + ((ys[k]! - ys[k - 1]!) * (x - x0)) / (x1 - x0);
