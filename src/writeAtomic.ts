@@ -8,12 +8,15 @@ const duckdbWords: Readonly<Record<string, RegExp>> = {
   EACCES: /Permission denied/i,
   ENOENT: /No such file or directory/i,
   EROFS: /Read-only file system/i,
+  EFBIG: /File too large/i,
+  EDQUOT: /Disk quota exceeded/i,
 };
 
 /** The file system's refusals in words. */
 const reasons: Readonly<Record<string, string>> = {
   ENOSPC: "no space left on the device",
   EDQUOT: "disk quota exceeded",
+  EFBIG: "the file would exceed the size allowed (ulimit -f)",
   EACCES: "permission denied",
   EPERM: "permission denied",
   EROFS: "read-only file system",

@@ -206,9 +206,9 @@ export function storeError(error: unknown, path: string): Error {
   ) {
     return new UserError(`${path} is not a scalefit database (${message.split("\n")[0]})`);
   }
-  // The file system's refusals, named with the path (ENOSPC, EACCES, EISDIR, ENOENT, read-only file system).
+  // The file system's refusals, named with the path (ENOSPC, EACCES, EISDIR, ENOENT, EROFS, EFBIG, EDQUOT).
   const environment =
-    /No space left on device|Permission denied|Is a directory|No such file or directory|Read-only file system/i.exec(
+    /No space left on device|Permission denied|Is a directory|No such file or directory|Read-only file system|File too large|Disk quota exceeded/i.exec(
       message,
     );
   if (environment) return new UserError(`${path}: ${environment[0].toLowerCase()}`);

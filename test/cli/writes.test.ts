@@ -5,6 +5,7 @@
  * file as it was.
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -12,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { isUserError } from "../../src/errors.js";
 import { writeAtomic } from "../../src/writeAtomic.js";
 import { runCli } from "../_cli.js";
-import { scratch } from "../_store.js";
+import { fingerprint, scratch } from "../_store.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const epoch = join(root, "data/chinchilla/epoch.csv");
@@ -114,3 +115,49 @@ for (const [name, argv, message] of cases) {
     assert.deepEqual(readdirSync(join(dir, "no")), []);
   });
 }
+
+// A write past the file-size limit (`ulimit -f`, which needs no root where a full tmpfs would) fails as a full
+// disk does: DuckDB's WAL write is refused with EFBIG. Measured by hand before the fix: "internal error:
+// TransactionContext Error: Failed to commit: Could not write file "….wal": File too large", exit 2.
+test(
+  "an import past the file-size limit: exit 1, one line naming the database, the database as it was",
+  { skip: process.platform !== "linux" && "ulimit -f and SIGXFSZ as on Linux" },
+  async () => {
+    const limited = scratch("fsize");
+    const store = limited.db();
+    const first = await runCli("import", "--db", store, epoch);
+    assert.equal(first.code, 0, first.stderr);
+    const before = await fingerprint(store);
+    // 20,000 one-point runs: a WAL of several MB, past a limit of 1 MiB.
+    const rows = Array.from(
+      { length: 20000 },
+      (_, i) => `big${i},${1e6 + i},${2e7 + i},${(3 + i / 1e5).toFixed(5)}`,
+    );
+    const big = limited.file("big.csv", `run,N,D,loss\n${rows.join("\n")}\n`);
+    const script = `const { main } = await import(${JSON.stringify(join(root, "src/cli/main.ts"))}); process.exitCode = await main(process.argv.slice(1));`;
+    const run = spawnSync(
+      "bash",
+      [
+        "-c",
+        'trap "" XFSZ; ulimit -f 1024; exec "$0" "$@"',
+        process.execPath,
+        "--import",
+        "tsx",
+        "--input-type=module",
+        "-e",
+        script,
+        "import",
+        "--db",
+        store,
+        big,
+      ],
+      { cwd: root, encoding: "utf8", env: { ...process.env, CI: "true" } },
+    );
+    assert.equal(run.status, 1, run.stderr);
+    assert.equal(run.stderr, `scalefit import: ${store}: file too large\n`);
+    assert.equal(await fingerprint(store), before);
+    // Without the limit the same import goes through.
+    const again = await runCli("import", "--db", store, big);
+    assert.equal(again.code, 0, again.stderr);
+  },
+);
