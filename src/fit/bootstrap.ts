@@ -181,14 +181,18 @@ export function bootstrapDraws(problem: FitProblem, options: BootstrapOptions): 
   // the basin): far is judged against every refit's landing, so it does not depend on their order.
   const k = problem.free.length;
   const warm = warmRefitsOf(job, progress);
+  const landing = (b: number) =>
+    Number.isFinite(warm.cost[b]!) ? warm.x.subarray(b * k, b * k + k) : undefined;
   const spread = new Spread(k);
-  for (let b = 0; b < samples; b++)
-    if (Number.isFinite(warm.cost[b]!)) spread.add(warm.x.subarray(b * k, b * k + k));
+  for (let b = 0; b < samples; b++) {
+    const x = landing(b);
+    if (x) spread.add(x);
+  }
   spread.settle();
   const far: number[] = [];
   for (let b = 0; b < samples; b++) {
-    const landed = Number.isFinite(warm.cost[b]!);
-    if (warm.converged[b] !== 1 || !landed || spread.far(warm.x.subarray(b * k, b * k + k))) far.push(b);
+    const x = landing(b);
+    if (warm.converged[b] !== 1 || !x || spread.far(x)) far.push(b);
   }
   // The escapes' grid cells, on two threads too; an escape's refit replaces the warm one where it fits better.
   const escaped =
@@ -202,8 +206,7 @@ export function bootstrapDraws(problem: FitProblem, options: BootstrapOptions): 
   let failures = 0;
   let unconverged = 0;
   for (let b = 0; b < samples; b++) {
-    const x =
-      better.get(b) ?? (Number.isFinite(warm.cost[b]!) ? warm.x.subarray(b * k, b * k + k) : undefined);
+    const x = better.get(b) ?? landing(b);
     if (warm.converged[b] !== 1) unconverged++;
     if (!x) failures++;
     const params = x ? problem.toParams(x) : undefined;

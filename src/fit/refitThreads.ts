@@ -1,5 +1,14 @@
 import type { Worker as NodeWorker } from "node:worker_threads";
-import { Resampler, refitOf, refitProblem, type RefitJob, type WarmRefit } from "./warmRefits.js";
+import {
+  freeCount,
+  itemCount,
+  Resampler,
+  refitOf,
+  refitProblem,
+  sampleOf,
+  type RefitJob,
+  type WarmRefit,
+} from "./warmRefits.js";
 
 /**
  * Bootstrap refits on two threads. The main thread and one worker thread claim samples from a shared counter;
@@ -55,7 +64,7 @@ export function writeRefit(results: Float64Array, k: number, b: number, fit: War
 /**
  * The refits left (in seconds of this thread's time) above which a worker is worth starting. Measured on 2
  * cores: the worker's start-up (loading the modules, compiling its code) slows the main thread while it lasts,
- * so `fit --law power --x N` on Epoch's 240 points (about 0.7 s of refits) took 0.98–1.03 s with a worker
+ * so `fit --law power --x N` on Epoch's 240 points (about 0.9 s of refits) took 0.98–1.03 s with a worker
  * started after 8 refits and 0.92–0.96 s without; multipower's 100 refits on Luo et al.'s 25M curves 8.6 s
  * against 12.5 s, data-constrained on Muennighoff et al.'s runs 4.9 s against 7.4 s (8.0 s), qat's 100 refits
  * of 504 runs 43.5 s against 85 s. Judged at the pace of warm refits (`probe`), power and kaplan start none:
@@ -72,9 +81,8 @@ let helper: { worker: NodeWorker; broken: boolean } | undefined;
  * @example const {x, cost, converged} = warmRefitsOf(job, (done) => bar.update(done))
  */
 export function warmRefitsOf(job: RefitJob, onDone?: (done: number) => void): WarmRefits {
-  const k = job.specs.filter((s) => !s.fixed).length;
-  const samples = job.escapes?.length ?? job.samples;
-  const sampleOf = (i: number) => (job.escapes ? job.escapes[i]! : i);
+  const k = freeCount(job);
+  const samples = itemCount(job);
   const control = new Int32Array(sharedBuffer(12));
   const state = new Int32Array(sharedBuffer(4 * samples));
   const results = new Float64Array(sharedBuffer(8 * samples * (k + 2)));
@@ -88,7 +96,7 @@ export function warmRefitsOf(job: RefitJob, onDone?: (done: number) => void): Wa
   let nextJudgement = probe;
   const refitHere = (b: number, stream: Resampler) => {
     const start = performance.now();
-    writeRefit(results, k, b, refitOf(job, stream.weightsOf(sampleOf(b))));
+    writeRefit(results, k, b, refitOf(job, stream.weightsOf(sampleOf(job, b))));
     slowest = Math.max(slowest, performance.now() - start);
     onDone?.(++done + Atomics.load(control, 1));
   };
@@ -110,7 +118,7 @@ export function warmRefitsOf(job: RefitJob, onDone?: (done: number) => void): Wa
     const slow = judged.done === 0 && now - begin > 200;
     if (!started && (done === nextJudgement || slow)) {
       const left = ((samples - b - 1) * (now - judged.at)) / (done - judged.done) / 1000;
-      if ((judged.done > 0 || slow) && threadsSetting() !== "1" && left > startWorth)
+      if ((judged.done > 0 || slow) && left > startWorth)
         started = startHelper(job, { control, state, results });
       judged = { at: now, done };
       nextJudgement = 2 * Math.max(done, probe);
@@ -166,7 +174,7 @@ function sharedBuffer(bytes: number): ArrayBuffer | SharedArrayBuffer {
 /** Starts the worker thread if there is none; false where none can run (a browser, one core, `SCALEFIT_THREADS=1`). */
 function prepareRefitThreads(): boolean {
   const node = globalThis.process;
-  if (!node?.getBuiltinModule || node.env.SCALEFIT_THREADS === "1") return false;
+  if (!node?.getBuiltinModule || threadsSetting() === "1") return false;
   const os = node.getBuiltinModule("node:os");
   if (os.availableParallelism() < 2 && threadsSetting() !== "2") return false;
   if (helper?.broken) return false;

@@ -32,6 +32,21 @@ export interface RefitJob {
   readonly escapes?: Int32Array;
 }
 
+/** The items of a job: its escapes, or every sample. */
+export function itemCount(job: RefitJob): number {
+  return job.escapes?.length ?? job.samples;
+}
+
+/** The sample of the job's item i. */
+export function sampleOf(job: RefitJob, i: number): number {
+  return job.escapes ? job.escapes[i]! : i;
+}
+
+/** The free parameters of a job's law: the coordinates of each refit. */
+export function freeCount(job: RefitJob): number {
+  return job.specs.filter((s) => !s.fixed).length;
+}
+
 /** Where sample b's refit landed: internal coordinates of its best start, cost, whether any start converged. */
 export interface WarmRefit {
   readonly x: Float64Array | undefined;

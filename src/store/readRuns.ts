@@ -160,7 +160,7 @@ export function observationsDigest(observations: Observations): string {
   hashJsonStrings(hash, observations.run ?? []);
   for (const [run, lr] of Object.entries(observations.schedules ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
     hash.update(run);
-    hash.update(new Uint8Array(Float64Array.from(lr).buffer));
+    hash.update(float64Bytes(lr));
   }
   return `sha256:${hash.digest("hex")}`;
 }

@@ -13,14 +13,14 @@ function pieces<T extends { C: number }>(rows: readonly T[], largestC: number | 
 }
 
 /**
- * The powers of ten between the smallest and the largest value, as ticks and grid lines at decades only;
- * undefined (Plot's own ticks) when fewer than three fall inside.
+ * The powers of ten between the smallest and the largest value, as axis options (ticks and grid lines at
+ * decades only); none (Plot's own ticks) when fewer than three fall inside.
  */
-function decades(values: readonly number[]): number[] | undefined {
+function decades(values: readonly number[]): { ticks?: number[] } {
   const positive = values.filter((v) => v > 0 && Number.isFinite(v));
   const from = Math.ceil(Math.log10(Math.min(...positive)) - 1e-9);
   const to = Math.floor(Math.log10(Math.max(...positive)) + 1e-9);
-  return to - from >= 2 ? Array.from({ length: to - from + 1 }, (_, k) => 10 ** (from + k)) : undefined;
+  return to - from >= 2 ? { ticks: Array.from({ length: to - from + 1 }, (_, k) => 10 ** (from + k)) } : {};
 }
 
 const nLabel = "N* (parameters)";
@@ -77,12 +77,12 @@ export function frontierCharts(
         marginLeft: 60,
         marginRight: 110,
         x: inputAxis("C"),
-        // Grid lines at the powers of ten only, not at every minor tick of six decades.
+        // Grid lines at the powers of ten only, not at every minor tick of several decades.
         y: {
           type: "log",
           label: sizesLabel,
           grid: true,
-          ...(ticks ? { ticks } : {}),
+          ...ticks,
           tickFormat: formatCount,
         },
         color: { domain: [nLabel, dLabel], range: [colors[nLabel], colors[dLabel]] },
@@ -123,7 +123,7 @@ export function frontierCharts(
           type: "log",
           label: ratioLabel,
           grid: true,
-          ...(ratioTicks ? { ticks: ratioTicks } : {}),
+          ...ratioTicks,
           tickFormat: formatCount,
         },
         marks: [
