@@ -22,6 +22,8 @@ export interface LeastSquaresOptions {
   readonly xTol?: number;
   /** Stop when the largest cosine between the residuals and a Jacobian column is below this. @default 1e-10 */
   readonly gTol?: number;
+  /** Initial Levenberg–Marquardt damping λ (relative to the scaled Jacobian's curvature). @default 1e-3 */
+  readonly damping?: number;
   /** Most residual evaluations before giving up. @default 100 · (number of parameters + 1) · 10 */
   readonly maxEvaluations?: number;
 }
@@ -180,7 +182,8 @@ export function leastSquares(
   const diag = new Float64Array(p);
   const norms = new Float64Array(p);
   let trial = new Float64Array(n);
-  let lambda = 1e-3;
+  const damping = options.damping ?? 1e-3;
+  let lambda = damping;
   let nu = 2;
   let iterations = 0;
   let status: LeastSquaresStatus | undefined;
@@ -191,12 +194,8 @@ export function leastSquares(
     // Fold the robust loss into residuals and Jacobian (SciPy's scale_for_robust_loss_function).
     foldRobust(r);
     for (let i = 0; i < n; i++) scaledResiduals[i] = r[i]! * residualScale[i]!;
-    for (let j = 0; j < p; j++) {
-      const target = scaledColumns[j]!;
-      const source = columns[j]!;
-      for (let i = 0; i < n; i++) target[i] = source[i]! * rowScale[i]!;
-    }
-    // Optimality: the largest cosine between a Jacobian column and the influence psi(r) = rho'·r
+    // The scaled Jacobian (rows by the robust curvature) is formed in the loop below, which also gives the
+    // optimality: the largest cosine between a Jacobian column and the influence psi(r) = rho'·r
     // (MINPACK's gtol test, made robust-aware); the scaled system above would understate it.
     let influenceNorm = 0;
     for (let i = 0; i < n; i++) influenceNorm += psi[i]! * psi[i]!;
@@ -209,9 +208,12 @@ export function leastSquares(
       let norm = 0;
       let rawNorm = 0;
       for (let i = 0; i < n; i++) {
-        dot += c[i]! * scaledResiduals[i]!;
-        norm += c[i]! * c[i]!;
-        rawNorm += raw[i]! * raw[i]!;
+        const value = raw[i]!;
+        const scaled = value * rowScale[i]!;
+        c[i] = scaled;
+        dot += scaled * scaledResiduals[i]!;
+        norm += scaled * scaled;
+        rawNorm += value * value;
       }
       gradient[j] = dot;
       norms[j] = Math.sqrt(norm);
@@ -240,9 +242,9 @@ export function leastSquares(
     let restarted = false;
     const restart = (): boolean => {
       const inflated = norms.some((v, j) => diag[j]! > 2 * (v || 1));
-      if (restarted || (lambda <= 1e-3 && !inflated)) return false;
+      if (restarted || (lambda <= damping && !inflated)) return false;
       restarted = true;
-      lambda = 1e-3;
+      lambda = damping;
       nu = 2;
       for (let j = 0; j < p; j++) diag[j] = norms[j]! || 1;
       xNorm = scaledNorm(x);

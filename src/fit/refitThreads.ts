@@ -67,12 +67,14 @@ export function writeRefit(results: Float64Array, k: number, b: number, fit: War
  * so `fit --law power --x N` on Epoch's 240 points (about 0.9 s of refits) took 0.98–1.03 s with a worker
  * started after 8 refits and 0.92–0.96 s without; multipower's 100 refits on Luo et al.'s 25M curves 8.6 s
  * against 12.5 s, data-constrained on Muennighoff et al.'s runs 4.9 s against 7.4 s (8.0 s), qat's 100 refits
- * of 504 runs 43.5 s against 85 s. Judged at the pace of warm refits (`probe`), power and kaplan start none:
- * 1.04 / 1.12 s either way (8 alternating runs each, 2026-12-03).
+ * of 504 runs 43.5 s against 85 s. Judged at the pace of warm refits (`probe`), power and kaplan start none.
+ * With whitened refits, refits 32–64 were still judged cold and started a worker for power (0.97–1.00 s against
+ * 0.86–0.92 s on one thread); judging from 128 on, it starts none (whole process 0.84–1.20 s, median 0.96,
+ * kaplan 0.98–1.15 s, 6 runs each, 2026-12-03).
  */
 const startWorth = 1;
 /** Refits timed cold before the first judgement (at twice as many). */
-const probe = 32;
+const probe = 64;
 
 let helper: { worker: NodeWorker; broken: boolean } | undefined;
 
@@ -111,8 +113,8 @@ export function warmRefitsOf(job: RefitJob, onDone?: (done: number) => void): Wa
     if (b >= samples) break;
     mine[b] = 1;
     refitHere(b, resampler);
-    // The first `probe` refits run cold (the JIT compiling the law: 13 ms each where later ones take 0.6 ms for
-    // `power`), so they are only timed; from 2·probe on, each judgement at 2× as many refits projects the rest at
+    // The first `probe` refits run cold (the JIT compiling the law and the whitened refit: 3 ms each where
+    // later ones take 0.4 ms for `power`, and refits 32–64 still 1.3 ms), so they are only timed; from 2·probe on, each judgement at 2× as many refits projects the rest at
     // the pace since the one before. Refits already slow when cold (over 0.2 s so far) are judged at once.
     const now = performance.now();
     const slow = judged.done === 0 && now - begin > 200;

@@ -86,13 +86,19 @@ function spreadsOf(
   return spreads;
 }
 
-/** The answer that moves most relatively, else the exponent (absolute quantity) that moves most. */
+/**
+ * The answer that moves most relatively, else the exponent (absolute quantity) that moves most. A tie within
+ * rounding goes to the first listed: N* and D* at a fixed compute move by the same ratio (N*·D* = C/6).
+ */
 function headline(spreads: readonly Spread[], converged: number): Spread | null {
   if (converged < 2) return null;
   const answers = spreads.filter((s) => s.source === "answer" && s.relative !== null);
   const pool = answers.length ? answers : spreads.filter((s) => s.scale === "absolute");
   const size = (s: Spread) => (answers.length ? s.relative! : s.range);
-  return pool.reduce<Spread | null>((best, s) => (best === null || size(s) > size(best) ? s : best), null);
+  return pool.reduce<Spread | null>(
+    (best, s) => (best === null || size(s) > size(best) * (1 + 1e-9) ? s : best),
+    null,
+  );
 }
 
 /** The headline in one line: how far it moves, between which conventions, and where the fit's own lies. */

@@ -3,6 +3,7 @@ import type { Law } from "../types.js";
 import { projectedGridStarts } from "./projectedGridStarts.js";
 import { randomSource, type RandomSource } from "../random.js";
 import { createProblem, type FitProblem, type ObjectiveSettings } from "./problem.js";
+import { refineWhitened, type Whitening } from "./whitening.js";
 
 /**
  * Everything a bootstrap refit of sample b depends on, as plain data: the same job gives the same refit of
@@ -16,6 +17,8 @@ export interface RefitJob {
   readonly settings: ObjectiveSettings;
   /** Warm starts: the full-data optimum and the minima competing with it. */
   readonly starts: readonly Params[];
+  /** Each start's whitened coordinates (`whiteningAt` on the full data), in which its refits run. */
+  readonly whitenings?: readonly (Whitening | undefined)[];
   /** The fit's weight of each point, before resampling. */
   readonly base: Float64Array;
   /** Resampling unit of each point. */
@@ -101,14 +104,20 @@ export function refitProblem(job: RefitJob, weights: Float64Array): FitProblem {
 }
 
 /**
- * A refit from the warm starts only: a few Gauss–Newton steps each, the best kept.
- * @example warmRefit(refitProblem(job, weights), job.starts)
+ * A refit from the warm starts only: a few Gauss–Newton steps each (in the start's whitened coordinates where
+ * it has them), the best kept.
+ * @example warmRefit(refitProblem(job, weights), job.starts, job.whitenings)
  */
-function warmRefit(refit: FitProblem, starts: readonly Params[]): WarmRefit {
+function warmRefit(
+  refit: FitProblem,
+  starts: readonly Params[],
+  whitenings: RefitJob["whitenings"] = [],
+): WarmRefit {
   let best: WarmRefit = { x: undefined, cost: Infinity, converged: false };
   let converged = false;
-  for (const start of starts) {
-    const result = refit.refine(start);
+  for (const [i, start] of starts.entries()) {
+    const whitening = whitenings[i];
+    const result = whitening ? refineWhitened(refit, start, whitening) : refit.refine(start);
     converged = result.success || converged;
     if (Number.isFinite(result.cost) && result.cost < best.cost)
       best = { x: result.x, cost: result.cost, converged };
@@ -145,5 +154,5 @@ function escapeRefit(refit: FitProblem): WarmRefit {
  */
 export function refitOf(job: RefitJob, weights: Float64Array): WarmRefit {
   const refit = refitProblem(job, weights);
-  return job.escapes ? escapeRefit(refit) : warmRefit(refit, job.starts);
+  return job.escapes ? escapeRefit(refit) : warmRefit(refit, job.starts, job.whitenings);
 }
