@@ -1,7 +1,7 @@
 import type { LossName, Observations, ParamSpec, Params } from "../dataTypes.js";
 import type { Law } from "../types.js";
 import { evaluateLaw, lawJacobian } from "./evaluate.js";
-import { leastSquares, type LeastSquaresResult } from "./leastSquares.js";
+import { leastSquares, type LeastSquaresOptions, type LeastSquaresResult } from "./leastSquares.js";
 import { fromInternal, gradientScale, insideBounds, toInternal } from "./transforms.js";
 
 /** Settings that define the objective (everything but the starts). */
@@ -38,6 +38,21 @@ export function refitSettings(settings: ObjectiveSettings): ObjectiveSettings {
     xTol: Math.max(settings.xTol, 1e-7),
     gTol: Math.max(settings.gTol, 1e-7),
     maxEvaluations: Math.min(settings.maxEvaluations, refitEvaluations),
+  };
+}
+
+/**
+ * The solver's options of an objective (its loss and stopping rules, in `leastSquares`'s names).
+ * @example leastSquares(residuals, x0, { n, jacobian, ...solverOptions(problem.settings) })
+ */
+export function solverOptions(settings: ObjectiveSettings): Omit<LeastSquaresOptions, "n"> {
+  return {
+    loss: settings.loss,
+    fScale: settings.delta,
+    fTol: settings.fTol,
+    xTol: settings.xTol,
+    gTol: settings.gTol,
+    maxEvaluations: settings.maxEvaluations,
   };
 }
 
@@ -141,16 +156,7 @@ export function createProblem(
     jacobian,
     predictions: (p) => evaluateLaw(law, p, data, new Float64Array(n)),
     refine(start) {
-      return leastSquares(residuals, problem.toInternal(start), {
-        n,
-        jacobian,
-        loss: settings.loss,
-        fScale: settings.delta,
-        fTol: settings.fTol,
-        xTol: settings.xTol,
-        gTol: settings.gTol,
-        maxEvaluations: settings.maxEvaluations,
-      });
+      return leastSquares(residuals, problem.toInternal(start), { n, jacobian, ...solverOptions(settings) });
     },
   };
   return problem;

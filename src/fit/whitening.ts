@@ -1,7 +1,7 @@
 import type { Params } from "../dataTypes.js";
 import { leastSquares, type LeastSquaresResult } from "./leastSquares.js";
 import { householderQR, svd } from "./linalg.js";
-import type { FitProblem } from "./problem.js";
+import { solverOptions, type FitProblem } from "./problem.js";
 
 /**
  * Refits in whitened coordinates. A bootstrap refit starts at the full-data optimum, where the Jacobian of a
@@ -66,7 +66,7 @@ export function whiteningAt(problem: FitProblem, start: Params): Whitening | und
  */
 export function refineWhitened(problem: FitProblem, start: Params, whitening: Whitening): LeastSquaresResult {
   const { T, inverse } = whitening;
-  const { n, settings } = problem;
+  const { n } = problem;
   const p = problem.free.length;
   const x0 = problem.toInternal(start);
   const z0 = new Float64Array(p);
@@ -103,12 +103,7 @@ export function refineWhitened(problem: FitProblem, start: Params, whitening: Wh
           }
         }
       },
-      loss: settings.loss,
-      fScale: settings.delta,
-      fTol: settings.fTol,
-      xTol: settings.xTol,
-      gTol: settings.gTol,
-      maxEvaluations: settings.maxEvaluations,
+      ...solverOptions(problem.settings),
       damping: whitenedDamping,
     },
   );
