@@ -30,11 +30,11 @@ export function householderQR(columns: Float64Array[], b: Float64Array): QR {
       for (let j = k; j < p; j++) R[k * p + j] = columns[j]![k]!;
       continue;
     }
-    const head = ck[k]!;
-    const alpha = head > 0 ? -norm : norm;
-    // v = x - alpha e1, stored in ck[k..n); H = I - 2 v vᵀ / (vᵀ v), vᵀv = ‖x‖² − 2αx_k + α² = 2‖x‖(‖x‖ + |x_k|)
-    ck[k] = head - alpha;
-    const vv = 2 * norm * (norm + Math.abs(head));
+    const alpha = ck[k]! > 0 ? -norm : norm;
+    // v = x - alpha e1, stored in ck[k..n); H = I - 2 v vᵀ / (vᵀ v)
+    ck[k] = ck[k]! - alpha;
+    let vv = 0;
+    for (let i = k; i < n; i++) vv += ck[i]! * ck[i]!;
     for (let j = k + 1; j < p; j++) {
       const cj = columns[j]!;
       let dot = 0;
