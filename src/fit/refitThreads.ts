@@ -115,7 +115,8 @@ export function warmRefitsOf(job: RefitJob, onDone?: (done: number) => void): Wa
     refitHere(b, resampler);
     // The first `probe` refits run cold (the JIT compiling the law and the whitened refit: 3 ms each where
     // later ones take 0.4 ms for `power`, and refits 32–64 still 1.3 ms), so they are only timed; from
-    // 2·probe on, each judgement at 2× as many refits projects the rest at the pace since the one before. Refits already slow when cold (over 0.2 s so far) are judged at once.
+    // 2·probe on, each judgement at 2× as many refits projects the rest at the pace since the one before.
+    // Refits already slow when cold (over 0.2 s so far) are judged at once.
     const now = performance.now();
     const slow = judged.done === 0 && now - begin > 200;
     if (!started && (done === nextJudgement || slow)) {
