@@ -31,23 +31,35 @@ export async function stageJsonLines(
     malformed,
   );
   try {
-    // One pass: the key lists of the lines (nearly always one), in order of first appearance (the columns),
-    // and the first line that is not an object.
+    // One pass: the key lists of the lines (nearly always one), in order of first appearance (the columns).
+    // A line that is not an object (or not JSON: NULL) has no keys or an empty list, as `{}` has: only then
+    // is each line's type asked for, to name the first that is not an object.
     const lists = await rows(
       store,
-      `SELECT json_type(json) = 'OBJECT' AS object, json_keys(json) AS keys, min(rowid) AS r FROM ${objects} GROUP BY ALL ORDER BY r`,
+      `SELECT json_keys(json) AS keys, min(rowid) AS r FROM ${objects} GROUP BY ALL ORDER BY r`,
     );
-    const bad = lists.find(({ object }) => object !== true);
-    if (bad) throw lineError(file, Number(bad.r) + 1);
-    const header = [...new Set(lists.flatMap(({ keys }) => (keys as unknown[]).map(String)))];
+    if (lists.some(({ keys }) => !(keys as unknown[] | null)?.length)) {
+      const [bad] = await rows(
+        store,
+        `SELECT min(rowid) AS r FROM ${objects} WHERE json IS NULL OR json_type(json) <> 'OBJECT'`,
+      );
+      if (bad?.r !== null && bad?.r !== undefined) throw lineError(file, Number(bad.r) + 1);
+    }
+    const header = [...new Set(lists.flatMap(({ keys }) => ((keys ?? []) as unknown[]).map(String)))];
     const pointer = (key: string) => literal(`/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`);
     const paths = `[${header.map(pointer).join(", ")}]`;
-    // One more: each column's first value that is not a number, a string or null (one parse per line).
+    // Each column's first value that is not a number, a string or null, parsed only on the lines whose text
+    // could hold one: a nested array has '[', a boolean 'true' or 'false', and a nested object's closing brace
+    // is followed by ',', '}' or white space (the line's own is last). Nearly always, no line can.
+    const suspect = ["[", "true", "false", "},", "}}", "} "]
+      .map((text) => `contains(json, ${literal(text)})`)
+      .concat([9, 10, 13].map((code) => `contains(json, '}' || chr(${code}))`))
+      .join(" OR ");
     const [first] = !header.length
       ? [{}]
       : await rows(
           store,
-          `SELECT ${header.map((_, i) => `min(r) FILTER (WHERE json_type(v[${i + 1}]) IN ('OBJECT', 'ARRAY', 'BOOLEAN')) AS odd${i}`).join(", ")} FROM (SELECT rowid AS r, json_extract(json, ${paths}) AS v FROM ${objects})`,
+          `SELECT ${header.map((_, i) => `min(r) FILTER (WHERE json_type(v[${i + 1}]) IN ('OBJECT', 'ARRAY', 'BOOLEAN')) AS odd${i}`).join(", ")} FROM (SELECT rowid AS r, json_extract(json, ${paths}) AS v FROM ${objects} WHERE ${suspect})`,
         );
     for (const [i, key] of header.entries()) {
       if (first![`odd${i}`] === null || first![`odd${i}`] === undefined) continue;

@@ -179,6 +179,53 @@ const cases: [string, string, ImportOptions, RegExp | undefined][] = [
     /nested.jsonl line 2, column loss: expected a number or a string, found \{"v":2\}$/,
   ],
   [
+    "tight.jsonl",
+    lines('{"run":"a","step":1,"loss":3}', '{"run":"a","step":2,"loss":{"v":2}}'),
+    {},
+    /tight.jsonl line 2, column loss: expected a number or a string, found \{"v":2\}$/,
+  ],
+  [
+    "tab.jsonl",
+    lines('{"run":"a","step":1,"loss":3}', '{"run":"a","loss":{}\t,"step":2}'),
+    {},
+    /tab.jsonl line 2, column loss: expected a number or a string, found \{\}$/,
+  ],
+  [
+    "comma.jsonl",
+    lines('{"run":"a","step":1,"loss":3}', '{"run":"a","loss":{"v":2},"step":2}'),
+    {},
+    /comma.jsonl line 2, column loss: expected a number or a string, found \{"v":2\}$/,
+  ],
+  [
+    "empty.jsonl",
+    lines('{"run":"a","step":1,"loss":3}', "{}"),
+    {},
+    /empty.jsonl line 2, column run: empty value$/,
+  ],
+  [
+    "boolean.jsonl",
+    lines('{"run":"a","step":1,"loss":3}', '{"run":"a","step":2,"loss":true}'),
+    {},
+    /boolean.jsonl line 2, column loss: expected a number or a string, found true$/,
+  ],
+  // The first column (in order of first appearance) with such a value is named, at its first line.
+  [
+    "columns.jsonl",
+    lines(
+      '{"run":"a","step":1,"loss":3}',
+      '{"run":"a","step":2,"loss":[3]}',
+      '{"run":"a","step":false,"loss":3}',
+    ),
+    {},
+    /columns.jsonl line 3, column step: expected a number or a string, found false$/,
+  ],
+  [
+    "brackets.jsonl",
+    lines('{"run":"true [x] {y},","step":1,"loss":3}', '{"run":"false}}","step":2,"loss":2.9}'),
+    {},
+    undefined,
+  ],
+  [
     "hex.jsonl",
     lines('{"run": "a", "step": "0x10", "loss": 3}'),
     {},
