@@ -2,6 +2,7 @@ import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from "@duckdb/node-api";
 import { UserError } from "../errors.js";
+import { damagedStoreError, guardedConnection } from "./damagedStore.js";
 import { migrations } from "./schema.js";
 
 /** An open store: one DuckDB file and a connection to it. */
@@ -33,7 +34,7 @@ export async function openStore(path: string, { readOnly = false } = {}): Promis
   } catch (error) {
     throw storeError(error, path);
   }
-  const connection = await instance.connect();
+  const connection = guardedConnection(await instance.connect(), path);
   const store: Store = {
     path,
     readOnly,
@@ -198,6 +199,8 @@ export async function rows(
 /** The store's error in words: a lock held by another process, a file that is not a database. */
 export function storeError(error: unknown, path: string): Error {
   if (error instanceof UserError) return error;
+  const damaged = damagedStoreError(error, path);
+  if (damaged !== error) return damaged as UserError;
   const message = (error as Error)?.message ?? String(error);
   const lock = /Conflicting lock is held in .*\(PID (\d+)\)/.exec(message);
   if (lock) return new UserError(`database ${path} is in use by another scalefit process (pid ${lock[1]})`);
