@@ -1,5 +1,16 @@
-import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readSync,
+  rmSync,
+  statSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from "@duckdb/node-api";
 import { UserError } from "../errors.js";
 import { damagedStoreError, guardedConnection } from "./damagedStore.js";
@@ -23,15 +34,25 @@ export async function openStore(path: string, { readOnly = false } = {}): Promis
   if (readOnly && !existsSync(path))
     throw new UserError(`no database at ${path} (create one with scalefit import … --db ${path})`);
   checkStorePath(path);
+  // A query that spills (a sort past the memory limit) writes DuckDB's temporary files beside the database
+  // (X.duckdb.tmp). A reader of a database in a folder it cannot write (a read-only mount, another user's
+  // folder) spills into a folder of its own in the system's temporary folder, removed when it closes.
+  const spill =
+    readOnly && !writable(dirname(resolve(path)))
+      ? mkdtempSync(join(tmpdir(), "scalefit-spill-"))
+      : undefined;
+  const removeSpill = () => spill && rmSync(spill, { recursive: true, force: true });
   let instance: DuckDBInstance;
   try {
     // Every query that needs an order says ORDER BY, so bulk inserts may run in parallel.
     const options: Record<string, string> = { preserve_insertion_order: "false" };
     if (readOnly) options.access_mode = "READ_ONLY";
+    if (spill) options.temp_directory = spill;
     // Loaded here, not at import: the library's fitting functions need no native module.
     const { DuckDBInstance } = await import("@duckdb/node-api");
     instance = await DuckDBInstance.create(path, options);
   } catch (error) {
+    removeSpill();
     throw storeError(error, path);
   }
   const connection = guardedConnection(await instance.connect(), path);
@@ -42,6 +63,7 @@ export async function openStore(path: string, { readOnly = false } = {}): Promis
     close() {
       connection.closeSync();
       instance.closeSync();
+      removeSpill();
     },
   };
   try {
@@ -262,4 +284,14 @@ export async function numberColumns(
     length += count;
   }
   return length === columns[0]!.length ? columns : columns.map((column) => column.slice(0, length));
+}
+
+/** Whether this process may create files in `folder` (false on a read-only mount, even for root). */
+function writable(folder: string): boolean {
+  try {
+    accessSync(folder, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { runCli } from "../_cli.js";
+import { namespaceFlags } from "../_namespace.js";
 import { fingerprint, scratch } from "../_store.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -21,18 +22,7 @@ const mountPoint = join(dir, "full");
 mkdirSync(mountPoint);
 const mount = 'mount -t tmpfs -o size=4m scalefit-full "$0" && exec "$@"';
 
-/** The `unshare` flags that can mount a tmpfs here, or undefined. */
-function namespaceFlags(): string[] | undefined {
-  if (process.platform !== "linux") return undefined;
-  for (const flags of [["--mount"], ["--user", "--map-root-user", "--mount"]]) {
-    const probe = spawnSync("unshare", [...flags, "bash", "-c", mount, mountPoint, "true"], {
-      stdio: "ignore",
-    });
-    if (probe.status === 0) return flags;
-  }
-  return undefined;
-}
-const flags = namespaceFlags();
+const flags = namespaceFlags(`${mount} true`, mountPoint);
 
 // Inside the namespace, one process: the import into a copy of the store on the tmpfs, the store's files
 // copied back out, then the disk filled and four writes tried. Results go to a JSON file outside.

@@ -3,11 +3,14 @@
  * missing folder, truncated, or another program's DuckDB file gave internal errors, or was written into).
  */
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { isUserError } from "../../src/errors.js";
 import { openStore, rows } from "../../src/store/duckdb.js";
+import { namespaceFlags } from "../_namespace.js";
 import { scratch } from "../_store.js";
 
 const refused = async (path: string, readOnly: boolean, pattern: RegExp) => {
@@ -105,3 +108,59 @@ test("a database cut short or overwritten in a block is refused by name, and lef
     /^database \S+overwritten\.duckdb is damaged: a block's checksum does not match; restore it from a copy$/,
   );
 });
+
+// A query past DuckDB's memory limit spills into temporary files, by default in a folder beside the
+// database. Measured by hand: `fit --law envelope` (which sorts at 300 MB) on 1e7 points in a read-only
+// folder was "internal error: IO Error: Failed to create directory "….duckdb.tmp": Read-only file system".
+const readOnlyScratch = scratch("store-read-only");
+const readOnlyFolder = join(readOnlyScratch.dir, "mounted");
+mkdirSync(readOnlyFolder);
+const bindReadOnly = 'mount --bind "$0" "$1" && mount -o remount,bind,ro "$1" && exec "${@:2}"';
+const readOnlyFlags = namespaceFlags(`${bindReadOnly} true`, readOnlyScratch.dir, readOnlyFolder);
+test(
+  "a reader of a database in a read-only folder spills into the system's temporary folder",
+  {
+    skip:
+      !readOnlyFlags &&
+      "needs a private mount namespace for a read-only bind mount (root, or user namespaces)",
+  },
+  async () => {
+    const path = readOnlyScratch.db();
+    (await openStore(path)).close();
+    // 8e6 rows ordered under a 64 MB limit: about 130 MB to sort, so it must spill.
+    const script = `
+      const { openStore, rows } = await import(${JSON.stringify(new URL("../../src/store/duckdb.ts", import.meta.url).pathname)});
+      const store = await openStore(process.argv[1], { readOnly: true });
+      await store.connection.run("SET memory_limit = '64MB'");
+      const [row] = await rows(store, "SELECT max(r) AS r FROM (SELECT row_number() OVER (ORDER BY hash(i)) AS r FROM range(8000000) t(i))");
+      store.close();
+      console.log(JSON.stringify(row));`;
+    const inside = join(readOnlyFolder, "runs.duckdb");
+    const run = spawnSync(
+      "unshare",
+      [
+        ...readOnlyFlags!,
+        "bash",
+        "-c",
+        bindReadOnly,
+        readOnlyScratch.dir,
+        readOnlyFolder,
+        process.execPath,
+        "--import",
+        "tsx",
+        "--input-type=module",
+        "-e",
+        script,
+        inside,
+      ],
+      { encoding: "utf8", cwd: new URL("../..", import.meta.url).pathname },
+    );
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout), { r: 8_000_000 });
+    assert.deepEqual(
+      readdirSync(tmpdir()).filter((f) => f.startsWith("scalefit-spill-")),
+      [],
+      "the temporary folder is removed",
+    );
+  },
+);
