@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from "@duckdb/node-api";
 import { UserError } from "../errors.js";
-import { damagedStoreError, guardedConnection } from "./damagedStore.js";
+import { guardedConnection, refusals, storeFileError } from "./storeFileError.js";
 import { migrations } from "./schema.js";
 
 /** An open store: one DuckDB file and a connection to it. */
@@ -221,8 +221,8 @@ export async function rows(
 /** The store's error in words: a lock held by another process, a file that is not a database. */
 export function storeError(error: unknown, path: string): Error {
   if (error instanceof UserError) return error;
-  const damaged = damagedStoreError(error, path);
-  if (damaged !== error) return damaged as UserError;
+  const own = storeFileError(error, path);
+  if (own !== error) return own as UserError;
   const message = (error as Error)?.message ?? String(error);
   const lock = /Conflicting lock is held in .*\(PID (\d+)\)/.exec(message);
   if (lock) return new UserError(`database ${path} is in use by another scalefit process (pid ${lock[1]})`);
@@ -231,11 +231,8 @@ export function storeError(error: unknown, path: string): Error {
   ) {
     return new UserError(`${path} is not a scalefit database (${message.split("\n")[0]})`);
   }
-  // The file system's refusals, named with the path (ENOSPC, EACCES, EISDIR, ENOENT, EROFS, EFBIG, EDQUOT).
-  const environment =
-    /No space left on device|Permission denied|Is a directory|No such file or directory|Read-only file system|File too large|Disk quota exceeded/i.exec(
-      message,
-    );
+  // The file system's refusals, whichever file they name (the database's folder, its lock).
+  const environment = refusals.exec(message);
   if (environment) return new UserError(`${path}: ${environment[0].toLowerCase()}`);
   return error as Error;
 }

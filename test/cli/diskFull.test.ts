@@ -1,7 +1,7 @@
 /**
  * A full disk, for real: a 4 MiB tmpfs mounted in a private mount namespace (`unshare --mount`, as root, or
  * with `--user --map-root-user` where unprivileged user namespaces are allowed). Issue 16: disk full during
- * import, report and export was an internal error (exit 2, two lines), and the report left a 0-byte
+ * import, report, export and sweep was an internal error (exit 2, two lines), and the report left a 0-byte
  * `index.html`. Now each is exit 1 with one line naming the path, the database is exactly as it was, and no
  * output file, partial or temporary, is left. Skipped, saying why, where no namespace can mount a tmpfs.
  */
@@ -25,7 +25,7 @@ const mount = 'mount -t tmpfs -o size=4m scalefit-full "$0" && exec "$@"';
 const flags = namespaceFlags(`${mount} true`, mountPoint);
 
 // Inside the namespace, one process: the import into a copy of the store on the tmpfs, the store's files
-// copied back out, then the disk filled and four writes tried. Results go to a JSON file outside.
+// copied back out, then the disk filled, four writes tried and a sweep into the store. Results go to a JSON file outside.
 const script = `
 const fs = await import("node:fs");
 const { main } = await import(${JSON.stringify(join(root, "src/cli/main.ts"))});
@@ -46,6 +46,9 @@ await run("export parquet", ["export", "--db", store, "--table", "points", full 
 await run("export csv", ["export", "--db", store, "--table", "runs", full + "/runs.csv"]);
 await run("fit", ["fit", "--law", "chinchilla", "--data", epoch, "--intervals", "none", "--out", full + "/fit.json"]);
 await run("report", ["report", "--db", store, "--out", full + "/report"]);
+await run("sweep", ["sweep", "--preset", "smoke", "--db", full + "/db.duckdb"]);
+fs.mkdirSync(out + "/after-sweep");
+for (const f of fs.readdirSync(full)) if (f.startsWith("db.duckdb") && fs.statSync(full + "/" + f).isFile()) fs.copyFileSync(full + "/" + f, out + "/after-sweep/" + f);
 results.push({ name: "left", files: fs.readdirSync(full, { recursive: true }).map(String).sort() });
 fs.writeFileSync(out + "/results.json", JSON.stringify(results));
 `;
@@ -81,7 +84,8 @@ test(
       stderr?: string;
       files?: string[];
     }[];
-    const [imported, ...writes] = results.slice(0, -1);
+    const [imported, ...writes] = results.slice(0, -2);
+    const sweep = results.at(-2)!;
     assert.deepEqual(
       [imported!.code, imported!.stderr],
       [1, `scalefit import: ${mountPoint}/db.duckdb: no space left on device\n`],
@@ -95,6 +99,13 @@ test(
         name,
       );
     }
+    // A sweep's first commit into the store on the full disk (measured before: "internal error:
+    // TransactionContext Error: Failed to commit: Could not write file "….wal": No space left on device").
+    assert.deepEqual(
+      [sweep.name, sweep.code, sweep.stderr],
+      ["sweep", 1, `scalefit sweep: ${mountPoint}/db.duckdb: no space left on device\n`],
+    );
+    assert.equal(await fingerprint(join(out, "after-sweep", "db.duckdb")), before);
     // Only the store (and DuckDB's empty log), the filler and the report's empty folder.
     const left = results.at(-1)!.files!.filter((f) => f !== "db.duckdb.wal");
     assert.deepEqual(left, ["db.duckdb", "fill", "report"]);
