@@ -4,8 +4,10 @@
  * B_crit(L) = Bstar/L^(1/alphaB) with Bstar = 2e8 tokens and alphaB = 0.21 (their Table 1), LN = 2, Sc = 5000,
  * alphaS = 0.6: six runs at batch sizes 2^18 … 2^23 tokens per step, losses logged at steps 5 % apart until they
  * reach 2.25, with 0.2 % seeded noise. The truth is Bstar 2e8 and alphaB 0.21; `fit --law bcrit --targets
- * 3.0,2.7,2.5,2.3` finds Bstar 1.33e8 [0.93e8, 1.83e8] and alphaB 0.229 [0.213, 0.250], both intervals missing it
- * (an open bias of the steps-to-target reading under noise).
+ * 3.0,2.7,2.5,2.3` finds Bstar 1.33e8 [0.93e8, 1.83e8] and alphaB 0.229 [0.213, 0.250], both intervals missing it.
+ * That is this seed's draw, not a bias: over 40 seeds of the same design (measured), the median Bstar was 1.99e8
+ * and the 95 % intervals covered Bstar in 36, alphaB in 37 and B_crit in 39, 40, 37 and 34 of 40 (targets 3.0 …
+ * 2.3). test/fit/laws/allocationLaws.test.ts checks the coverage on 40 seeds of a 7-size sweep.
  * Run it with `node --import tsx examples/batchSweepData.ts [out.csv]`.
  */
 import { writeFileSync } from "node:fs";
