@@ -275,6 +275,11 @@ export interface FitResult {
   readonly derived: Readonly<Record<string, DerivedValue>>;
   /** Draws of the free parameters (bootstrap refits or covariance samples), one array per parameter. */
   readonly draws: Readonly<Record<string, Float64Array>> | null;
+  /**
+   * Covariance intervals with parameters the data cannot identify (`draws` null): draws of the others, those
+   * held at their values, for answers that do not move with them (`withDraws`).
+   */
+  readonly identifiedDraws?: Readonly<Record<string, Float64Array>>;
   /** Unweighted residuals in the fitted space (log L̂ − log L in log space). */
   readonly residuals: Float64Array;
   /** Curve laws with intervals: the misfit of held-out refits, which a predicted curve's band draws from. */
@@ -328,6 +333,7 @@ export type FittedLaw = Pick<
   | "law"
   | "params"
   | "draws"
+  | "identifiedDraws"
   | "residuals"
   | "dataRange"
   | "level"
@@ -371,6 +377,7 @@ export interface FitArtifact extends Pick<FitResult, CopiedFields> {
   readonly formula: string;
   readonly residuals: number[];
   readonly draws: Readonly<Record<string, number[]>> | null;
+  readonly identifiedDraws?: Readonly<Record<string, number[]>>;
   /** Where the data came from and how they were read (file digest, dropped points, derived columns). */
   readonly data: Readonly<Record<string, unknown>>;
   /**

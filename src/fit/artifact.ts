@@ -45,9 +45,8 @@ export function fitToArtifact(
     dataRange: fit.dataRange,
     residuals: Array.from(fit.residuals),
     ...(fit.curveMisfit ? { curveMisfit: fit.curveMisfit } : {}),
-    draws: fit.draws
-      ? Object.fromEntries(Object.entries(fit.draws).map(([k, v]) => [k, Array.from(v)]))
-      : null,
+    draws: fit.draws ? plainDraws(fit.draws) : null,
+    ...(fit.identifiedDraws ? { identifiedDraws: plainDraws(fit.identifiedDraws) } : {}),
     data,
     dataDigest,
     ...(stepBase !== undefined ? { stepBase } : {}),
@@ -88,11 +87,7 @@ export async function fitFromArtifact(
   for (const p of law.params)
     if (typeof ownEntry(a.params, p.name) !== "number") bad(`missing parameter ${p.name} of law ${law.name}`);
   checkArtifact(a, law, bad);
-  const draws = a.draws
-    ? Object.fromEntries(
-        Object.entries(a.draws).map(([k, v]) => [k, Float64Array.from(v, (x) => (x === null ? NaN : x))]),
-      )
-    : null;
+  const draws = a.draws ? typedDraws(a.draws) : null;
   const options = a.options as ResolvedFitOptions;
   const unidentified = (a.variables ?? []).filter((v) => v.identified === false).map((v) => v.name);
   return {
@@ -100,6 +95,7 @@ export async function fitFromArtifact(
     ...(unidentified.length ? { unidentified } : {}),
     params: a.params!,
     draws,
+    ...(a.identifiedDraws ? { identifiedDraws: typedDraws(a.identifiedDraws) } : {}),
     residuals: Float64Array.from(a.residuals ?? []),
     ...(a.curveMisfit ? { curveMisfit: checkedMisfit(a.curveMisfit, bad) } : {}),
     dataRange: a.dataRange ?? {},
@@ -177,3 +173,13 @@ function checkedMisfit(misfit: unknown, bad: (message: string) => never): CurveM
     horizonTest: { cut: test.cut, ratio, residual },
   };
 }
+
+/** Draws as JSON arrays. */
+const plainDraws = (draws: Readonly<Record<string, Float64Array>>) =>
+  Object.fromEntries(Object.entries(draws).map(([k, v]) => [k, Array.from(v)]));
+
+/** Draws read back (null, as JSON writes NaN, as NaN). */
+const typedDraws = (draws: Readonly<Record<string, readonly (number | null)[]>>) =>
+  Object.fromEntries(
+    Object.entries(draws).map(([k, v]) => [k, Float64Array.from(v, (x) => (x === null ? NaN : x))]),
+  );

@@ -37,10 +37,12 @@ export function checkArtifact(a: Partial<FitArtifact>, law: Law, bad: (what: str
     const max = typeof used?.max === "number" ? used.max : spec.max;
     if (min !== undefined && value < min) bad(`parameter ${spec.name} = ${value} is below its bound ${min}`);
     if (max !== undefined && value > max) bad(`parameter ${spec.name} = ${value} is above its bound ${max}`);
-    if ((used?.log ?? spec.log) && !(value > 0))
-      bad(`parameter ${spec.name} = ${value} must be positive (it is fitted as a logarithm)`);
+    // A logarithm far below its range underflows to exactly 0 (a fit writes E = 0 for a floor at its bound).
+    if ((used?.log ?? spec.log) && !(value >= 0))
+      bad(`parameter ${spec.name} = ${value} must not be negative (it is fitted as a logarithm)`);
   }
   checkDraws(a, law, variables, bad);
+  checkDraws(a, law, variables, bad, "identifiedDraws");
   if (a.residuals !== undefined && !isNumberArray(a.residuals)) bad("residuals must be an array of numbers");
   if (a.intervals !== undefined) {
     if (!isRecord(a.intervals)) bad("intervals must be an object");
@@ -76,22 +78,24 @@ function checkDraws(
   law: Law,
   variables: Map<unknown, { fixed?: boolean } | undefined>,
   bad: (what: string) => never,
+  field: "draws" | "identifiedDraws" = "draws",
 ): void {
-  if (a.draws === null || a.draws === undefined) return;
-  if (!isRecord(a.draws)) bad("draws must be an object");
+  const draws = a[field];
+  if (draws === null || draws === undefined) return;
+  if (!isRecord(draws)) bad(`${field} must be an object`);
   let length: number | undefined;
-  for (const [name, values] of Object.entries(a.draws)) {
-    if (!Array.isArray(values)) bad(`draws of ${name} are not an array`);
+  for (const [name, values] of Object.entries(draws)) {
+    if (!Array.isArray(values)) bad(`${field} of ${name} are not an array`);
     if (!isNumberArray(values)) {
       const odd: unknown = (values as unknown[]).find((v) => v !== null && !Number.isFinite(v));
-      bad(`draws of ${name} must be numbers (or null), found ${JSON.stringify(odd)}`);
+      bad(`${field} of ${name} must be numbers (or null), found ${JSON.stringify(odd)}`);
     }
     length ??= values.length;
-    if (values.length !== length) bad(`draws of ${name} have ${values.length} values, others ${length}`);
+    if (values.length !== length) bad(`${field} of ${name} have ${values.length} values, others ${length}`);
   }
   for (const spec of law.params) {
     const fixed = variables.get(spec.name)?.fixed ?? spec.fixed;
-    if (!fixed && !Object.hasOwn(a.draws, spec.name)) bad(`draws lack parameter ${spec.name}`);
+    if (!fixed && !Object.hasOwn(draws, spec.name)) bad(`${field} lack parameter ${spec.name}`);
   }
 }
 

@@ -2,7 +2,13 @@ import type { CurveMisfit, FitOptions, Observations, Params, Warning } from "../
 import type { DerivedValue, FitResult, FittedParam, Law, LocalMinimum } from "../types.js";
 import { curveMisfit } from "./curveMisfit.js";
 import { fitWarnings } from "./diagnostics.js";
-import { dependentDerived, rangeFindings, rangeWarnings, type RangeFinding } from "./identifiability.js";
+import {
+  dependentDerived,
+  heldParams,
+  rangeFindings,
+  rangeWarnings,
+  type RangeFinding,
+} from "./identifiability.js";
 import { chiSquare1Quantile, percentileInterval } from "./distributions.js";
 import { defaults } from "./grid.js";
 import { competingMinima, distinctMinima, minimaDeviance } from "./minima.js";
@@ -50,7 +56,7 @@ export function fitLaw(law: Law, data: Observations, options: FitOptions = {}): 
   const unseen = free.filter((_, j) => nullSpace.some((v) => Math.abs(v[j]!) > 0.1));
   const unidentified = new Set([...ranges.flatMap((f) => f.params), ...unseen]);
   const variables = fittedParams(fit, { statistics, sampled, profiles, unidentified });
-  const derived = derivedValues(fit.law, fit.params, sampled.draws, fit.options.level, unidentified);
+  const derived = derivedValues(fit.law, fit.params, sampled, fit.options.level, unidentified);
   const warnings = fitDiagnostics(fit, { statistics, sampled, minima, variables, ranges });
   const intervals = Object.fromEntries(
     Object.entries(sampled.intervals).filter(([name]) => !unidentified.has(name)),
@@ -133,23 +139,29 @@ function fittedParams(fit: MultiStartFit, details: ParamDetails): FittedParam[] 
   });
 }
 
-/** The law's derived quantities at the fit, with percentile intervals over the draws when there are any. */
+/**
+ * The law's derived quantities at the fit, with percentile intervals over the draws when there are any (the
+ * identified draws serve only the quantities that do not move with the parameters they hold).
+ */
 function derivedValues(
   law: Law,
   params: Params,
-  draws: Readonly<Record<string, Float64Array>> | null,
+  sampled: Pick<ParameterIntervals, "draws" | "identifiedDraws">,
   level: number,
   unidentified: ReadonlySet<string>,
 ): Record<string, DerivedValue> {
   const derived: Record<string, DerivedValue> = {};
+  const draws = sampled.draws ?? sampled.identifiedDraws ?? null;
   // A quantity that moves with an unidentified parameter is not identified either.
   const moving = unidentified.size ? dependentDerived(law, params, unidentified) : new Set<string>();
+  const held = new Set(sampled.draws ? [] : heldParams(draws));
+  const stillHeld = held.size ? dependentDerived(law, params, held) : new Set<string>();
   // One parameter set per draw, shared by every quantity (a law may cache work per set).
   const sets = draws ? drawParams(params, draws) : [];
   for (const [name, quantity] of Object.entries(law.derived ?? {})) {
     const value = quantity.value(params);
     let interval: [number, number] | undefined;
-    if (draws && !moving.has(name)) {
+    if (draws && !moving.has(name) && !stillHeld.has(name)) {
       const values = sets.map((p, b) => quantity.value(p, b));
       interval = percentileInterval(values, level);
     }
@@ -250,6 +262,7 @@ function fitResult(fit: MultiStartFit, parts: ResultParts): FitResult {
     minima: parts.minima,
     derived: parts.derived,
     draws: parts.sampled.draws,
+    ...(parts.sampled.identifiedDraws ? { identifiedDraws: parts.sampled.identifiedDraws } : {}),
     residuals: unweightedResiduals(problem, params),
     ...(parts.misfit ? { curveMisfit: parts.misfit } : {}),
     dataRange: dataRange(law, problem.data),

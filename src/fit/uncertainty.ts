@@ -70,6 +70,11 @@ export interface ParameterIntervals {
   readonly intervals: Record<string, [number, number]>;
   /** Bootstrap refits or covariance samples, one array per free parameter; null without draws. */
   readonly draws: Record<string, Float64Array> | null;
+  /**
+   * Covariance intervals where some parameters are not estimable (so `draws` is null): draws of the others
+   * with those held at their fitted values (`heldParams`), for the answers that do not move with them.
+   */
+  readonly identifiedDraws?: Record<string, Float64Array>;
   readonly bootstrapFailures: number;
   /** Bootstrap refits that did not converge (0 for other methods). */
   readonly bootstrapUnconverged: number;
@@ -121,6 +126,8 @@ export function parameterIntervals(fit: MultiStartFit, options: IntervalOptions)
   const dof = used - problem.free.length;
   const covariance = options.statistics.estimate.covariance;
   const draws = dof > 0 ? covarianceSamples(problem, result, covariance, resolved.seed, dof) : null;
+  const identifiedDraws =
+    !draws && dof > 0 ? covarianceSamples(problem, result, covariance, resolved.seed, dof, true) : null;
   const z = dof > 0 ? studentQuantile((1 + resolved.level) / 2, dof) : NaN;
   problem.free.forEach((s, j) => {
     const value = fit.params[s.name]!;
@@ -134,7 +141,13 @@ export function parameterIntervals(fit: MultiStartFit, options: IntervalOptions)
         Math.min(value + z * se, s.max ?? Infinity),
       ];
   });
-  return { intervals, draws, bootstrapFailures: 0, bootstrapUnconverged: 0 };
+  return {
+    intervals,
+    draws,
+    ...(identifiedDraws ? { identifiedDraws } : {}),
+    bootstrapFailures: 0,
+    bootstrapUnconverged: 0,
+  };
 }
 
 /**
@@ -166,7 +179,10 @@ export function profileIntervals(
 /**
  * Samples of the free parameters from the multivariate t distribution centred on û with scale Σ and `dof`
  * degrees of freedom (a normal draw over √(χ²_dof/dof)), in the internal coordinates, mapped through the
- * bounds; the draws of derived quantities then match the parameters' t intervals.
+ * bounds; the draws of derived quantities then match the parameters' t intervals. A parameter whose
+ * variance is not estimable gives no draws, unless `hold`: then it (and any whose variance exceeds 100) is
+ * held at its value (zero variance in its rows and columns) and the others are drawn from their block; null
+ * when none is left to draw.
  */
 function covarianceSamples(
   problem: FitProblem,
@@ -174,10 +190,20 @@ function covarianceSamples(
   covariance: Float64Array,
   seed: number,
   dof: number,
+  hold = false,
 ): Record<string, Float64Array> | null {
   const k = problem.free.length;
-  if (!covariance.every(Number.isFinite)) return null;
-  const L = cholesky(covariance, k);
+  let sigma = covariance;
+  if (!covariance.every(Number.isFinite)) {
+    if (!hold) return null;
+    // The covariance marks the parameters a direction it cannot see moves with NaN in their rows and columns.
+    // A standard deviation above 10 in the internal coordinate (±9 decades for a logarithm) is no estimate
+    // either: such draws overflow (qat's A/N^alpha term, alive at one of three sizes: alpha 11.5 ± 3e5).
+    const held = problem.free.map((_, a) => !(covariance[a * k + a]! <= 100));
+    if (held.every(Boolean)) return null;
+    sigma = covariance.map((v, i) => (held[Math.floor(i / k)]! || held[i % k]! ? 0 : v));
+  }
+  const L = cholesky(sigma, k);
   const random = randomSource(seed);
   const out: Record<string, Float64Array> = {};
   for (const s of problem.free) out[s.name] = new Float64Array(covarianceDraws);

@@ -47,6 +47,14 @@ const cases: [string, Edit, RegExp][] = [
   ["a parameter's draws missing", (a) => delete a.draws.B, /draws lack parameter B$/],
   ["draws not an object", (a) => (a.draws = [1, 2]), /draws must be an object$/],
   [
+    "identified draws missing a parameter",
+    (a) => {
+      a.identifiedDraws = { ...a.draws };
+      delete a.identifiedDraws.alpha;
+    },
+    /identifiedDraws lack parameter alpha$/,
+  ],
+  [
     "an inverted dataRange",
     (a) => (a.dataRange.N = [1e10, 1e8]),
     /dataRange.N must be two finite numbers \[low, high\], not \[10000000000,100000000\]$/,
@@ -67,7 +75,11 @@ const cases: [string, Edit, RegExp][] = [
     /options.loss must be one of linear, huber, softL1, cauchy, not "bogus"$/,
   ],
   ["alpha = -5", (a) => (a.params.alpha = -5), /parameter alpha = -5 is below its bound 0$/],
-  ["E = -1", (a) => (a.params.E = -1), /parameter E = -1 must be positive \(it is fitted as a logarithm\)$/],
+  [
+    "E = -1",
+    (a) => (a.params.E = -1),
+    /parameter E = -1 must not be negative \(it is fitted as a logarithm\)$/,
+  ],
   ["residuals as text", (a) => (a.residuals = ["x"]), /residuals must be an array of numbers$/],
   [
     "an interval of one number",

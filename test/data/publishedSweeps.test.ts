@@ -102,7 +102,7 @@ test("every published sweep.parquet imports into a fresh store (kjv-qat's full-p
   }
 });
 
-test("kjv-qat with kjv-qat-d96: three sizes give the QAT penalty's size exponent an interval (kjv-qat-d96/SOURCE.md)", async () => {
+test("kjv-qat with kjv-qat-d96: three sizes give the QAT penalty's size exponent and the optimal QAT fraction intervals (kjv-qat-d96/SOURCE.md)", async () => {
   const { readFileSync } = await import("node:fs");
   const { scratch } = await import("../_store.js");
   const { resolveLaw } = await import("../../src/fit/laws/index.js");
@@ -120,4 +120,36 @@ test("kjv-qat with kjv-qat-d96: three sizes give the QAT penalty's size exponent
   assert.ok(Math.abs(fit.params.nu! - 2.169) < 0.03, `nu ${fit.params.nu}`);
   const [lo, hi] = fit.intervals.psi!;
   assert.ok(lo > 0.19 && lo < 0.22 && hi > 0.48 && hi < 0.51, `psi interval ${lo}, ${hi}`);
+
+  // The optimal QAT fraction per budget, with intervals (issue 12's proof). E, theta and kappa are not
+  // identified, so there are no draws of every parameter; the covariance draws of the rest hold those (and
+  // A, alpha: alpha 11.5 ± 3e5, whose draws overflow) at their values. The fraction moves with none of them.
+  const { heldParams } = await import("../../src/fit/identifiability.js");
+  const { qatFraction } = await import("../../src/fit/laws/qatAnswers.js");
+  const { fitFromArtifact, fitToArtifact } = await import("../../src/fit/artifact.js");
+  assert.equal(fit.draws, null);
+  assert.deepEqual(heldParams(fit.identifiedDraws).sort(), ["A", "E", "alpha", "kappa", "theta"]);
+  const saved = await fitFromArtifact(JSON.parse(JSON.stringify(fitToArtifact(fit, { dataDigest: "test" }))));
+  // Measured (2 bits): fraction and 95 % interval per (N, D); the published law's fraction beside it.
+  const cells: [number, number, number, [number, number], number][] = [
+    [29536, 524288, 0.4929, [0.432, 0.538], 0.2062],
+    [29536, 1048576, 0.5408, [0.434, 0.618], 0.2572],
+    [86000, 524288, 0.4874, [0.422, 0.535], 0.1216],
+    [86000, 1048576, 0.5225, [0.406, 0.606], 0.1771],
+    [236064, 524288, 0.4789, [0.403, 0.533], 0.0459],
+    [236064, 1048576, 0.5012, [0.378, 0.598], 0.0964],
+  ];
+  for (const [N, D, f, [a, b], published] of cells) {
+    for (const from of [fit, saved]) {
+      const plan = qatFraction(from, { N, D, bits: 2 });
+      const [lower, upper] = plan.intervals!.qatFraction;
+      assert.ok(Math.abs(plan.qatFraction - f) < 2e-3, `N ${N} D ${D}: f ${plan.qatFraction}`);
+      assert.ok(Math.abs(lower - a) < 5e-3 && Math.abs(upper - b) < 5e-3, `N ${N} D ${D}: [${lower}, ${upper}]`);
+      // The loss moves with E: no interval for it.
+      assert.equal(plan.intervals!.loss, null);
+      // On this data the interval excludes the published one-parameter law's fraction.
+      assert.ok(lower > published, `N ${N} D ${D}: ${lower} vs published ${published}`);
+      assert.ok(Math.abs(qatFraction(undefined, { N, D, bits: 2 }).qatFraction - published) < 1e-3);
+    }
+  }
 });

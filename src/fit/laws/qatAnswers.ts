@@ -1,7 +1,6 @@
 import { UserError } from "../../errors.js";
 import type { OptionArgs, Params } from "../../dataTypes.js";
 import type { FittedLaw, LawQuestion } from "../../types.js";
-import { percentileInterval } from "../distributions.js";
 import { withDraws, type Interval } from "../draws.js";
 import { num } from "../report.js";
 import { minimizeOnGrid } from "../search.js";
@@ -37,7 +36,8 @@ export interface QatPlan {
   readonly tokensPerParameterByte: number;
   /** `fit`: minimised over the fitted loss law; `published`: Dremov et al.'s f̂ = exp(−a/ln S). */
   readonly method: "fit" | "published";
-  readonly intervals: Readonly<Record<"qatFraction" | "loss", Interval>> | null;
+  /** The fraction's interval, and the loss's where it does not move with a parameter the fit cannot identify. */
+  readonly intervals: { readonly qatFraction: Interval; readonly loss: Interval | null } | null;
 }
 
 function checkBits(bits: number): void {
@@ -91,7 +91,7 @@ export function qatFraction(
     };
   }
   requireQat(fit, "a QAT fraction");
-  const { best, interval, all } = withDraws(
+  const { best, interval, intervalOf } = withDraws(
     fit,
     (p) => bestFraction(fit, p, N, D, bits),
     (a) => a.f,
@@ -104,15 +104,7 @@ export function qatFraction(
     loss: best.loss,
     tokensPerParameterByte: S,
     method: "fit",
-    intervals: interval
-      ? {
-          qatFraction: interval,
-          loss: percentileInterval(
-            all.map((a) => a.loss),
-            fit.level,
-          ) as Interval,
-        }
-      : null,
+    intervals: interval ? { qatFraction: interval, loss: intervalOf((a) => a.loss) } : null,
   };
 }
 
@@ -251,7 +243,9 @@ function qatQuestion(args: OptionArgs): { N: number; D: number; bits: number } {
 
 function formatQatPlan(plan: QatPlan): string {
   const iv = (key: "qatFraction" | "loss", digits: number) =>
-    plan.intervals ? ` [${num(plan.intervals[key][0], digits)}, ${num(plan.intervals[key][1], digits)}]` : "";
+    plan.intervals?.[key]
+      ? ` [${num(plan.intervals[key][0], digits)}, ${num(plan.intervals[key][1], digits)}]`
+      : "";
   const how =
     plan.method === "published"
       ? "published one-parameter law f = exp(-6.7297/ln S) (Dremov et al. 2025)"
