@@ -25,7 +25,8 @@ export { optimalTrainingPrecision, publishedPrecisionConstants } from "./fit/law
 export { rangeFindings, type RangeFinding } from "./fit/identifiability.js";
 export { qat } from "./fit/laws/qat.js";
 export { fullPrecisionBits, publishedQatA, qatFractionLaw } from "./fit/laws/qatFraction.js";
-export { batchPowerLaw, bcritLaw, criticalBatch, stepsLaw } from "./fit/laws/bcrit.js";
+export { batchPowerLaw, bcritLaw, criticalBatch } from "./fit/laws/bcrit.js";
+export { stepsLaw } from "./fit/laws/bcritSteps.js";
 export { lossDropNodes, type LossDropNodes, type LossDropOptions } from "./fit/lossDrop.js";
 export { curveIndex, type CurveIndex } from "./fit/curves.js";
 

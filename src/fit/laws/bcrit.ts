@@ -9,8 +9,6 @@ import { listingOf } from "./listing.js";
 import { boundedLinearLeastSquares } from "../boundedLinear.js";
 import { stepsLaw, stepsLawProblem } from "./bcritSteps.js";
 
-export { stepsLaw } from "./bcritSteps.js";
-
 /**
  * Critical batch size from a batch-size sweep (McCandlish et al. 2018, "An Empirical Model of Large-Batch
  * Training", eq. 2.11; Kaplan et al. 2020, §5.1). At a fixed target loss, the steps S and tokens E = B·S that

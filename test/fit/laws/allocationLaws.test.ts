@@ -15,8 +15,8 @@ import {
   bcritLaw,
   bcritSummary,
   criticalBatch,
-  stepsLaw,
 } from "../../../src/fit/laws/bcrit.js";
+import { stepsLaw } from "../../../src/fit/laws/bcritSteps.js";
 import { dataConstrained } from "../../../src/fit/laws/dataConstrained.js";
 import { encdec, encdecLaw, encdecOptimal, encdecSplit } from "../../../src/fit/laws/encdec.js";
 import { powerLaw } from "../../../src/fit/laws/power.js";
