@@ -24,42 +24,53 @@ export async function stageJsonLines(
   const label: SourceLabel = { file, rowWord: "line", lineOf };
   const malformed = (error: unknown) =>
     new UserError(`${file}: unreadable JSONL (${String((error as Error).message).split("\n")[0]})`);
-  // Malformed lines read as NULL (ignore_errors) and are named below, with JSON.parse's words.
+  const source = `read_json_objects(${literal(exactPath(file))}, format = 'newline_delimited', ignore_errors = true)`;
+  // A guess at every line's keys: those of a first line read.
+  const [guessed] = await rows(store, `SELECT json_keys(json) AS keys FROM ${source} LIMIT 1`).catch(
+    (error: unknown) => {
+      throw malformed(error);
+    },
+  );
+  const guess = ((guessed?.keys ?? null) as unknown[] | null)?.map(String) ?? null;
+  const guessList = guess ? `[${guess.map(literal).join(", ")}]::VARCHAR[]` : "NULL";
+  // Each line's text could hold a value that is not a number, a string or null only if it has '[' (an array),
+  // 'true' or 'false', or a closing brace followed by ',', '}' or white space (a nested object's: the line's
+  // own is last). Nearly always, no line can.
+  const suspect = ["[", "true", "false", "},", "}}", "} "]
+    .map((text) => `contains(json, ${literal(text)})`)
+    .concat([9, 10, 13].map((code) => `contains(json, '}' || chr(${code}))`))
+    .join(" OR ");
+  // One pass reads the lines (malformed ones as NULL, named below with JSON.parse's words) and keeps, beside
+  // each, its keys only where they differ from the guess (an empty list for a line that is not JSON) and
+  // whether it is suspect: neither needs another pass over the lines.
   await inFileOrder(
     store,
-    `CREATE OR REPLACE TEMP TABLE ${objects} AS SELECT json FROM read_json_objects(${literal(exactPath(file))}, format = 'newline_delimited', ignore_errors = true)`,
+    `CREATE OR REPLACE TEMP TABLE ${objects} AS SELECT json, CASE WHEN json IS NULL THEN []::VARCHAR[] WHEN keys = ${guessList} THEN NULL ELSE keys END AS keys, ${suspect} AS suspect FROM (SELECT json, json_keys(json) AS keys FROM ${source})`,
     malformed,
   );
   try {
-    // One pass: the key lists of the lines (nearly always one), in order of first appearance (the columns).
-    // A line that is not an object (or not JSON: NULL) has no keys or an empty list, as `{}` has: only then
-    // is each line's type asked for, to name the first that is not an object.
-    const lists = await rows(
-      store,
-      `SELECT json_keys(json) AS keys, min(rowid) AS r FROM ${objects} GROUP BY ALL ORDER BY r`,
-    );
-    if (lists.some(({ keys }) => !(keys as unknown[] | null)?.length)) {
+    // The key lists of the lines (nearly always the guess alone), in order of first appearance (the columns).
+    // A line that is not an object (or not JSON) has no keys, as `{}` has: only then is each line's type
+    // asked for, to name the first that is not an object.
+    const lists = (
+      await rows(store, `SELECT keys, min(rowid) AS r FROM ${objects} GROUP BY ALL ORDER BY r`)
+    ).map(({ keys }) => (keys === null ? guess! : (keys as unknown[]).map(String)));
+    if (lists.some((keys) => !keys.length)) {
       const [bad] = await rows(
         store,
         `SELECT min(rowid) AS r FROM ${objects} WHERE json IS NULL OR json_type(json) <> 'OBJECT'`,
       );
       if (bad?.r !== null && bad?.r !== undefined) throw lineError(file, Number(bad.r) + 1);
     }
-    const header = [...new Set(lists.flatMap(({ keys }) => ((keys ?? []) as unknown[]).map(String)))];
+    const header = [...new Set(lists.flat())];
     const pointer = (key: string) => literal(`/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`);
     const paths = `[${header.map(pointer).join(", ")}]`;
-    // Each column's first value that is not a number, a string or null, parsed only on the lines whose text
-    // could hold one: a nested array has '[', a boolean 'true' or 'false', and a nested object's closing brace
-    // is followed by ',', '}' or white space (the line's own is last). Nearly always, no line can.
-    const suspect = ["[", "true", "false", "},", "}}", "} "]
-      .map((text) => `contains(json, ${literal(text)})`)
-      .concat([9, 10, 13].map((code) => `contains(json, '}' || chr(${code}))`))
-      .join(" OR ");
+    // Each column's first value that is not a number, a string or null, parsed only on the suspect lines.
     const [first] = !header.length
       ? [{}]
       : await rows(
           store,
-          `SELECT ${header.map((_, i) => `min(r) FILTER (WHERE json_type(v[${i + 1}]) IN ('OBJECT', 'ARRAY', 'BOOLEAN')) AS odd${i}`).join(", ")} FROM (SELECT rowid AS r, json_extract(json, ${paths}) AS v FROM ${objects} WHERE ${suspect})`,
+          `SELECT ${header.map((_, i) => `min(r) FILTER (WHERE json_type(v[${i + 1}]) IN ('OBJECT', 'ARRAY', 'BOOLEAN')) AS odd${i}`).join(", ")} FROM (SELECT rowid AS r, json_extract(json, ${paths}) AS v FROM ${objects} WHERE suspect)`,
         );
     for (const [i, key] of header.entries()) {
       if (first![`odd${i}`] === null || first![`odd${i}`] === undefined) continue;

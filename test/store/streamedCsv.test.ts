@@ -225,6 +225,29 @@ const cases: [string, string, ImportOptions, RegExp | undefined][] = [
     {},
     undefined,
   ],
+  // The first line's keys are only a guess at every line's: a first line that is not JSON, or `{}`.
+  [
+    "firstbad.jsonl",
+    lines("{bad", '{"run":"a","step":1,"loss":3}'),
+    {},
+    /^\S+firstbad.jsonl line 1: invalid JSON \(/,
+  ],
+  [
+    "firstempty.jsonl",
+    lines("{}", '{"run":"a","step":1,"loss":3}', '{"step":2,"loss":2.9,"run":"a"}'),
+    {},
+    /firstempty.jsonl line 1, column run: empty value$/,
+  ],
+  [
+    "reordered.jsonl",
+    lines(
+      '{"run":"a","step":1,"loss":3}',
+      '{"loss":2.9,"step":2,"run":"a","lr":1e-3}',
+      '{"run":"b","step":1,"loss":3.1}',
+    ),
+    {},
+    undefined,
+  ],
   [
     "hex.jsonl",
     lines('{"run": "a", "step": "0x10", "loss": 3}'),
