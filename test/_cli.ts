@@ -36,3 +36,13 @@ export const contractKeys = [
   "warnings",
   "options",
 ];
+
+/** The command line that runs `script` (ESM, TypeScript imports allowed) in a fresh Node: for a child process. */
+export const inlineScript = (script: string): string[] => [
+  process.execPath,
+  "--import",
+  "tsx",
+  "--input-type=module",
+  "-e",
+  script,
+];

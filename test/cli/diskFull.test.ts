@@ -11,7 +11,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { runCli } from "../_cli.js";
+import { inlineScript, runCli } from "../_cli.js";
 import { namespaceFlags } from "../_namespace.js";
 import { fingerprint, scratch } from "../_store.js";
 
@@ -68,15 +68,11 @@ test(
     const big = file("big.csv", `run,N,D,loss\n${rows.join("\n")}\n`);
     const out = join(dir, "out");
     mkdirSync(out);
-    const args = ["--import", "tsx", "--input-type=module", "-e", script, mountPoint, store, big, epoch, out];
-    const run = spawnSync(
-      "unshare",
-      [...flags!, "bash", "-c", mount, mountPoint, process.execPath, ...args],
-      {
-        cwd: root,
-        encoding: "utf8",
-      },
-    );
+    const args = [...inlineScript(script), mountPoint, store, big, epoch, out];
+    const run = spawnSync("unshare", [...flags!, "bash", "-c", mount, mountPoint, ...args], {
+      cwd: root,
+      encoding: "utf8",
+    });
     assert.equal(run.status, 0, run.stderr);
     const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as {
       name: string;

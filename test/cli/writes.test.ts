@@ -12,7 +12,7 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { isUserError } from "../../src/errors.js";
 import { writeAtomic } from "../../src/writeAtomic.js";
-import { runCli } from "../_cli.js";
+import { inlineScript, runCli } from "../_cli.js";
 import { fingerprint, scratch } from "../_store.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -140,12 +140,7 @@ test(
       [
         "-c",
         'trap "" XFSZ; ulimit -f 1024; exec "$0" "$@"',
-        process.execPath,
-        "--import",
-        "tsx",
-        "--input-type=module",
-        "-e",
-        script,
+        ...inlineScript(script),
         "import",
         "--db",
         store,

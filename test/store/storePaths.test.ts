@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { isUserError } from "../../src/errors.js";
 import { openStore, rows } from "../../src/store/duckdb.js";
+import { inlineScript } from "../_cli.js";
 import { namespaceFlags } from "../_namespace.js";
 import { scratch } from "../_store.js";
 
@@ -145,12 +146,7 @@ test(
         bindReadOnly,
         readOnlyScratch.dir,
         readOnlyFolder,
-        process.execPath,
-        "--import",
-        "tsx",
-        "--input-type=module",
-        "-e",
-        script,
+        ...inlineScript(script),
         inside,
       ],
       { encoding: "utf8", cwd: new URL("../..", import.meta.url).pathname },
