@@ -1,7 +1,6 @@
 import { UserError } from "../../errors.js";
 import type { Observations, Params } from "../../dataTypes.js";
 import type { FittedLaw, Law, LawDefinition, LawQuestion } from "../../types.js";
-import { percentileInterval } from "../distributions.js";
 import { withDraws, type Interval } from "../draws.js";
 import { num } from "../report.js";
 import { listingOf } from "./listing.js";
@@ -120,7 +119,13 @@ export interface EncDecSplit {
   /** Ne / P = pe/(pe+pd). */
   readonly encoderShare: number;
   readonly loss: number;
-  readonly intervals: Readonly<Record<"Ne" | "Nd" | "encoderShare" | "loss", Interval>> | null;
+  /** Ne's interval, and the others' where they do not move with a parameter the fit cannot identify. */
+  readonly intervals: {
+    readonly Ne: Interval;
+    readonly Nd: Interval | null;
+    readonly encoderShare: Interval | null;
+    readonly loss: Interval | null;
+  } | null;
 }
 
 /**
@@ -137,12 +142,8 @@ export function encdecSplit(fit: FittedLaw, P: number): EncDecSplit {
     const { Ne, Nd } = encdecOptimal(p, P);
     return { Ne, Nd, encoderShare: Ne / P, loss: fit.law.predict(p, { Ne, Nd }) };
   };
-  const { best, interval, all } = withDraws(fit, answer, (a) => a.Ne);
-  const of = (key: "Ne" | "Nd" | "encoderShare" | "loss") =>
-    percentileInterval(
-      all.map((a) => a[key]),
-      fit.level,
-    ) as Interval;
+  const { best, interval, intervalOf } = withDraws(fit, answer, (a) => a.Ne);
+  const of = (key: "Nd" | "encoderShare" | "loss") => intervalOf((a) => a[key]);
   return {
     P,
     ...best,
@@ -182,7 +183,9 @@ const encdecQuestion: LawQuestion = {
       `law encdec: the encoder/decoder split of a parameter budget (Ne/P = pe/(pe+pd)); intervals at level ${fit!.level}`,
       ...splits.map((s) => {
         const iv = (key: "Ne" | "Nd" | "encoderShare" | "loss", digits = 3) =>
-          s.intervals ? ` [${num(s.intervals[key][0], digits)}, ${num(s.intervals[key][1], digits)}]` : "";
+          s.intervals?.[key]
+            ? ` [${num(s.intervals[key][0], digits)}, ${num(s.intervals[key][1], digits)}]`
+            : "";
         return `  P ${num(s.P, 3)}: Ne ${num(s.Ne, 3)}${iv("Ne")}  Nd ${num(s.Nd, 3)}${iv("Nd")}  encoder share ${num(s.encoderShare, 3)}${iv("encoderShare")}  loss ${num(s.loss, 5)}${iv("loss", 5)}`;
       }),
     ].join("\n");

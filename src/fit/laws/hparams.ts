@@ -1,7 +1,6 @@
 import { UserError } from "../../errors.js";
 import type { OptionArgs, Params } from "../../dataTypes.js";
 import type { FittedLaw, Law, LawDefinition, LawQuestion } from "../../types.js";
-import { percentileInterval } from "../distributions.js";
 import { withDraws, type Interval } from "../draws.js";
 import { num } from "../report.js";
 import { bowlLaw, meanCurvature, type BowlCells } from "./hparamsBowl.js";
@@ -69,7 +68,7 @@ function beyond(fit: FittedLaw, N: number, D: number): { N: number; D: number } 
 /** The best LR and batch size for a planned run, with intervals from the fit's draws. */
 function bestHparams(fit: FittedLaw, args: OptionArgs) {
   const { N, D } = plannedRun(args, "optimize");
-  const { best, interval, all } = withDraws(
+  const { best, interval, intervalOf } = withDraws(
     fit,
     (p) => optimumAt(fit.law, p, N, D),
     (o) => o.lr,
@@ -81,15 +80,8 @@ function bestHparams(fit: FittedLaw, args: OptionArgs) {
     B: best.B,
     method: fit.law.spec?.method,
     beyondDecades: beyond(fit, N, D),
-    intervals: interval
-      ? {
-          lr: interval,
-          B: percentileInterval(
-            all.map((o) => o.B),
-            fit.level,
-          ) as Interval,
-        }
-      : null,
+    // B*'s interval only where B* does not move with a parameter the grid cannot identify.
+    intervals: interval ? { lr: interval, B: intervalOf((o) => o.B) } : null,
   };
 }
 
@@ -108,7 +100,7 @@ const bestQuestion: LawQuestion = {
   answer: (fit, args) => bestHparams(fit!, args),
   format(answer, fit) {
     const a = answer as ReturnType<typeof bestHparams>;
-    const iv = (v: Interval | undefined) => (v ? ` [${num(v[0], 3)}, ${num(v[1], 3)}]` : "");
+    const iv = (v: Interval | null | undefined) => (v ? ` [${num(v[0], 3)}, ${num(v[1], 3)}]` : "");
     const far = Math.max(a.beyondDecades.N, a.beyondDecades.D);
     return [
       `law hparams (${a.method}): the optimal learning rate and batch size; intervals at level ${fit!.level}`,

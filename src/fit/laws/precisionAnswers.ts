@@ -1,7 +1,6 @@
 import { UserError } from "../../errors.js";
 import type { Inputs, OptionArgs, Params } from "../../dataTypes.js";
 import type { FittedLaw, LawQuestion } from "../../types.js";
-import { percentileInterval } from "../distributions.js";
 import { withDraws, type Interval } from "../draws.js";
 import { num } from "../report.js";
 import { minimizeOnGrid } from "../search.js";
@@ -47,7 +46,12 @@ export interface PrecisionPrediction extends PrecisionPlan {
   readonly Neff: number;
   /** N_eff / N. */
   readonly effectiveFraction: number;
-  readonly intervals: Readonly<Record<"loss" | "trainingLoss" | "degradation", Interval>> | null;
+  /** The loss's interval, and the other two's where they do not move with a parameter the fit cannot identify. */
+  readonly intervals: {
+    readonly loss: Interval;
+    readonly trainingLoss: Interval | null;
+    readonly degradation: Interval | null;
+  } | null;
 }
 
 /**
@@ -60,16 +64,12 @@ export function predictPrecision(fit: FittedLaw, plan: PrecisionPlan): Precision
   const x: Inputs = { ...plan };
   const problem = fit.law.checkPoint?.(x);
   if (problem) throw new UserError(`invalid --plan: ${problem}`);
-  const { best, interval, all } = withDraws(
+  const { best, interval, intervalOf } = withDraws(
     fit,
     (p) => precisionTerms(p, x),
     (t) => t.loss,
   );
-  const of = (key: "trainingLoss" | "degradation") =>
-    percentileInterval(
-      all.map((t) => t[key]),
-      fit.level,
-    ) as Interval;
+  const of = (key: "trainingLoss" | "degradation") => intervalOf((t) => t[key]);
   return {
     ...plan,
     ...best,
@@ -96,7 +96,13 @@ export interface PrecisionAllocation {
   readonly fixedN: boolean;
   /** `fit`: the fitted law; `published`: Kumar et al.'s Table 2 constants. */
   readonly method: "fit" | "published";
-  readonly intervals: Readonly<Record<"P" | "N" | "D" | "loss", Interval>> | null;
+  /** P's interval, and the others' where they do not move with a parameter the fit cannot identify. */
+  readonly intervals: {
+    readonly P: Interval;
+    readonly N: Interval | null;
+    readonly D: Interval | null;
+    readonly loss: Interval | null;
+  } | null;
 }
 
 const trainingLossAt = (p: Params, N: number, D: number, P: number) =>
@@ -145,12 +151,8 @@ export function precisionAllocation(
   const common = { C, fixedN: N !== undefined };
   if (!fit) return { ...common, ...answer(publishedPrecisionParams), method: "published", intervals: null };
   requirePrecision(fit, "a compute-optimal training precision");
-  const { best, interval, all } = withDraws(fit, answer, (a) => a.P);
-  const of = (key: "N" | "D" | "loss") =>
-    percentileInterval(
-      all.map((a) => a[key]),
-      fit.level,
-    ) as Interval;
+  const { best, interval, intervalOf } = withDraws(fit, answer, (a) => a.P);
+  const of = (key: "N" | "D" | "loss") => intervalOf((a) => a[key]);
   return {
     ...common,
     ...best,
@@ -180,7 +182,7 @@ function planOf(args: OptionArgs): PrecisionPlan {
   return { N: plan.N, D: plan.D, Pw, Pa, Pkv, Ppost };
 }
 
-const intervalText = (interval: Interval | undefined, digits: number) =>
+const intervalText = (interval: Interval | null | undefined, digits: number) =>
   interval ? ` [${num(interval[0], digits)}, ${num(interval[1], digits)}]` : "";
 
 /**

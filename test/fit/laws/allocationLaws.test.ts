@@ -105,7 +105,7 @@ test("encdec with 1 % noise: bootstrap intervals cover the truth and the split; 
   }
   const split = encdecSplit(fit, 1e9);
   const share = encdecTruth.pe / (encdecTruth.pe + encdecTruth.pd);
-  assert.ok(split.intervals!.encoderShare[0] <= share && share <= split.intervals!.encoderShare[1]);
+  assert.ok(split.intervals!.encoderShare![0] <= share && share <= split.intervals!.encoderShare![1]);
   // Total parameters alone (Ghorbani et al.'s point): power in N = Ne + Nd is beaten on held-out error and AIC.
   const N = data.inputs.Ne!.map((v, i) => v + data.inputs.Nd![i]!);
   const both: Observations = { inputs: { ...data.inputs, N }, loss: data.loss };
