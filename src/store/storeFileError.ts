@@ -39,19 +39,24 @@ export function storeFileError(error: unknown, path: string): unknown {
  */
 export function guardedConnection(connection: DuckDBConnection, path: string): DuckDBConnection {
   const guarded = new Set<PropertyKey>(["run", "runAndReadAll", "stream"]);
+  // Each method is wrapped once, not at every call (a sweep runs thousands of queries).
+  const methods = new Map<PropertyKey, unknown>();
+  const wrap = (key: PropertyKey, method: (...args: unknown[]) => unknown) =>
+    guarded.has(key)
+      ? async (...args: unknown[]) => {
+          try {
+            return await method.apply(connection, args);
+          } catch (error) {
+            throw storeFileError(error, path);
+          }
+        }
+      : method.bind(connection);
   return new Proxy(connection, {
     get(target, key) {
       const value: unknown = Reflect.get(target, key, target);
       if (typeof value !== "function") return value;
-      const method = value as (...args: unknown[]) => unknown;
-      if (!guarded.has(key)) return method.bind(target);
-      return async (...args: unknown[]) => {
-        try {
-          return await method.apply(target, args);
-        } catch (error) {
-          throw storeFileError(error, path);
-        }
-      };
+      if (!methods.has(key)) methods.set(key, wrap(key, value as (...args: unknown[]) => unknown));
+      return methods.get(key);
     },
   });
 }
