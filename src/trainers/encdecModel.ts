@@ -77,6 +77,7 @@ function attentionForward(
   w: AttentionWeights,
   heads: number,
   causal: boolean,
+  bias?: T4,
 ): { out: T2; saved: AttentionSaved } {
   const { batch, seq, mask } = workspace;
   const { linear, bmm } = ops(tf, workspace);
@@ -84,13 +85,17 @@ function attentionForward(
   const q = toHeads(linear(xq, w.query, w.queryBias), batch, seq, heads);
   const k = toHeads(linear(xkv, w.key, w.keyBias), batch, seq, heads);
   const v = toHeads(linear(xkv, w.value, w.valueBias), batch, seq, heads);
-  const scores = bmm(q, swapLast(k)).mul(1 / Math.sqrt(d / heads)) as T4;
+  const scaled = bmm(q, swapLast(k)).mul(1 / Math.sqrt(d / heads)) as T4;
+  const scores = bias ? (scaled.add(bias) as T4) : scaled;
   const probs = tf.softmax(causal ? scores.add(mask) : scores) as T4;
   const merged = fromHeads(bmm(probs, v));
   return { out: linear(merged, w.proj, w.projBias), saved: { xq, xkv, q, k, v, probs, merged } };
 }
 
-/** Gradients of an attention: to its two inputs, and of its weights in `AttentionWeights` order. */
+/**
+ * Gradients of an attention: to its two inputs, of its weights in `AttentionWeights` order, and of the
+ * scores (before the 1/√(d/heads) scale), summed over the batch: [heads, seq, seq], what an additive bias gets.
+ */
 function attentionBackward(
   tf: Tf,
   workspace: Workspace,
@@ -98,15 +103,14 @@ function attentionBackward(
   s: AttentionSaved,
   w: AttentionWeights,
   heads: number,
-): { dXq: T2; dXkv: T2; grads: TF.Tensor[] } {
+): { dXq: T2; dXkv: T2; grads: TF.Tensor[]; dBias: TF.Tensor3D } {
   const { batch, seq } = workspace;
   const { throughWeights, weightGradient, bmm } = ops(tf, workspace);
   const d = w.proj.shape[0]!;
   const dAttended = toHeads(throughWeights(dOut, w.proj), batch, seq, heads);
   const dProbs = bmm(dAttended, swapLast(s.v));
-  const dScores = s.probs
-    .mul(dProbs.sub(dProbs.mul(s.probs).sum(-1, true)))
-    .mul(1 / Math.sqrt(d / heads)) as T4;
+  const dRaw = s.probs.mul(dProbs.sub(dProbs.mul(s.probs).sum(-1, true))) as T4;
+  const dScores = dRaw.mul(1 / Math.sqrt(d / heads)) as T4;
   const dQ = fromHeads(bmm(dScores, s.k));
   const dK = fromHeads(bmm(swapLast(dScores), s.q));
   const dV = fromHeads(bmm(swapLast(s.probs), dAttended));
@@ -123,7 +127,31 @@ function attentionBackward(
       weightGradient(s.merged, dOut),
       columnSums(tf, workspace, dOut),
     ],
+    dBias: dRaw.sum(0),
   };
+}
+
+/**
+ * The offsets' one-hot map [2·seq − 1, seq·seq]: row o marks the (target t, source s) pairs with
+ * s − t = o − (seq − 1), so a bias per offset b [heads, 2·seq − 1] spreads to scores as b·map.
+ */
+const offsetMaps = new Map<number, Float32Array>();
+function offsetMap(tf: Tf, seq: number): T2 {
+  let values = offsetMaps.get(seq);
+  if (!values) {
+    values = new Float32Array((2 * seq - 1) * seq * seq);
+    for (let t = 0; t < seq; t++)
+      for (let s = 0; s < seq; s++) values[(s - t + seq - 1) * seq * seq + t * seq + s] = 1;
+    offsetMaps.set(seq, values);
+  }
+  return tf.tensor2d(values, [2 * seq - 1, seq * seq]);
+}
+
+/** The cross-attention's bias as scores [1, heads, seq, seq]. */
+function offsetBias(tf: Tf, workspace: Workspace, bias: TF.Variable, map: T2): T4 {
+  const { seq, kernels } = workspace;
+  const heads = bias.shape[0]!;
+  return matMul(tf, bias as TF.Tensor as T2, map, kernels).reshape([1, heads, seq, seq]);
 }
 
 function mlpForward(
@@ -240,6 +268,7 @@ function forwardPass(
   }
   const lnE = layerNormForward(tf, h, w.encLnGain, w.encLnBias, kernels);
   const memory = lnE.y;
+  const map = offsetMap(tf, workspace.seq);
   let x = embed(tf, workspace, batch.inputs, w.decTokens, w.decPositions);
   const decoder: DecoderSaved[] = [];
   for (const block of w.decoder) {
@@ -255,6 +284,7 @@ function forwardPass(
       block.cross,
       config.decoder.heads,
       false,
+      offsetBias(tf, workspace, block.crossBias, map),
     );
     x = x.add(cross.out) as T2;
     const ln2 = layerNormForward(tf, x, block.ln2Gain, block.ln2Bias, kernels);
@@ -266,7 +296,7 @@ function forwardPass(
   const probs = tf.softmax(tf.matMul(lnD.y, transpose(tf, w.decTokens as TF.Tensor as T2))) as T2;
   const targetRows = tf.tensor2d(oneHot(batch.targets, config.vocab), probs.shape);
   const loss = tf.log(probs.mul(targetRows).sum(-1).maximum(1e-30)).mean().neg() as TF.Scalar;
-  return { loss, saved: { encoder, lnE, decoder, lnD, probs, targetRows } };
+  return { loss, saved: { encoder, lnE, decoder, lnD, probs, targetRows, map } };
 }
 
 /**
@@ -313,6 +343,13 @@ export function encDecLossAndGradients(
     dx = dx.add(ln2.dx) as T2;
     const cross = attentionBackward(tf, workspace, dx, s.cross, block.cross, config.decoder.heads);
     dMemory = dMemory ? (dMemory.add(cross.dXkv) as T2) : cross.dXkv;
+    const heads = config.decoder.heads;
+    const dCrossBias = tf.matMul(
+      cross.dBias.reshape([heads, workspace.seq * workspace.seq]),
+      saved.map,
+      false,
+      true,
+    );
     const lnCross = layerNormBackward(tf, workspace, cross.dXq, s.lnCross, block.lnCrossGain);
     dx = dx.add(lnCross.dx) as T2;
     const self = attentionBackward(tf, workspace, dx, s.self, block.self, config.decoder.heads);
@@ -325,6 +362,7 @@ export function encDecLossAndGradients(
       lnCross.dGain,
       lnCross.dBias,
       ...cross.grads,
+      dCrossBias,
       ln2.dGain,
       ln2.dBias,
       ...mlp.grads,

@@ -5,9 +5,9 @@
  * encoder's output: its key and value projections are [dEncoder, dDecoder] and count as decoder parameters.
  *
  * Counting (docs/trainers.md, "Encoder-decoder"): Ne = the encoder blocks and its final LayerNorm; Nd = the
- * decoder blocks (self-attention, cross-attention, MLP, three LayerNorms each) and its final LayerNorm;
- * embeddings (each side's token embedding and positions; the decoder's token embedding is also its output
- * head) are counted apart, as the enc/dec law counts non-embedding parameters.
+ * decoder blocks (self-attention, cross-attention with its offset bias, MLP, three LayerNorms each) and its
+ * final LayerNorm; embeddings (each side's token embedding and positions; the decoder's token embedding is
+ * also its output head) are counted apart, as the enc/dec law counts non-embedding parameters.
  */
 import type * as TF from "@tensorflow/tfjs";
 import { UserError } from "../errors.js";
@@ -71,6 +71,8 @@ interface DecoderBlock {
   lnCrossGain: TF.Variable;
   lnCrossBias: TF.Variable;
   cross: AttentionWeights;
+  /** [heads, 2·seqLen − 1]: the cross-attention's learned bias per head and offset s − t (source s, target t). */
+  crossBias: TF.Variable;
   ln2Gain: TF.Variable;
   ln2Bias: TF.Variable;
   mlp: MlpWeights;
@@ -130,6 +132,7 @@ export function encDecNamed(w: EncDecWeights): Array<[string, TF.Variable]> {
     attention(`${p}.self`, b.self);
     list.push([`${p}.lnCrossGain`, b.lnCrossGain], [`${p}.lnCrossBias`, b.lnCrossBias]);
     attention(`${p}.cross`, b.cross);
+    list.push([`${p}.crossBias`, b.crossBias]);
     list.push([`${p}.ln2Gain`, b.ln2Gain], [`${p}.ln2Bias`, b.ln2Bias]);
     mlp(`${p}.mlp`, b.mlp);
   });
@@ -138,8 +141,8 @@ export function encDecNamed(w: EncDecWeights): Array<[string, TF.Variable]> {
 }
 
 /**
- * Seeded initialisation in `encDecNamed` order: weight matrices and embeddings N(0, initStd²), biases 0,
- * LayerNorm gains 1.
+ * Seeded initialisation in `encDecNamed` order: weight matrices and embeddings N(0, initStd²), biases (the
+ * cross-attention's offset bias too) 0, LayerNorm gains 1.
  * @example const weights = initEncDec(tf, config, randomSource(0))
  */
 export function initEncDec(tf: Tf, config: EncDecConfig, random: RandomSource): EncDecWeights {
@@ -193,6 +196,7 @@ export function initEncDec(tf: Tf, config: EncDecConfig, random: RandomSource): 
       lnCrossGain: filled(dD, 1),
       lnCrossBias: filled(dD, 0),
       cross: attention(dD, dE, dD),
+      crossBias: tf.variable(tf.zeros([config.decoder.heads, 2 * seqLen - 1])),
       ln2Gain: filled(dD, 1),
       ln2Bias: filled(dD, 0),
       mlp: mlp(dD),
@@ -230,7 +234,8 @@ export function encDecCounts(config: EncDecConfig): EncDecCounts {
   const attention = (qIn: number, kvIn: number, d: number) => qIn * d + d + 2 * (kvIn * d + d) + d * d + d;
   const mlp = (d: number) => 2 * mlpRatio * d * d + mlpRatio * d + d;
   const encoderBlock = 4 * dE + attention(dE, dE, dE) + mlp(dE);
-  const decoderBlock = 6 * dD + attention(dD, dD, dD) + attention(dD, dE, dD) + mlp(dD);
+  const crossBias = config.decoder.heads * (2 * seqLen - 1);
+  const decoderBlock = 6 * dD + attention(dD, dD, dD) + attention(dD, dE, dD) + crossBias + mlp(dD);
   const Ne = config.encoder.layers * encoderBlock + 2 * dE;
   const Nd = config.decoder.layers * decoderBlock + 2 * dD;
   const embedding = (vocab + seqLen) * (dE + dD);

@@ -79,6 +79,9 @@ test("encoder-decoder parameter counts: Ne, Nd and embeddings add up to the vari
   );
   // By hand, encoder block at d 24: 4·24 (LayerNorms) + 4·24² + 4·24 (attention) + 8·24² + 4·24 + 24 (MLP).
   assert.equal(counts.Ne, 2 * (4 * 24 + 4 * 576 + 4 * 24 + 8 * 576 + 4 * 24 + 24) + 2 * 24);
+  // Decoder block at d 16 reading d 24: 6·16 (LayerNorms) + self-attention 4·16² + 4·16 + cross-attention
+  // 16² + 16 + 2·(24·16 + 16) + 16² + 16 + its offset bias 2 heads · 15 offsets + MLP 8·16² + 4·16 + 16.
+  assert.equal(counts.Nd, 96 + 1088 + 1344 + 30 + 2128 + 2 * 16);
   for (const [, v] of named) v.dispose();
   assert.throws(
     () => checkEncDecConfig({ ...config, decoder: { dModel: 16, layers: 1, heads: 3 } }, "e.json"),
@@ -135,7 +138,7 @@ test("encoder-decoder training: the loss falls; a run resumed from a checkpoint 
   };
   const checkpoints: import("../../src/trainers/trainState.js").TrainState[] = [];
   const full = await trainEncDec(request, { onCheckpoint: (s) => void checkpoints.push(s) });
-  // ln 65 = 4.174 at initialisation; 30 steps of this 23 064-parameter model (Ne 14 496, Nd 4 688) bring the
+  // ln 65 = 4.174 at initialisation; 30 steps of this 23 190-parameter model (Ne 14 496, Nd 4 814) bring the
   // held-out loss under 3.6.
   assert.ok(full.lossFirst > 4 && full.lossFirst < 4.4, String(full.lossFirst));
   assert.ok(full.evalLoss < 3.6, String(full.evalLoss));

@@ -179,7 +179,7 @@ test("the encoder-decoder sweep: a 3 × 3 grid of encoder and decoder widths, N 
   )!;
   assert.deepEqual(run.encdec!.task, { maskRate: 0.3 });
   assert.equal(run.encdec!.model.encoder.layers, 2);
-  assert.equal(run.train.steps, 1_048_576 / (8 * 64));
+  assert.equal(run.train.steps, 4_194_304 / (8 * 64));
   const diagonal = expandSweep(
     readSweepConfig(join(root, "examples/sweeps/kjv-encdec-diagonal.json")),
     "d",
