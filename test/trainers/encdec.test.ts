@@ -154,3 +154,32 @@ test("encoder-decoder training: the loss falls; a run resumed from a checkpoint 
     /model vocab 63 differs from the task's 65/,
   );
 });
+
+test("encoder-decoder: the cross-attention's offset bias lets it learn to copy the source", async () => {
+  const backend = await loadBackend("wasm");
+  const { trainEncDec } = await import("../../src/trainers/encdecTrain.js");
+  const { defaultTrainConfig } = await import("../../src/trainers/config.js");
+  const source = loadKjv();
+  const model: EncDecConfig = {
+    vocab: denoisingVocab(source),
+    seqLen: 32,
+    encoder: { dModel: 16, layers: 1, heads: 2 },
+    decoder: { dModel: 16, layers: 1, heads: 2 },
+    mlpRatio: 4,
+    gelu: "tanh",
+    initStd: 0.02,
+  };
+  const steps = 400;
+  const result = await trainEncDec({
+    model,
+    train: { ...defaultTrainConfig, batch: 8, steps, logEvery: 50, evalBatches: 4, seed: 1 },
+    task: { maskRate: 0.1 },
+    schedule: { kind: "constant", peak: 0.01, steps },
+    source,
+    backend,
+  });
+  // Measured (2026-12-03): 0.34 nats with the bias; 2.47 without it (commit 9cc1fab's model, the same run), where
+  // the decoder only models the text. 90 % of the target is in the source, so copying takes the loss far below a
+  // byte LM's.
+  assert.ok(result.evalLoss < 0.6, String(result.evalLoss));
+});
