@@ -43,13 +43,20 @@ export function toInternal(spec: BoundSpec, value: number): number {
  * @example fromInternal({log: true}, Math.log(406.4)) // 406.4
  */
 export function fromInternal(spec: BoundSpec, u: number): number {
-  const [lo, hi] = limits(spec);
-  let v: number;
-  if (lo !== undefined && hi !== undefined) v = lo + ((Math.sin(u) + 1) * (hi - lo)) / 2;
-  else if (lo !== undefined) v = lo - 1 + Math.sqrt(u * u + 1);
-  else if (hi !== undefined) v = hi + 1 - Math.sqrt(u * u + 1);
-  else v = u;
+  const v = boundedCoordinate(spec, u);
   return spec.log ? Math.exp(v) : v;
+}
+
+/**
+ * The bounded coordinate w of an internal one: log(value) for a log-scaled parameter, else the value.
+ * @example boundedCoordinate({min: 0}, 0) // 0
+ */
+export function boundedCoordinate(spec: BoundSpec, u: number): number {
+  const [lo, hi] = limits(spec);
+  if (lo !== undefined && hi !== undefined) return lo + ((Math.sin(u) + 1) * (hi - lo)) / 2;
+  if (lo !== undefined) return lo - 1 + Math.sqrt(u * u + 1);
+  if (hi !== undefined) return hi + 1 - Math.sqrt(u * u + 1);
+  return u;
 }
 
 /**
@@ -64,6 +71,41 @@ export function gradientScale(spec: BoundSpec, u: number): number {
   else if (hi !== undefined) dv = -u / Math.sqrt(u * u + 1);
   else dv = 1;
   return spec.log ? dv * fromInternal(spec, u) : dv;
+}
+
+/**
+ * A value from its bounded coordinate w (log(value) for a log-scaled parameter, else the value) moved by `dw`
+ * as the linearisation at the internal coordinate u says (w + dw/du · du), clamped to the bounds. At a bound
+ * dw/du is 0, and the internal coordinate's own variance is unbounded: there a draw must move w, not u.
+ * @example linearisedDraw({min: 0}, 0, -0.3) // 0 (clamped at the bound)
+ */
+export function linearisedDraw(spec: BoundSpec, w: number, dw: number): number {
+  const [lo, hi] = limits(spec);
+  let v = w + dw;
+  if (lo !== undefined) v = Math.max(v, lo);
+  if (hi !== undefined) v = Math.min(v, hi);
+  return spec.log ? Math.exp(v) : v;
+}
+
+/**
+ * Whether the spec has a bound.
+ * @example isBounded({log: true}) // false
+ */
+export function isBounded(spec: BoundSpec): boolean {
+  const [lo, hi] = limits(spec);
+  return lo !== undefined || hi !== undefined;
+}
+
+/**
+ * d w / d u, where w is the bounded coordinate (log(value) for a log-scaled parameter, else the value).
+ * @example boundSlope({min: 0}, 0) // 0 (at the bound)
+ */
+export function boundSlope(spec: BoundSpec, u: number): number {
+  const [lo, hi] = limits(spec);
+  if (lo !== undefined && hi !== undefined) return (Math.cos(u) * (hi - lo)) / 2;
+  if (lo !== undefined) return u / Math.sqrt(u * u + 1);
+  if (hi !== undefined) return -u / Math.sqrt(u * u + 1);
+  return 1;
 }
 
 /**

@@ -14,7 +14,14 @@ import {
   effectiveDegree,
   type CovarianceEstimate,
 } from "./statistics.js";
-import { fromInternal, gradientScale } from "./transforms.js";
+import {
+  boundedCoordinate,
+  boundSlope,
+  fromInternal,
+  gradientScale,
+  isBounded,
+  linearisedDraw,
+} from "./transforms.js";
 
 /**
  * How well the data determine a fit's parameters: the covariance at the best minimum, intervals from
@@ -204,6 +211,14 @@ function covarianceSamples(
     sigma = covariance.map((v, i) => (held[Math.floor(i / k)]! || held[i % k]! ? 0 : v));
   }
   const L = cholesky(sigma, k);
+  // A bounded parameter whose internal coordinate has a standard deviation above 1 (one sitting on its bound,
+  // where the transform's slope is 0 and that deviation unbounded) is drawn in its bounded coordinate by the
+  // linearisation and clamped there: its draws then match its printed interval [bound, value + t·se]. Mapped
+  // through the transform instead, u = û ± 1e6 made pe = 1e6 in encdec's draws, and the encoder share's
+  // interval [0.99997, 1] around a share of 0.
+  const linearised = problem.free.map((s, a) => isBounded(s) && sigma[a * k + a]! > 1);
+  const slopes = problem.free.map((s, a) => boundSlope(s, result.x[a]!));
+  const bounded = problem.free.map((s, a) => boundedCoordinate(s, result.x[a]!));
   const random = randomSource(seed);
   const out: Record<string, Float64Array> = {};
   for (const s of problem.free) out[s.name] = new Float64Array(covarianceDraws);
@@ -215,9 +230,11 @@ function covarianceSamples(
     if (dof <= 200) for (let m = 0; m < dof; m++) chi += random.normal() ** 2;
     const inflation = dof <= 200 ? Math.sqrt(dof / chi) : 1;
     problem.free.forEach((s, a) => {
-      let u = result.x[a]!;
-      for (let j = 0; j <= a; j++) u += inflation * L[a * k + j]! * z[j]!;
-      out[s.name]![b] = fromInternal(s, u);
+      let du = 0;
+      for (let j = 0; j <= a; j++) du += inflation * L[a * k + j]! * z[j]!;
+      out[s.name]![b] = linearised[a]
+        ? linearisedDraw(s, bounded[a]!, slopes[a]! * du)
+        : fromInternal(s, result.x[a]! + du);
     });
   }
   return out;

@@ -27,6 +27,7 @@ import {
   type LayerNormSaved,
   type Workspace,
 } from "./model.js";
+import { offsetBias, offsetMap } from "./crossBias.js";
 import { batchMatMul, matMul, transpose } from "./wasmOps.js";
 
 type Tf = typeof TF;
@@ -129,29 +130,6 @@ function attentionBackward(
     ],
     dBias: dRaw.sum(0),
   };
-}
-
-/**
- * The offsets' one-hot map [2·seq − 1, seq·seq]: row o marks the (target t, source s) pairs with
- * s − t = o − (seq − 1), so a bias per offset b [heads, 2·seq − 1] spreads to scores as b·map.
- */
-const offsetMaps = new Map<number, Float32Array>();
-function offsetMap(tf: Tf, seq: number): T2 {
-  let values = offsetMaps.get(seq);
-  if (!values) {
-    values = new Float32Array((2 * seq - 1) * seq * seq);
-    for (let t = 0; t < seq; t++)
-      for (let s = 0; s < seq; s++) values[(s - t + seq - 1) * seq * seq + t * seq + s] = 1;
-    offsetMaps.set(seq, values);
-  }
-  return tf.tensor2d(values, [2 * seq - 1, seq * seq]);
-}
-
-/** The cross-attention's bias as scores [1, heads, seq, seq]. */
-function offsetBias(tf: Tf, workspace: Workspace, bias: TF.Variable, map: T2): T4 {
-  const { seq, kernels } = workspace;
-  const heads = bias.shape[0]!;
-  return matMul(tf, bias as TF.Tensor as T2, map, kernels).reshape([1, heads, seq, seq]);
 }
 
 function mlpForward(

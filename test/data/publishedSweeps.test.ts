@@ -153,3 +153,32 @@ test("kjv-qat with kjv-qat-d96: three sizes give the QAT penalty's size exponent
     }
   }
 });
+
+test("kjv-encdec: encdec beats power in Ne + Nd on the held-out runs; the split goes to the decoder (SOURCE.md)", async () => {
+  const { encdec } = await import("../../src/fit/laws/encdec.js");
+  const { powerLaw } = await import("../../src/fit/laws/power.js");
+  const { compareLaws } = await import("../../src/predict/compare.js");
+  const { parseHoldout } = await import("../../src/predict/backtest.js");
+  const data = await loadFitData({ file: sweeps("kjv-encdec/final.csv") }, encdec);
+  const { inputs, loss } = data.observations;
+  // The file's N is Ne + Nd (non-embedding), the x of power.
+  const both = { inputs: { ...inputs, N: inputs.Ne!.map((v, i) => v + inputs.Nd![i]!) }, loss };
+  const held = (rule: string) =>
+    compareLaws([encdec, powerLaw("N")], both, {
+      intervals: "none",
+      holdout: parseHoldout(rule),
+    }).map((row) => [row.law, row.holdout!.meanAbsRelError] as const);
+  // SOURCE.md: N:0.5 (the largest run, 96/96) encdec 1.02 %, power 9.06 %; N:0.25 (3 runs) 3.12 % and 7.02 %.
+  const half = held("N:0.5");
+  assert.equal(half[0]![0], "encdec");
+  assert.ok(Math.abs(half[0]![1] - 0.0102) < 1e-3 && Math.abs(half[1]![1] - 0.0906) < 1e-3, String(half));
+  const quarter = held("N:0.25");
+  assert.equal(quarter[0]![0], "encdec");
+  assert.ok(Math.abs(quarter[0]![1] - 0.0312) < 1e-3 && Math.abs(quarter[1]![1] - 0.0702) < 1e-3);
+  // The encoder exponent sits at its bound 0; its covariance draws stay at the bound's side of the interval
+  // (SOURCE.md: encoder share 1e-15 [0, 0.110]), not the [0.99997, 1] of draws mapped through the bound.
+  const fit = fitLaw(encdec, data.observations, { intervals: "covariance" });
+  const share = fit.derived.encoderShare!;
+  assert.ok(share.value < 1e-6, String(share.value));
+  assert.ok(share.interval![0] === 0 && Math.abs(share.interval![1] - 0.1097) < 2e-3, String(share.interval));
+});

@@ -1,6 +1,17 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { atBound, fromInternal, gradientScale, insideBounds, toInternal } from "../../src/fit/transforms.js";
+import {
+  atBound,
+  boundedCoordinate,
+  boundSlope,
+  fromInternal,
+  gradientScale,
+  insideBounds,
+  isBounded,
+  linearisedDraw,
+  toInternal,
+  type BoundSpec,
+} from "../../src/fit/transforms.js";
 
 const specs = [
   {},
@@ -57,4 +68,22 @@ test("insideBounds moves starts off the bounds; atBound detects values on them",
   assert.equal(atBound({ min: 0 }, 1e-9), "min");
   assert.equal(atBound({ min: 0, max: 1 }, 1), "max");
   assert.equal(atBound({ min: 0, max: 1 }, 0.5), undefined);
+});
+
+test("a linearised draw moves the bounded coordinate by dw/du · du and stays inside the bounds", () => {
+  // At a lower bound 0 (u = 0) the slope is 0; a draw in w is clamped there and moves freely above it.
+  assert.equal(boundSlope({ min: 0 }, 0), 0);
+  assert.equal(linearisedDraw({ min: 0 }, 0, -0.3), 0);
+  assert.equal(linearisedDraw({ min: 0 }, 0, 0.05), 0.05);
+  assert.equal(linearisedDraw({ min: 0, max: 1 }, 0.9, 0.5), 1);
+  // A log-scaled parameter moves in log(value): 10 · e^0.1.
+  assert.ok(Math.abs(linearisedDraw({ log: true, min: 1 }, Math.log(10), 0.1) - 10 * Math.exp(0.1)) < 1e-12);
+  assert.equal(isBounded({ log: true }), false);
+  assert.equal(isBounded({ log: true, min: 1 }), true);
+  for (const spec of [{ min: 0 }, { min: 0, max: 2 }, { max: 1 }, { log: true, min: 1 }] as BoundSpec[])
+    for (const u of [-2, -0.3, 0.7, 3]) {
+      const h = 1e-6;
+      const slope = (boundedCoordinate(spec, u + h) - boundedCoordinate(spec, u - h)) / (2 * h);
+      assert.ok(Math.abs(slope - boundSlope(spec, u)) < 1e-6, `${JSON.stringify(spec)} at ${u}`);
+    }
 });

@@ -66,7 +66,10 @@ export function encdecChart(fit: FittedLaw, budgets: readonly number[]): Chart {
         ),
         Plot.ruleY(optima, { x1: "lo", x2: "hi", y: "loss", stroke: "color", strokeWidth: 3 }),
         Plot.dot(optima, { x: "share", y: "loss", fill: "color", r: 4, stroke: "white" }),
-        directLabels(optima.map((o) => ({ x: o.share, y: o.loss, text: o.budget, fill: o.color }))),
+        // Beside the whisker's right end, so that a label never covers its own interval.
+        directLabels(
+          optima.map((o) => ({ x: Math.max(o.share, o.hi), y: o.loss, text: o.budget, fill: o.color })),
+        ),
       ],
     },
   };
