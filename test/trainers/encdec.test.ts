@@ -161,13 +161,10 @@ test("encoder-decoder: the cross-attention's offset bias lets it learn to copy t
   const { defaultTrainConfig } = await import("../../src/trainers/config.js");
   const source = loadKjv();
   const model: EncDecConfig = {
+    ...config,
     vocab: denoisingVocab(source),
     seqLen: 32,
     encoder: { dModel: 16, layers: 1, heads: 2 },
-    decoder: { dModel: 16, layers: 1, heads: 2 },
-    mlpRatio: 4,
-    gelu: "tanh",
-    initStd: 0.02,
   };
   const steps = 400;
   const result = await trainEncDec({
