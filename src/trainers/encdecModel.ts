@@ -3,7 +3,8 @@
  *
  *   encoder:  h = onehot(source)·Ee + Pe;  per block  h += Attn(LN1(h), LN1(h));  h += MLP(LN2(h));  m = LNe(h)
  *   decoder:  x = onehot(input)·Ed + Pd;   per block  x += Attn(LN1(x), LN1(x), causal);
- *                                                      x += Attn(LNc(x), m)          (cross-attention);
+ *                                                      x += Attn(LNc(x), m; + b[s − t]) (cross-attention,
+ *                                                           with a learned bias per head and offset s − t);
  *                                                      x += MLP(LN2(x))
  *   logits = LNd(x)·Edᵀ (tied head);  loss = mean cross-entropy of the targets, nats per token.
  *
@@ -95,7 +96,8 @@ function attentionForward(
 
 /**
  * Gradients of an attention: to its two inputs, of its weights in `AttentionWeights` order, and of the
- * scores (before the 1/√(d/heads) scale), summed over the batch: [heads, seq, seq], what an additive bias gets.
+ * scores (before the 1/√(d/heads) scale) summed over the batch, [heads, seq, seq], what an additive bias
+ * gets (only when `biased`).
  */
 function attentionBackward(
   tf: Tf,
@@ -104,7 +106,8 @@ function attentionBackward(
   s: AttentionSaved,
   w: AttentionWeights,
   heads: number,
-): { dXq: T2; dXkv: T2; grads: TF.Tensor[]; dBias: TF.Tensor3D } {
+  biased = false,
+): { dXq: T2; dXkv: T2; grads: TF.Tensor[]; dBias?: TF.Tensor3D } {
   const { batch, seq } = workspace;
   const { throughWeights, weightGradient, bmm } = ops(tf, workspace);
   const d = w.proj.shape[0]!;
@@ -128,7 +131,7 @@ function attentionBackward(
       weightGradient(s.merged, dOut),
       columnSums(tf, workspace, dOut),
     ],
-    dBias: dRaw.sum(0),
+    ...(biased ? { dBias: dRaw.sum<TF.Tensor3D>(0) } : {}),
   };
 }
 
@@ -319,11 +322,11 @@ export function encDecLossAndGradients(
     const mlp = mlpBackward(tf, workspace, dx, s.mlp, block.mlp, config.gelu);
     const ln2 = layerNormBackward(tf, workspace, mlp.dx, s.ln2, block.ln2Gain);
     dx = dx.add(ln2.dx) as T2;
-    const cross = attentionBackward(tf, workspace, dx, s.cross, block.cross, config.decoder.heads);
+    const cross = attentionBackward(tf, workspace, dx, s.cross, block.cross, config.decoder.heads, true);
     dMemory = dMemory ? (dMemory.add(cross.dXkv) as T2) : cross.dXkv;
     const heads = config.decoder.heads;
     const dCrossBias = tf.matMul(
-      cross.dBias.reshape([heads, workspace.seq * workspace.seq]),
+      cross.dBias!.reshape([heads, workspace.seq * workspace.seq]),
       saved.map,
       false,
       true,
