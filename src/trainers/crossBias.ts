@@ -12,24 +12,25 @@ type Tf = typeof TF;
 type T2 = TF.Tensor2D;
 type T4 = TF.Tensor4D;
 
-/** The maps already built, by sequence length. */
-const offsetMaps = new Map<number, Float32Array>();
+/** The maps already built, by sequence length: kept (outside every tidy), as each step needs one. */
+const offsetMaps = new Map<number, T2>();
 
 /**
  * The offsets' one-hot map [2·seq − 1, seq·seq]: row o marks the (target t, source s) pairs with
  * s − t = o − (seq − 1), so a bias per offset b [heads, 2·seq − 1] spreads to scores as b·map (and the
- * scores' gradient, summed over the batch, gathers back to b as dScores·mapᵀ).
+ * scores' gradient, summed over the batch, gathers back to b as dScores·mapᵀ). Built once per length
+ * (2 MB at 64) and never disposed.
  * @example offsetMap(tf, 64).shape // [127, 4096]
  */
 export function offsetMap(tf: Tf, seq: number): T2 {
-  let values = offsetMaps.get(seq);
-  if (!values) {
-    values = new Float32Array((2 * seq - 1) * seq * seq);
-    for (let t = 0; t < seq; t++)
-      for (let s = 0; s < seq; s++) values[(s - t + seq - 1) * seq * seq + t * seq + s] = 1;
-    offsetMaps.set(seq, values);
-  }
-  return tf.tensor2d(values, [2 * seq - 1, seq * seq]);
+  const cached = offsetMaps.get(seq);
+  if (cached && !cached.isDisposed) return cached;
+  const values = new Float32Array((2 * seq - 1) * seq * seq);
+  for (let t = 0; t < seq; t++)
+    for (let s = 0; s < seq; s++) values[(s - t + seq - 1) * seq * seq + t * seq + s] = 1;
+  const map = tf.keep(tf.tensor2d(values, [2 * seq - 1, seq * seq]));
+  offsetMaps.set(seq, map);
+  return map;
 }
 
 /**
