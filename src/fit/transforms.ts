@@ -64,12 +64,7 @@ export function boundedCoordinate(spec: BoundSpec, u: number): number {
  * @example gradientScale({}, 3) // 1
  */
 export function gradientScale(spec: BoundSpec, u: number): number {
-  const [lo, hi] = limits(spec);
-  let dv: number;
-  if (lo !== undefined && hi !== undefined) dv = (Math.cos(u) * (hi - lo)) / 2;
-  else if (lo !== undefined) dv = u / Math.sqrt(u * u + 1);
-  else if (hi !== undefined) dv = -u / Math.sqrt(u * u + 1);
-  else dv = 1;
+  const dv = boundSlope(spec, u);
   return spec.log ? dv * fromInternal(spec, u) : dv;
 }
 

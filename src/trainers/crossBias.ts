@@ -42,3 +42,13 @@ export function offsetBias(tf: Tf, workspace: Workspace, bias: TF.Variable, map:
   const heads = bias.shape[0]!;
   return matMul(tf, bias as TF.Tensor as T2, map, kernels).reshape([1, heads, seq, seq]);
 }
+
+/**
+ * The parameter's gradient [heads, 2·seq − 1] from the scores' gradient summed over the batch
+ * [heads, seq, seq]: each offset gathers the pairs at that offset, dScores·mapᵀ.
+ * @example const dBias = offsetBiasGradient(tf, cross.dBias, offsetMap(tf, seq))
+ */
+export function offsetBiasGradient(tf: Tf, dScores: TF.Tensor3D, map: T2): T2 {
+  const [heads, seq] = dScores.shape;
+  return tf.matMul(dScores.reshape([heads, seq * seq]), map, false, true);
+}

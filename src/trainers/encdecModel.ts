@@ -28,7 +28,7 @@ import {
   type LayerNormSaved,
   type Workspace,
 } from "./model.js";
-import { offsetBias, offsetMap } from "./crossBias.js";
+import { offsetBias, offsetBiasGradient, offsetMap } from "./crossBias.js";
 import { batchMatMul, matMul, transpose } from "./wasmOps.js";
 
 type Tf = typeof TF;
@@ -324,13 +324,7 @@ export function encDecLossAndGradients(
     dx = dx.add(ln2.dx) as T2;
     const cross = attentionBackward(tf, workspace, dx, s.cross, block.cross, config.decoder.heads, true);
     dMemory = dMemory ? (dMemory.add(cross.dXkv) as T2) : cross.dXkv;
-    const heads = config.decoder.heads;
-    const dCrossBias = tf.matMul(
-      cross.dBias!.reshape([heads, workspace.seq * workspace.seq]),
-      saved.map,
-      false,
-      true,
-    );
+    const dCrossBias = offsetBiasGradient(tf, cross.dBias!, saved.map);
     const lnCross = layerNormBackward(tf, workspace, cross.dXq, s.lnCross, block.lnCrossGain);
     dx = dx.add(lnCross.dx) as T2;
     const self = attentionBackward(tf, workspace, dx, s.self, block.self, config.decoder.heads);

@@ -10,6 +10,10 @@ import { loadFitData } from "../../src/data/fitData.js";
 import type { NoiseAtTarget } from "../../src/data/batchSweep.js";
 import { fitLaw } from "../../src/fit/fitLaw.js";
 import { bcritLaw, bcritSummary } from "../../src/fit/laws/bcrit.js";
+import { encdec } from "../../src/fit/laws/encdec.js";
+import { powerLaw } from "../../src/fit/laws/power.js";
+import { parseHoldout } from "../../src/predict/backtest.js";
+import { compareLaws } from "../../src/predict/compare.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const sweeps = (p: string) => join(root, "data/sweeps", p);
@@ -38,7 +42,6 @@ test("kjv-batch: B_crit and B_simple at four target losses (data/sweeps/kjv-batc
 });
 
 test("markov-nsweep: E of a power law in N at the largest budget brackets the entropy rate and the held-out floor (SOURCE.md)", async () => {
-  const { powerLaw } = await import("../../src/fit/laws/power.js");
   const { heldOutFloor, markovSource } = await import("../../src/trainers/corpus.js");
   // The truth, recomputed from the chain: entropy rate 3.13840, the held-out windows' floor 3.14497.
   const source = markovSource({ vocab: 64, order: 1, alpha: 0.3, tokens: 20_000_000, seed: 1 }, "markov");
@@ -155,10 +158,6 @@ test("kjv-qat with kjv-qat-d96: three sizes give the QAT penalty's size exponent
 });
 
 test("kjv-encdec: encdec beats power in Ne + Nd on the held-out runs; the split goes to the decoder (SOURCE.md)", async () => {
-  const { encdec } = await import("../../src/fit/laws/encdec.js");
-  const { powerLaw } = await import("../../src/fit/laws/power.js");
-  const { compareLaws } = await import("../../src/predict/compare.js");
-  const { parseHoldout } = await import("../../src/predict/backtest.js");
   const data = await loadFitData({ file: sweeps("kjv-encdec/final.csv") }, encdec);
   const { inputs, loss } = data.observations;
   // The file's N is Ne + Nd (non-embedding), the x of power.
